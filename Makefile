@@ -1,0 +1,37 @@
+# Parley: `make run` serves it, `make test` proves it. `make` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format bench serve
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the pinned dependencies (requirements.lock)
+
+run: install ## migrate and serve Parley at http://$(HOST):$(PORT) (SQLite + in-memory layer)
+	@$(PY) -m parley migrate --noinput -v0
+	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
+	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
+
+test: install ## run the whole suite (unit, WebSocket, REST, browser, system)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## the suite without the browser and system tiers
+	$(PY) -m pytest -m "not browser and not system" $(PYTEST_ARGS)
+
+lint: install ## ruff
+	$(PY) -m ruff check .

@@ -1,0 +1,101 @@
+"""Writes on identity: accounts, guests, tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parley.errors import BadRequest, Conflict, NotAuthenticated
+
+from .models import Token, User
+
+TOKEN_PREFIX = "prl_"
+MAX_DISPLAY_NAME = 80
+
+
+def _clean_display_name(display_name: str) -> str:
+    name = " ".join(display_name.split())
+    if not name:
+        raise BadRequest("display_name must not be empty.")
+    if len(name) > MAX_DISPLAY_NAME:
+        raise BadRequest(f"display_name is longer than {MAX_DISPLAY_NAME} characters.")
+    return name
+
+
+def user_create(*, username: str, password: str, display_name: str = "") -> User:
+    """A new account. Raises BadRequest for an invalid name or weak password, Conflict when
+    the username is taken."""
+    user = User(username=username, display_name=_clean_display_name(display_name) if display_name else "")
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False)
+        validate_password(password, user)
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages)) from error
+    user.set_password(password)
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The username {username!r} is taken.")
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise Conflict(f"The username {username!r} is taken.") from error
+    return user
+
+
+def guest_create() -> User:
+    """An anonymous visitor's identity: shown as "Anonymous", unable to log in."""
+    user = User(username=f"guest-{secrets.token_hex(5)}", display_name="Anonymous", is_guest=True)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def user_rename(*, user: User, display_name: str) -> User:
+    user.display_name = _clean_display_name(display_name)
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_issue(*, username: str, password: str, name: str = "") -> tuple[Token, str]:
+    """Checks the password and issues a token; returns the row and the token itself, which is
+    not stored and cannot be shown again."""
+    user = authenticate(username=username, password=password)
+    if user is None or user.is_guest:
+        raise NotAuthenticated("Wrong username or password.")
+    return token_issue_for(user=user, name=name)
+
+
+def token_issue_for(*, user: User, name: str = "") -> tuple[Token, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = Token.objects.create(user=user, key_hash=_hash(secret), prefix=secret[:12], name=name[:80])
+    return token, secret
+
+
+def token_authenticate(*, secret: str) -> User | None:
+    """The active user a token belongs to, or None for an unknown or revoked token."""
+    token = (
+        Token.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Written at most once a minute, so authenticating stays a read.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        Token.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, secret: str) -> bool:
+    return bool(
+        Token.objects.filter(key_hash=_hash(secret), revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )

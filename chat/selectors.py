@@ -1,0 +1,86 @@
+"""Reads on rooms and messages, each answering for one user (who may be a guest)."""
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from parley.errors import Forbidden, NotFound
+
+from .models import Membership, Message, Room
+
+HISTORY_MAX = 100
+
+
+def room_is_member(*, room: Room, user: User) -> bool:
+    return Membership.objects.filter(room=room, user=user).exists()
+
+
+def room_can_see(*, room: Room, user: User) -> bool:
+    if not room.private:
+        return True
+    return not user.is_guest and room_is_member(room=room, user=user)
+
+
+def room_get(*, slug: str) -> Room:
+    room = Room.objects.filter(slug=slug.lower()).first()
+    if room is None:
+        raise NotFound(f"There is no room {slug!r}.")
+    return room
+
+
+def room_get_visible(*, slug: str, user: User) -> Room:
+    """The room, for a user who may see it. Raises NotFound, or Forbidden for a private room
+    the user is not in."""
+    room = room_get(slug=slug)
+    if not room_can_see(room=room, user=user):
+        raise Forbidden(f"You are not a member of {slug!r}.")
+    return room
+
+
+def room_list_visible(*, user: User) -> QuerySet[Room]:
+    """Public rooms and the private rooms the user is in, by name."""
+    rooms = Room.objects.all()
+    if user.is_guest or not user.is_authenticated:
+        rooms = rooms.filter(private=False)
+    else:
+        rooms = rooms.filter(Q(private=False) | Q(memberships__user=user)).distinct()
+    return rooms.order_by("name", "slug")
+
+
+def room_list_joined(*, user: User) -> QuerySet[Room]:
+    return Room.objects.filter(memberships__user=user).order_by("name", "slug")
+
+
+def room_members(*, room: Room) -> QuerySet[User]:
+    return User.objects.filter(memberships__room=room).order_by("username")
+
+
+def message_history(
+    *, room: Room, before: int | None = None, after: int | None = None, limit: int = 50
+) -> tuple[list[Message], bool]:
+    """Up to `limit` messages (at most HISTORY_MAX), ascending by seq, and whether more lie
+    beyond them: before `before` when it is given without `after` (the newest page first),
+    otherwise after `after`."""
+    limit = max(1, min(limit, HISTORY_MAX))
+    messages = Message.objects.filter(room=room).select_related("author")
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    if after is not None:
+        messages = messages.filter(seq__gt=after)
+        page = list(messages.order_by("seq")[: limit + 1])
+        return page[:limit], len(page) > limit
+    page = list(messages.order_by("-seq")[: limit + 1])
+    return page[:limit][::-1], len(page) > limit
+
+
+def message_range(*, room_id: int, after: int, upto: int) -> list[Message]:
+    """Messages with after < seq <= upto, ascending: a gap to refill or a resume to replay."""
+    return list(
+        Message.objects.filter(room_id=room_id, seq__gt=after, seq__lte=upto)
+        .select_related("author", "room")
+        .order_by("seq")
+    )
+
+
+def replay_limit() -> int:
+    return settings.PARLEY_REPLAY_LIMIT

@@ -1,0 +1,85 @@
+"""Posting messages: stored first with a contiguous per-room seq, broadcast after commit."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+
+from accounts.models import User
+from parley.errors import BadRequest, Conflict, Forbidden, TooLong
+
+from .. import events
+from ..models import Membership, Message, Room
+from ..payloads import message_payload, user_payload
+from ..selectors import room_can_see
+
+
+def _allocate_seq(room: Room) -> int:
+    """The room's next seq. The UPDATE takes the room row's write lock until the transaction
+    ends, so concurrent posters (threads or processes) queue here and seqs stay contiguous."""
+    table = Room._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk]
+        )
+        (seq,) = cursor.fetchone()
+    return seq
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise BadRequest("A message needs a body.")
+    if len(body) > settings.PARLEY_MAX_BODY:
+        raise TooLong(f"A message is at most {settings.PARLEY_MAX_BODY} characters.")
+    return body
+
+
+def _original(*, author: User, room: Room, client_id: UUID) -> Message | None:
+    original = Message.objects.select_related("author", "room").filter(author=author, client_id=client_id).first()
+    if original is not None and original.room_id != room.pk:
+        raise Conflict("This client_id was already used for a message in another room.")
+    return original
+
+
+def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
+    """Store a message and broadcast it once committed. Returns (message, created).
+
+    A retry with a `client_id` the author used before returns the original message with
+    created=False and stores and broadcasts nothing. The caller may acknowledge once this
+    returns: the transaction has committed by then.
+    """
+    body = _clean_body(body)
+    if not room_can_see(room=room, user=author):
+        raise Forbidden(f"You are not a member of {room.slug!r}.")
+    if original := _original(author=author, room=room, client_id=client_id):
+        return original, False
+    try:
+        with transaction.atomic():
+            seq = _allocate_seq(room)
+            message = Message.objects.create(room=room, seq=seq, author=author, body=body, client_id=client_id)
+            if not author.is_guest and not room.private:
+                Membership.objects.get_or_create(room=room, user=author)
+            message.room = room
+            payload = message_payload(message, room_slug=room.slug)
+            events.publish_on_commit(
+                {"kind": "message", "room_id": room.pk, "room": room.slug, "seq": seq, "message": payload}
+            )
+    except IntegrityError:
+        # The same client_id raced in on another connection and committed first.
+        original = _original(author=author, room=room, client_id=client_id)
+        if original is None:
+            raise
+        return original, False
+    return message, True
+
+
+def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:
+    """Tell the room's other subscribers that `user` is typing. Stores nothing. `origin`
+    names the connection it came from, which is not told."""
+    if not room_can_see(room=room, user=user):
+        raise Forbidden(f"You are not a member of {room.slug!r}.")
+    events.publish_now(
+        {"kind": "typing", "room_id": room.pk, "room": room.slug, "user": user_payload(user), "origin": origin}
+    )
+

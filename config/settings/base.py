@@ -1,0 +1,110 @@
+"""What every Parley deployment shares. The modules beside this one add only the differences:
+which engines (database, channel layer) and which security settings."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DEBUG = False
+
+INSTALLED_APPS = [
+    "daphne",  # first, so `runserver` is the ASGI server (Channels' convention)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "accounts",
+    "chat",
+    "realtime",
+    "api",
+    "web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:lobby"
+LOGOUT_REDIRECT_URL = "web:lobby"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.context_processors.parley",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "data" / "static"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Parley's own settings (documented in docs/configuration.md).
+# Anonymous visitors may use public rooms as "Anonymous" (the seeds' behaviour).
+PARLEY_GUESTS = False
+# Anyone may create an account through the sign-up page and POST /api/v1/accounts.
+PARLEY_OPEN_SIGNUP = False
+# WebSocket handshakes are accepted only from these exact origins ("scheme://host[:port]").
+# A handshake without an Origin header (a program, not a browser) is accepted.
+PARLEY_ALLOWED_ORIGINS: list[str] = []
+# A resume (`subscribe` with `since`) that would replay more than this gets `reset`.
+PARLEY_REPLAY_LIMIT = 500
+# Longest message body, in characters, after trimming.
+PARLEY_MAX_BODY = 4000
+# Largest WebSocket frame a client may send, in bytes.
+PARLEY_MAX_FRAME_BYTES = 64 * 1024
+# Posts per connection: a token bucket (sustained rate per second, burst).
+PARLEY_POST_RATE = (10.0, 30)
+# Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
+PARLEY_FRAME_RATE = (50.0, 200)
+# How committed events reach the server processes' sockets (dotted path, see chat/events.py).
+PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "INFO")},
+    "loggers": {"django.channels.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,66 @@
+"""The embedded default: one machine, one process, no services.
+
+SQLite in WAL mode in a data directory, the in-memory channel layer, guests and open sign-up on.
+Only loopback hosts and origins are allowed unless PARLEY_ALLOWED_HOSTS / PARLEY_ALLOWED_ORIGINS
+say otherwise.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DATA_DIR = Path(os.environ.get("PARLEY_DATA_DIR", BASE_DIR / "data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """A key made once per data directory, so sessions survive restarts."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("PARLEY_DEBUG", "") == "1"
+
+_port = os.environ.get("PORT", "8000")
+_loopback = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = os.environ.get("PARLEY_ALLOWED_HOSTS", ",".join(_loopback)).split(",")
+PARLEY_ALLOWED_ORIGINS = os.environ.get(
+    "PARLEY_ALLOWED_ORIGINS", ",".join(f"http://{host}:{_port}" for host in _loopback)
+).split(",")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "parley.sqlite3",
+        "OPTIONS": {
+            # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
+            # queue on busy_timeout instead of failing with "database is locked" on upgrade.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            # WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so
+            # an acknowledged message survives a power cut as well as a killed process.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        },
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels.layers.InMemoryChannelLayer",
+        # A socket's inbox; on overflow the layer drops and the consumer refills the gap
+        # from the database (realtime/feed.py), so this bounds memory, not correctness.
+        "CONFIG": {"capacity": 1000, "expiry": 60},
+    }
+}
+
+PARLEY_GUESTS = os.environ.get("PARLEY_GUESTS", "1") == "1"
+PARLEY_OPEN_SIGNUP = os.environ.get("PARLEY_OPEN_SIGNUP", "1") == "1"

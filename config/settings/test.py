@@ -1,0 +1,36 @@
+"""Tests: the embedded engines, a throw-away data directory, a fast password hasher.
+
+PARLEY_TEST_DATABASE_URL / PARLEY_TEST_REDIS_URL switch the same suite onto PostgreSQL and the
+Redis channel layer (the second pass in `make test`)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
+
+from .embedded import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "[::1]"]
+PARLEY_ALLOWED_ORIGINS = ["http://testserver", "http://127.0.0.1:8000"]
+PARLEY_GUESTS = True
+PARLEY_OPEN_SIGNUP = True
+# Generous so that the rate-limit tests choose their own limits explicitly.
+PARLEY_POST_RATE = (1000.0, 1000)
+PARLEY_FRAME_RATE = (1000.0, 1000)
+
+# A file, not SQLite's shared in-memory database: the concurrency tests write from many
+# threads, and WAL + busy timeout behave only on a file.
+DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(url, conn_max_age=0)}
+if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": url, "max_connections": 1000}], "capacity": 1000},
+        }
+    }

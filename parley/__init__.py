@@ -1,0 +1,1 @@
+"""Parley: real-time team chat on Django and Channels."""

@@ -1,0 +1,136 @@
+"""`/ws/`: protocol v1, one socket multiplexing every room (docs/protocol.md).
+
+Each handler parses (protocol.decode), makes one call into the domain through
+realtime.sessions, and encodes the answer. Domain errors become `error` frames with the same
+code; nothing here writes to the database or publishes events itself.
+"""
+
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import DatabaseError
+
+from parley.errors import ParleyError
+
+from .. import protocol, sessions
+from ..limits import TokenBucket
+from ..protocol import CloseCode, ErrorCode, FrameError
+from .base import RoomSocket
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBSCRIPTIONS = 500
+# Consecutive malformed frames before the socket is closed with 4400.
+MAX_BAD_FRAMES = 20
+TYPING_INTERVAL = 2.0  # seconds between typing events per room from one socket
+
+
+class ProtocolV1Consumer(RoomSocket):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.posts = TokenBucket(*settings.PARLEY_POST_RATE)
+        self.bad_frames = 0
+        self.typing_sent: dict[str, float] = {}
+        self.slugs: dict[str, int] = {}  # subscribed slug -> room id
+
+    async def connect(self):
+        await self.accept()
+        if await self.identify():
+            await self.send(text_data=protocol.hello(self.user_payload()))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            if text_data is None:
+                raise FrameError(ErrorCode.BAD_REQUEST, "Frames are JSON text, not binary.")
+            frame = protocol.decode(text_data)
+        except FrameError as error:
+            self.bad_frames += 1
+            if self.bad_frames > MAX_BAD_FRAMES:
+                await self.close(CloseCode.PROTOCOL_ABUSE)
+                return
+            await self.send(text_data=protocol.error(error.code, error.message, error.ref))
+            return
+        self.bad_frames = 0
+        try:
+            await getattr(self, f"on_{frame.type}")(frame)
+        except (ParleyError, FrameError) as error:
+            await self.send(text_data=protocol.error(error.code, error.message, frame.ref))
+        except DatabaseError:
+            logger.exception("database error handling %s", frame.type)
+            await self.send(
+                text_data=protocol.error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.", frame.ref)
+            )
+
+    async def on_subscribe(self, frame: protocol.Subscribe):
+        if frame.room.lower() not in self.slugs and len(self.slugs) >= MAX_SUBSCRIPTIONS:
+            raise FrameError(ErrorCode.BAD_REQUEST, f"At most {MAX_SUBSCRIPTIONS} subscriptions a socket.")
+        room = await database_sync_to_async(sessions.visible_room)(user=self.user, slug=frame.room)
+        # Join the group before reading, so that nothing committed after the read is missed;
+        # an event for a message also in the replay is skipped by the feed's cursor.
+        feed = await self.follow(room.pk, room.slug, cursor=0)
+        self.slugs[room.slug] = room.pk
+        limit = settings.PARLEY_REPLAY_LIMIT
+        last_seq, replay = await database_sync_to_async(sessions.replay_state)(
+            room_id=room.pk, since=frame.since, limit=limit
+        )
+        feed.cursor = last_seq
+        await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
+        since = frame.since
+        if since is not None and (since > last_seq or last_seq - since > limit):
+            await self.send(text_data=protocol.reset(room.slug, last_seq))
+        for payload in replay or ():
+            await self.send(text_data=protocol.message(payload))
+
+    async def on_unsubscribe(self, frame: protocol.Unsubscribe):
+        slug = frame.room.lower()
+        if (room_id := self.slugs.pop(slug, None)) is not None:
+            await self.unfollow(room_id)
+        await self.send(text_data=protocol.unsubscribed(slug, frame.ref))
+
+    async def on_post(self, frame: protocol.Post):
+        if not self.posts.take():
+            await self.send(
+                text_data=protocol.error(
+                    ErrorCode.RATE_LIMITED, "Too many messages; slow down.", frame.ref,
+                    retry_after=self.posts.retry_after(),
+                )
+            )
+            return
+        message, _ = await database_sync_to_async(sessions.post)(
+            user=self.user, slug=frame.room, body=frame.body, client_id=frame.client_id
+        )
+        # The service returned, so the message is committed: only now is it acknowledged.
+        await self.send(
+            text_data=protocol.ack(str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref)
+        )
+
+    async def on_history(self, frame: protocol.History):
+        messages, has_more = await database_sync_to_async(sessions.history)(
+            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50
+        )
+        await self.send(text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref))
+
+    async def on_typing(self, frame: protocol.Typing):
+        slug, now = frame.room.lower(), time.monotonic()
+        if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
+            return
+        self.typing_sent[slug] = now
+        await database_sync_to_async(sessions.typing)(user=self.user, slug=slug, origin=self.channel_name)
+
+    async def on_ping(self, frame: protocol.Ping):
+        await self.send(text_data=protocol.pong(frame.ref))
+
+    async def on_name(self, frame: protocol.Name):
+        user = await database_sync_to_async(sessions.rename)(user=self.user, display_name=frame.display_name)
+        await self.send(text_data=protocol.named(user, frame.ref))
+
+    # Layer events beyond RoomSocket's room_message.
+
+    async def room_typing(self, event):
+        if event["room_id"] in self.feeds and event["origin"] != self.channel_name:
+            await self.send(text_data=event["frame"])
+
+    def encode_message(self, payload: dict) -> str:
+        return protocol.message(payload)

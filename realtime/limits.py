@@ -1,0 +1,25 @@
+"""Per-connection token buckets (posts, frames)."""
+
+import time
+
+
+class TokenBucket:
+    """`rate` tokens a second, holding at most `burst`. take() spends one if there is one."""
+
+    def __init__(self, rate: float, burst: int, clock=time.monotonic):
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens = float(burst)
+        self.updated = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def retry_after(self) -> float:
+        """Seconds until the next token."""
+        return round(max(0.0, (1 - self.tokens) / self.rate), 3)

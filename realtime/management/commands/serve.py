@@ -1,0 +1,49 @@
+"""`python -m parley serve`: Parley over HTTP and WebSocket with uvicorn.
+
+One process by default (the embedded mode's in-memory channel layer cannot span processes);
+`--workers N` runs N processes on one port, which needs the production settings (PostgreSQL +
+Redis). Why uvicorn: README.md, "Dependencies".
+"""
+
+import os
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve Parley (HTTP + WebSocket) with uvicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("PARLEY_WORKERS", "1")),
+            help="server processes sharing the port (production settings only)",
+        )
+
+    def handle(self, *args, host, port, workers, **options):
+        layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        if workers > 1 and layer.endswith("InMemoryChannelLayer"):
+            raise CommandError(
+                "--workers > 1 needs a channel layer shared between processes: "
+                "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
+            )
+        shown = f"[{host}]" if ":" in host else host
+        self.stdout.write(f"Parley is serving at http://{shown}:{port}/  ({workers} process(es), {layer})")
+        uvicorn.run(
+            "config.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",
+            ws="websockets-sansio",
+            # The protocol's frame limit, enforced before a frame reaches Parley (1009).
+            ws_max_size=settings.PARLEY_MAX_FRAME_BYTES,
+            # permessage-deflate costs ~300 KB per socket for chat-sized frames.
+            ws_per_message_deflate=False,
+            proxy_headers=True,
+            access_log=os.environ.get("PARLEY_ACCESS_LOG", "0") == "1",
+            timeout_graceful_shutdown=5,
+        )

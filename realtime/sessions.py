@@ -1,0 +1,75 @@
+"""Sync helpers the consumers call through database_sync_to_async: one thread hop each.
+
+Each one parses nothing and encodes nothing: it resolves the room for the user and calls one
+domain service or selector.
+"""
+
+from uuid import UUID
+
+from accounts.models import User
+from accounts.services import guest_create, user_rename
+from chat.models import Message, Room
+from chat.payloads import message_payload, user_payload
+from chat.selectors import message_history, message_range, room_get_visible
+from chat.services.messages import message_post, typing_notify
+from chat.services.rooms import room_get_or_create_public
+
+GUEST_SESSION_KEY = "parley_guest_id"
+
+
+def guest_for_session(session) -> User:
+    """The guest identity of an anonymous visitor: the one their browser session already has,
+    or a new one (remembered in the session when there is one)."""
+    if session is not None and (guest_id := session.get(GUEST_SESSION_KEY)):
+        guest = User.objects.filter(pk=guest_id, is_guest=True, is_active=True).first()
+        if guest is not None:
+            return guest
+    guest = guest_create()
+    if session is not None:
+        session[GUEST_SESSION_KEY] = guest.pk
+        session.save()
+    return guest
+
+
+def visible_room(*, user: User, slug: str) -> Room:
+    return room_get_visible(slug=slug, user=user)
+
+
+def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, list[dict] | None]:
+    """(the room's last_seq, the messages after `since` to replay), where the messages are
+    None when there is nothing to replay or more than `limit` of them (the client resets)."""
+    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+    if since is None or since >= last_seq or last_seq - since > limit:
+        return last_seq, None
+    return last_seq, [message_payload(m) for m in message_range(room_id=room_id, after=since, upto=last_seq)]
+
+
+def missing_messages(*, room_id: int, after: int, upto: int) -> list[Message]:
+    return message_range(room_id=room_id, after=after, upto=upto)
+
+
+def post(*, user: User, slug: str, body: str, client_id: UUID) -> tuple[Message, bool]:
+    room = room_get_visible(slug=slug, user=user)
+    return message_post(author=user, room=room, body=body, client_id=client_id)
+
+
+def post_to_room(*, user: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
+    return message_post(author=user, room=room, body=body, client_id=client_id)
+
+
+def history(*, user: User, slug: str, before: int | None, limit: int) -> tuple[list[dict], bool]:
+    room = room_get_visible(slug=slug, user=user)
+    messages, has_more = message_history(room=room, before=before, limit=limit)
+    return [message_payload(m, room_slug=room.slug) for m in messages], has_more
+
+
+def typing(*, user: User, slug: str, origin: str) -> None:
+    typing_notify(user=user, room=room_get_visible(slug=slug, user=user), origin=origin)
+
+
+def rename(*, user: User, display_name: str) -> dict:
+    return user_payload(user_rename(user=user, display_name=display_name))
+
+
+def open_tutorial_room(*, user: User, slug: str) -> Room:
+    return room_get_or_create_public(slug=slug, user=user)
