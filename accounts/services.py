@@ -54,6 +54,23 @@ def guest_create() -> User:
     return user
 
 
+GUEST_SESSION_KEY = "parley_guest_id"
+
+
+def guest_for_session(session) -> User:
+    """The guest identity of an anonymous visitor: the one their session already holds, or a
+    new one, remembered in the session when there is one (a Django SessionBase, or None)."""
+    if session is not None and (guest_id := session.get(GUEST_SESSION_KEY)):
+        guest = User.objects.filter(pk=guest_id, is_guest=True, is_active=True).first()
+        if guest is not None:
+            return guest
+    guest = guest_create()
+    if session is not None:
+        session[GUEST_SESSION_KEY] = guest.pk
+        session.save()
+    return guest
+
+
 def user_rename(*, user: User, display_name: str) -> User:
     user.display_name = _clean_display_name(display_name)
     user.save(update_fields=["display_name"])

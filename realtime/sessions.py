@@ -7,29 +7,14 @@ domain service or selector.
 from uuid import UUID
 
 from accounts.models import User
-from accounts.services import guest_create, user_rename
+from accounts.services import guest_for_session, user_rename
 from chat.models import Message, Room
 from chat.payloads import message_payload, user_payload
 from chat.selectors import message_history, message_range, room_get_visible
 from chat.services.messages import message_post, typing_notify
 from chat.services.rooms import room_get_or_create_public
 
-GUEST_SESSION_KEY = "parley_guest_id"
-
-
-def guest_for_session(session) -> User:
-    """The guest identity of an anonymous visitor: the one their browser session already has,
-    or a new one (remembered in the session when there is one)."""
-    if session is not None and (guest_id := session.get(GUEST_SESSION_KEY)):
-        guest = User.objects.filter(pk=guest_id, is_guest=True, is_active=True).first()
-        if guest is not None:
-            return guest
-    guest = guest_create()
-    if session is not None:
-        session[GUEST_SESSION_KEY] = guest.pk
-        session.save()
-    return guest
-
+__all__ = ["guest_for_session"]  # re-exported for the consumers
 
 def visible_room(*, user: User, slug: str) -> Room:
     return room_get_visible(slug=slug, user=user)

@@ -8,7 +8,7 @@ import tempfile
 
 os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
 
-from .embedded import *  # noqa: E402,F403
+from .embedded import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "[::1]"]

@@ -1,0 +1,35 @@
+"""Shared fixtures. Data is set up through the services, as a user would."""
+
+import itertools
+
+import pytest
+
+from accounts.services import token_issue_for, user_create
+from chat.services.rooms import room_create
+
+_names = itertools.count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str | None = None, display_name: str = ""):
+        return user_create(username=username or f"user{next(_names)}", password=PASSWORD, display_name=display_name)
+
+    return make
+
+
+@pytest.fixture
+def make_token(db):
+    def make(user) -> str:
+        return token_issue_for(user=user)[1]
+
+    return make
+
+
+@pytest.fixture
+def make_room(db):
+    def make(owner, name: str | None = None, **kwargs):
+        return room_create(owner=owner, name=name or f"Room {next(_names)}", **kwargs)
+
+    return make
