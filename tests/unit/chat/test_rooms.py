@@ -1,0 +1,107 @@
+"""Rooms: creation rules, visibility, joining, inviting, leaving."""
+
+import pytest
+
+from accounts.services import guest_create
+from chat.selectors import room_can_see, room_get_visible, room_is_member, room_list_visible
+from chat.services.rooms import room_create, room_get_or_create_public, room_invite, room_join, room_leave
+from parley.errors import BadRequest, Conflict, Forbidden, NotFound
+
+
+def test_room_create_makes_owner_a_member_and_derives_a_slug(make_user):
+    alice = make_user()
+    room = room_create(owner=alice, name="  Design   Review ", topic="specs")
+    assert (room.slug, room.name, room.topic) == ("design-review", "Design Review", "specs")
+    assert room_is_member(room=room, user=alice)
+    assert room_create(owner=alice, name="Design Review").slug == "design-review-2"
+
+
+def test_unicode_names_are_kept_and_get_a_url_safe_slug(make_user):
+    room = room_create(owner=make_user(), name="日本語の部屋 🎉")
+    assert room.name == "日本語の部屋 🎉"
+    assert room.slug.startswith("room-")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81])
+def test_room_name_must_be_1_to_80_characters(make_user, name):
+    with pytest.raises(BadRequest):
+        room_create(owner=make_user(), name=name)
+
+
+@pytest.mark.parametrize("slug", ["has space", "ünï", "-lead", "a" * 65, "a/b"])
+def test_explicit_slug_must_be_url_safe(make_user, slug):
+    with pytest.raises(BadRequest):
+        room_create(owner=make_user(), name="x", slug=slug)
+
+
+def test_slug_is_unique_case_insensitively(make_user):
+    alice = make_user()
+    room_create(owner=alice, name="x", slug="General")
+    with pytest.raises(Conflict):
+        room_create(owner=alice, name="y", slug="general")
+
+
+def test_private_rooms_are_invisible_to_outsiders(make_user):
+    owner, member, stranger = make_user(), make_user(), make_user()
+    secret = room_create(owner=owner, name="Secret", private=True)
+    public = room_create(owner=owner, name="Public")
+    room_invite(room=secret, by=owner, username=member.username)
+    assert set(room_list_visible(user=member)) == {secret, public}
+    assert list(room_list_visible(user=stranger)) == [public]
+    assert list(room_list_visible(user=guest_create())) == [public]
+    with pytest.raises(Forbidden):
+        room_get_visible(slug="secret", user=stranger)
+    with pytest.raises(NotFound):
+        room_get_visible(slug="nope", user=stranger)
+
+
+def test_only_the_owner_invites_to_a_private_room(make_user):
+    owner, member, stranger = make_user(), make_user(), make_user()
+    room = room_create(owner=owner, name="Secret", private=True)
+    room_invite(room=room, by=owner, username=member.username)
+    with pytest.raises(Forbidden):
+        room_invite(room=room, by=member, username=stranger.username)
+    with pytest.raises(NotFound):
+        room_invite(room=room, by=owner, username="nobody")
+    assert not room_can_see(room=room, user=stranger)
+
+
+def test_private_rooms_cannot_be_joined_without_invitation(make_user):
+    owner, stranger = make_user(), make_user()
+    room = room_create(owner=owner, name="Secret", private=True)
+    with pytest.raises(Forbidden):
+        room_join(room=room, user=stranger)
+
+
+def test_join_and_leave_a_public_room(make_user):
+    owner, bob = make_user(), make_user()
+    room = room_create(owner=owner, name="Open")
+    room_join(room=room, user=bob)
+    room_join(room=room, user=bob)  # idempotent
+    assert room_is_member(room=room, user=bob)
+    room_leave(room=room, user=bob)
+    assert not room_is_member(room=room, user=bob)
+    with pytest.raises(NotFound):
+        room_leave(room=room, user=bob)
+
+
+def test_guests_cannot_create_private_rooms_or_join(make_user):
+    guest = guest_create()
+    with pytest.raises(Forbidden):
+        room_create(owner=guest, name="x", private=True)
+    with pytest.raises(Forbidden):
+        room_join(room=room_create(owner=make_user(), name="y"), user=guest)
+
+
+def test_visiting_a_missing_public_room_creates_it(make_user):
+    bob = make_user()
+    room = room_get_or_create_public(slug="Lobby", user=bob)
+    assert (room.slug, room.private) == ("lobby", False)
+    assert room_get_or_create_public(slug="lobby", user=make_user()).pk == room.pk
+
+
+def test_visiting_a_private_room_as_outsider_is_forbidden(make_user):
+    owner = make_user()
+    room_create(owner=owner, name="x", slug="hidden", private=True)
+    with pytest.raises(Forbidden):
+        room_get_or_create_public(slug="hidden", user=make_user())
