@@ -1,0 +1,40 @@
+"""Accounts and tokens: sign up, get a token for a program, give it back."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.responses import codes_4xx
+
+from accounts.services import token_issue, token_revoke, user_create
+from chat.payloads import user_payload
+from parley.errors import Forbidden
+
+from .auth import bearer_secret, token_auth
+from .schemas import AccountIn, CredentialsIn, ErrorOut, TokenOut, UserOut
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/accounts", auth=None, response={201: UserOut, codes_4xx: ErrorOut})
+def account_create(request: HttpRequest, data: AccountIn):
+    """Sign up. Closed (403) unless PARLEY_OPEN_SIGNUP is on."""
+    if not settings.PARLEY_OPEN_SIGNUP:
+        raise Forbidden("Sign-up is closed on this server; ask an administrator for an account.")
+    user = user_create(
+        username=data.username, password=data.password, display_name=data.display_name
+    )
+    return Status(201, user_payload(user))
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, codes_4xx: ErrorOut})
+def token_create(request: HttpRequest, data: CredentialsIn):
+    """A new bearer token, shown this once; send it as `Authorization: Bearer <token>`."""
+    _, secret = token_issue(username=data.username, password=data.password, name="api")
+    return {"token": secret}
+
+
+@router.delete("/auth/token", auth=token_auth, response={204: None, codes_4xx: ErrorOut})
+def token_delete(request: HttpRequest):
+    """Revoke the token this call was made with."""
+    token_revoke(secret=bearer_secret(request))
+    return Status(204, None)

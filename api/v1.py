@@ -1,0 +1,24 @@
+"""REST API v1, mounted at /api/v1/ (config/urls.py); OpenAPI at /api/v1/openapi.json.
+
+Every operation requires a signed-up caller (api/auth.py) unless it says auth=None; every
+error is `{"code", "message"}` (api/errors.py).
+"""
+
+from ninja import NinjaAPI
+
+from . import accounts, errors, messages, rooms
+from .auth import caller_auth
+
+api = NinjaAPI(
+    title="Parley",
+    version="1",
+    description="Parley's REST API v1. docs/api.md describes every call.",
+    auth=caller_auth,
+    # The interactive docs page loads its scripts from a CDN; the schema is served alone.
+    docs_url=None,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("", accounts.router)
+api.add_router("", rooms.router)
+api.add_router("", messages.router)
