@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from chat.payloads import message_payload, user_payload
 
@@ -46,16 +47,22 @@ class RoomSocket(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def refuse(self, code: CloseCode) -> None:
+        """Close with a protocol close code. A handshake refused before accept reaches the
+        client as a bare HTTP 403, so the socket is accepted first to carry the code."""
+        await self.accept()
+        await self.close(code)
+
     async def identify(self) -> bool:
-        """Resolve the connection's user (a guest when allowed); close with 4401 when there is
-        none. Call after accept()."""
+        """Resolve the connection's user (a guest when allowed); refuse with 4401 when there
+        is none."""
         user = self.scope.get("user")
         if self.scope.get("bearer_rejected"):
-            await self.close(CloseCode.NOT_AUTHENTICATED)
+            await self.refuse(CloseCode.NOT_AUTHENTICATED)
             return False
         if user is None or not user.is_authenticated:
             if not settings.PARLEY_GUESTS:
-                await self.close(CloseCode.NOT_AUTHENTICATED)
+                await self.refuse(CloseCode.NOT_AUTHENTICATED)
                 return False
             user = await database_sync_to_async(sessions.guest_for_session)(self.scope.get("session"))
         self.user = user
@@ -95,7 +102,13 @@ class RoomSocket(AsyncWebsocketConsumer):
         if feed is None or event["seq"] <= feed.cursor:
             return
         if event["seq"] > feed.cursor + 1:
-            await self.refill(feed, upto=event["seq"] - 1)
+            try:
+                await self.refill(feed, upto=event["seq"] - 1)
+            except DatabaseError:
+                # Sending the newer message would skip the gap: ask the client to resume.
+                logger.warning("cannot refill room %s; closing with 4000", feed.slug)
+                await self.close(CloseCode.RECONNECT)
+                return
         await self.send(text_data=event[self.frame_key])
         feed.cursor = event["seq"]
 

@@ -36,8 +36,8 @@ class ProtocolV1Consumer(RoomSocket):
         self.slugs: dict[str, int] = {}  # subscribed slug -> room id
 
     async def connect(self):
-        await self.accept()
         if await self.identify():
+            await self.accept()
             await self.send(text_data=protocol.hello(self.user_payload()))
 
     async def receive(self, text_data=None, bytes_data=None):

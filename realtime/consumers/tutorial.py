@@ -29,7 +29,8 @@ class TutorialConsumer(RoomSocket):
     frame_key = "tutorial"
 
     async def connect(self):
-        await self.accept()
+        # As in the tutorial, the socket joins the room's group before it is accepted: from
+        # the client's first `open` event on, it misses nothing posted to the room.
         if not await self.identify():
             return
         try:
@@ -37,10 +38,12 @@ class TutorialConsumer(RoomSocket):
                 user=self.user, slug=self.scope["url_route"]["kwargs"]["room_name"]
             )
         except ParleyError as error:
-            await self.close(CloseCode.FORBIDDEN if error.code == "forbidden" else CloseCode.PROTOCOL_ABUSE)
+            await self.refuse(CloseCode.FORBIDDEN if error.code == "forbidden" else CloseCode.PROTOCOL_ABUSE)
             return
         self.room = room
-        await self.follow(room.pk, room.slug, cursor=room.last_seq)
+        feed = await self.follow(room.pk, room.slug, cursor=0)
+        feed.cursor, _ = await database_sync_to_async(sessions.replay_state)(room_id=room.pk, since=None, limit=0)
+        await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
         text = self._message_text(text_data)

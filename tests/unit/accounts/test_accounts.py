@@ -29,7 +29,7 @@ def test_user_create_validates_name_and_password(db):
 
 def test_tokens_are_stored_hashed_and_revocable(make_user):
     user = make_user("grace")
-    token, secret = token_issue(username="grace", password=PASSWORD)
+    _token, secret = token_issue(username="grace", password=PASSWORD)
     assert secret.startswith("prl_") and secret not in {t.key_hash for t in Token.objects.all()}
     assert token_authenticate(secret=secret) == user
     assert token_revoke(secret=secret) is True

@@ -4,7 +4,13 @@ import pytest
 
 from accounts.services import guest_create
 from chat.selectors import room_can_see, room_get_visible, room_is_member, room_list_visible
-from chat.services.rooms import room_create, room_get_or_create_public, room_invite, room_join, room_leave
+from chat.services.rooms import (
+    room_create,
+    room_get_or_create_public,
+    room_invite,
+    room_join,
+    room_leave,
+)
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
 
 

@@ -1,0 +1,85 @@
+"""Sockets against the real ASGI application (config.asgi), through every middleware."""
+
+import uuid
+
+import orjson
+import pytest
+from channels.testing import WebsocketCommunicator
+
+ORIGIN = b"http://testserver"
+
+
+class Socket:
+    """A WebsocketCommunicator speaking JSON frames."""
+
+    def __init__(self, communicator: WebsocketCommunicator):
+        self.communicator = communicator
+
+    async def send(self, **frame):
+        await self.communicator.send_to(text_data=orjson.dumps(frame).decode())
+
+    async def send_text(self, text: str):
+        await self.communicator.send_to(text_data=text)
+
+    async def recv(self, timeout: float = 3) -> dict:
+        return orjson.loads(await self.communicator.receive_from(timeout))
+
+    async def recv_until(self, kind: str, timeout: float = 3) -> dict:
+        while True:
+            frame = await self.recv(timeout)
+            if frame.get("type") == kind:
+                return frame
+
+    async def silent(self, timeout: float = 0.3) -> bool:
+        return await self.communicator.receive_nothing(timeout)
+
+    async def closed_with(self, timeout: float = 3) -> int | None:
+        output = await self.communicator.receive_output(timeout)
+        assert output["type"] == "websocket.close", output
+        return output.get("code")
+
+    async def post(self, room: str, body: str, client_id: str | None = None, **extra) -> dict:
+        client_id = client_id or str(uuid.uuid4())
+        await self.send(type="post", room=room, body=body, client_id=client_id, **extra)
+        return await self.recv_until("ack")
+
+    async def close(self):
+        await self.communicator.disconnect()
+
+
+@pytest.fixture
+async def open_socket():
+    """open_socket(path="/ws/", token=None, cookie=None, origin=ORIGIN) -> (connected, Socket)."""
+    from config.asgi import application
+
+    sockets: list[Socket] = []
+
+    async def open_(path="/ws/", token=None, cookie=None, origin=ORIGIN):
+        headers = []
+        if origin is not None:
+            headers.append((b"origin", origin))
+        if token is not None:
+            headers.append((b"authorization", f"Bearer {token}".encode()))
+        if cookie is not None:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await communicator.connect()
+        socket = Socket(communicator)
+        sockets.append(socket)
+        return connected, socket
+
+    yield open_
+    for socket in sockets:
+        try:
+            await socket.communicator.disconnect()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def user_with_token(transactional_db, make_user, make_token):
+    def make(username: str | None = None, display_name: str = ""):
+        user = make_user(username, display_name)
+        return user, make_token(user)
+
+    return make

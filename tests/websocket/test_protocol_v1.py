@@ -1,0 +1,312 @@
+"""`/ws/`, protocol v1: every row of the protocol table (docs/protocol.md)."""
+
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from accounts.services import token_revoke
+from chat.models import Message
+from chat.services.messages import message_post
+from chat.services.rooms import room_create, room_invite
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def hello(open_socket, token=None, **kwargs):
+    connected, socket = await open_socket(token=token, **kwargs)
+    assert connected
+    frame = await socket.recv()
+    assert frame["type"] == "hello" and frame["protocol"] == 1
+    return socket, frame
+
+
+async def test_hello_names_the_token_user(open_socket, user_with_token):
+    user, token = await sync_to_async(user_with_token)("ada", "Ada L.")
+    _, frame = await hello(open_socket, token)
+    assert frame["user"] == {"id": user.pk, "username": "ada", "display_name": "Ada L."}
+
+
+async def test_session_cookie_authenticates(open_socket, make_user, client):
+    user = await sync_to_async(make_user)("cookie")
+    await sync_to_async(client.force_login)(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    _, frame = await hello(open_socket, cookie=cookie)
+    assert frame["user"]["username"] == "cookie"
+
+
+async def test_invalid_or_revoked_token_closes_4401(open_socket, user_with_token):
+    _, token = await sync_to_async(user_with_token)()
+    connected, socket = await open_socket(token="prl_not-a-token")
+    assert connected and await socket.closed_with() == 4401
+    await sync_to_async(token_revoke)(secret=token)
+    connected, socket = await open_socket(token=token)
+    assert await socket.closed_with() == 4401
+
+
+async def test_guest_gets_anonymous_identity(open_socket):
+    _, frame = await hello(open_socket)
+    assert frame["user"]["display_name"] == "Anonymous"
+    assert frame["user"]["username"].startswith("guest-")
+
+
+async def test_guests_off_refuses_anonymous_with_4401(open_socket, settings):
+    settings.PARLEY_GUESTS = False
+    connected, socket = await open_socket()
+    assert connected and await socket.closed_with() == 4401
+
+
+async def test_cross_origin_handshake_is_refused(open_socket, user_with_token):
+    _, token = await sync_to_async(user_with_token)()
+    connected, _ = await open_socket(token=token, origin=b"http://evil.example")
+    assert not connected
+
+
+async def test_handshake_without_origin_is_a_program_and_allowed(open_socket, user_with_token):
+    _, token = await sync_to_async(user_with_token)()
+    await hello(open_socket, token, origin=None)
+
+
+async def test_subscribe_post_ack_message(open_socket, user_with_token):
+    ada, ada_token = await sync_to_async(user_with_token)("ada")
+    _, bob_token = await sync_to_async(user_with_token)("bob")
+    await sync_to_async(room_create)(owner=ada, name="General", slug="general")
+    a, _ = await hello(open_socket, ada_token)
+    b, _ = await hello(open_socket, bob_token)
+    for socket in (a, b):
+        await socket.send(type="subscribe", room="general", ref="s1")
+        assert await socket.recv() == {"type": "subscribed", "room": "general", "last_seq": 0, "ref": "s1"}
+    client_id = str(uuid.uuid4())
+    await b.send(type="post", room="general", body=" hello ", client_id=client_id, ref="p1")
+    ack = await b.recv()
+    stored = await sync_to_async(Message.objects.get)(client_id=client_id)
+    assert ack == {"type": "ack", "client_id": client_id, "room": "general", "seq": 1, "id": stored.pk, "ref": "p1"}
+    for socket in (a, b):  # every subscriber, the sender too
+        message = await socket.recv()
+        assert message["type"] == "message" and message["seq"] == 1 and message["body"] == "hello"
+        assert message["author"]["username"] == "bob" and message["client_id"] == client_id
+        assert set(message) == {"type", "room", "seq", "id", "author", "body", "created_at", "client_id"}
+
+
+async def test_author_comes_from_the_connection_not_the_frame(open_socket, user_with_token):
+    ada, token = await sync_to_async(user_with_token)("ada")
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    socket, _ = await hello(open_socket, token)
+    await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), author={"id": 999})
+    assert (await socket.recv())["code"] == "bad_request"
+    assert await sync_to_async(Message.objects.count)() == 0
+
+
+async def test_retry_with_same_client_id_acks_same_seq_and_broadcasts_once(open_socket, user_with_token):
+    ada, token = await sync_to_async(user_with_token)("ada")
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    watcher, _ = await hello(open_socket, token)
+    await watcher.send(type="subscribe", room="g")
+    await watcher.recv()
+    poster, _ = await hello(open_socket, token)
+    client_id = str(uuid.uuid4())
+    first = await poster.post("g", "once", client_id)
+    again = await poster.post("g", "once", client_id)
+    assert first["seq"] == again["seq"] == 1 and first["id"] == again["id"]
+    assert (await watcher.recv())["seq"] == 1
+    assert await watcher.silent()
+    assert await sync_to_async(Message.objects.count)() == 1
+
+
+async def test_resume_replays_the_gap_in_order(open_socket, user_with_token):
+    ada, token = await sync_to_async(user_with_token)("ada")
+    room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    for i in range(1, 8):
+        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+    socket, _ = await hello(open_socket, token)
+    await socket.send(type="subscribe", room="g", since=3)
+    assert (await socket.recv())["last_seq"] == 7
+    assert [(await socket.recv())["seq"] for _ in range(4)] == [4, 5, 6, 7]
+    assert await socket.silent()
+    await socket.post("g", "live")
+    assert (await socket.recv())["seq"] == 8
+
+
+async def test_resume_beyond_the_replay_limit_or_from_the_future_resets(open_socket, user_with_token, settings):
+    settings.PARLEY_REPLAY_LIMIT = 3
+    ada, token = await sync_to_async(user_with_token)("ada")
+    room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    for i in range(5):
+        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+    socket, _ = await hello(open_socket, token)
+    for since in (1, 99):
+        await socket.send(type="subscribe", room="g", since=since)
+        assert (await socket.recv())["type"] == "subscribed"
+        assert await socket.recv() == {"type": "reset", "room": "g", "last_seq": 5}
+        assert await socket.silent()
+    await socket.send(type="subscribe", room="g", since=2)  # exactly the limit: replayed
+    await socket.recv()
+    assert [(await socket.recv())["seq"] for _ in range(3)] == [3, 4, 5]
+
+
+async def test_unsubscribe_stops_delivery(open_socket, user_with_token):
+    ada, token = await sync_to_async(user_with_token)("ada")
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    socket, _ = await hello(open_socket, token)
+    await socket.send(type="subscribe", room="g")
+    await socket.recv()
+    await socket.send(type="unsubscribe", room="g", ref="u")
+    assert await socket.recv() == {"type": "unsubscribed", "room": "g", "ref": "u"}
+    await socket.post("g", "after")
+    assert await socket.silent()
+
+
+async def test_history_pages_backwards_ascending(open_socket, user_with_token):
+    ada, token = await sync_to_async(user_with_token)("ada")
+    room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    for i in range(1, 6):
+        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+    socket, _ = await hello(open_socket, token)
+    await socket.send(type="history", room="g", limit=2, ref="h")
+    page = await socket.recv()
+    assert [m["seq"] for m in page["messages"]] == [4, 5] and page["has_more"] and page["ref"] == "h"
+    await socket.send(type="history", room="g", before=4, limit=10)
+    page = await socket.recv()
+    assert [m["seq"] for m in page["messages"]] == [1, 2, 3] and not page["has_more"]
+    await socket.send(type="history", room="g", limit=101)
+    assert (await socket.recv())["code"] == "bad_request"
+
+
+async def test_typing_reaches_others_not_the_typist(open_socket, user_with_token):
+    ada, ada_token = await sync_to_async(user_with_token)("ada")
+    _, bob_token = await sync_to_async(user_with_token)("bob")
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    a, _ = await hello(open_socket, ada_token)
+    b, _ = await hello(open_socket, bob_token)
+    for socket in (a, b):
+        await socket.send(type="subscribe", room="g")
+        await socket.recv()
+    await a.send(type="typing", room="g")
+    frame = await b.recv()
+    assert frame["type"] == "typing" and frame["room"] == "g" and frame["user"]["username"] == "ada"
+    assert await a.silent()
+
+
+async def test_ping_pong(open_socket):
+    socket, _ = await hello(open_socket)
+    await socket.send(type="ping", ref="42")
+    assert await socket.recv() == {"type": "pong", "ref": "42"}
+
+
+async def test_name_renames_the_connection_user(open_socket):
+    socket, _ = await hello(open_socket)
+    await socket.send(type="name", display_name="Zed")
+    assert (await socket.recv())["user"]["display_name"] == "Zed"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("not json", "bad_request"),
+        ("[1, 2]", "bad_request"),
+        ('{"no": "type"}', "bad_request"),
+        ('{"type": "dance", "ref": "r"}', "unknown_type"),
+        ('{"type": "ping", "extra": 1}', "bad_request"),
+        ('{"type": "subscribe", "room": "g", "since": "3"}', "bad_request"),
+        ('{"type": "subscribe", "room": 5}', "bad_request"),
+        ('{"type": "post", "room": "g", "body": "x", "client_id": "not-a-uuid"}', "bad_request"),
+        ('{"type": "post", "room": "g", "body": "x"}', "bad_request"),
+        ('{"type": "history", "room": "g", "limit": 0}', "bad_request"),
+    ],
+)
+async def test_malformed_frames_get_bad_request_or_unknown_type(open_socket, text, code):
+    socket, _ = await hello(open_socket)
+    await socket.send_text(text)
+    frame = await socket.recv()
+    assert frame["type"] == "error" and frame["code"] == code and frame["message"]
+    if '"ref"' in text:
+        assert frame["ref"] == "r"
+
+
+async def test_binary_frames_get_bad_request(open_socket):
+    socket, _ = await hello(open_socket)
+    await socket.communicator.send_to(bytes_data=b"\x00\x01")
+    assert (await socket.recv())["code"] == "bad_request"
+
+
+async def test_errors_for_missing_private_and_too_long(open_socket, user_with_token):
+    ada, _ada_token = await sync_to_async(user_with_token)("ada")
+    _, bob_token = await sync_to_async(user_with_token)("bob")
+    await sync_to_async(room_create)(owner=ada, name="s", slug="secret", private=True)
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    bob, _ = await hello(open_socket, bob_token)
+    await bob.send(type="subscribe", room="nope", ref="1")
+    assert (await bob.recv())["code"] == "not_found"
+    for frame in (
+        {"type": "subscribe", "room": "secret"},
+        {"type": "history", "room": "secret"},
+        {"type": "typing", "room": "secret"},
+        {"type": "post", "room": "secret", "body": "x", "client_id": str(uuid.uuid4())},
+    ):
+        await bob.send(**frame, ref="f")
+        assert await bob.recv() == {
+            "type": "error", "code": "forbidden", "message": "You are not a member of 'secret'.", "ref": "f"
+        }
+    await bob.send(type="post", room="g", body="x" * 4001, client_id=str(uuid.uuid4()))
+    assert (await bob.recv())["code"] == "too_long"
+    assert await sync_to_async(Message.objects.count)() == 0
+
+
+async def test_invited_member_may_use_private_room(open_socket, user_with_token):
+    ada, _ = await sync_to_async(user_with_token)("ada")
+    _, bob_token = await sync_to_async(user_with_token)("bob")
+    room = await sync_to_async(room_create)(owner=ada, name="s", slug="secret", private=True)
+    await sync_to_async(room_invite)(room=room, by=ada, username="bob")
+    bob, _ = await hello(open_socket, bob_token)
+    assert (await bob.post("secret", "in"))["seq"] == 1
+
+
+async def test_post_rate_limit_answers_rate_limited_with_retry_after(open_socket, user_with_token, settings):
+    settings.PARLEY_POST_RATE = (1.0, 2)
+    ada, token = await sync_to_async(user_with_token)("ada")
+    await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    socket, _ = await hello(open_socket, token)
+    await socket.post("g", "1")
+    await socket.post("g", "2")
+    await socket.send(type="post", room="g", body="3", client_id=str(uuid.uuid4()), ref="r")
+    frame = await socket.recv()
+    assert frame["code"] == "rate_limited" and 0 < frame["retry_after"] <= 1 and frame["ref"] == "r"
+    assert await sync_to_async(Message.objects.count)() == 2
+
+
+async def test_frame_flood_closes_4429(open_socket, settings):
+    settings.PARLEY_FRAME_RATE = (1.0, 5)
+    socket, _ = await hello(open_socket)
+    for _ in range(6):
+        await socket.send(type="ping")
+    codes = [(await socket.communicator.receive_output(3)) for _ in range(6)]
+    assert codes[-1] == {"type": "websocket.close", "code": 4429}
+
+
+async def test_oversized_frame_closes_1009(open_socket):
+    socket, _ = await hello(open_socket)
+    await socket.send(type="ping", ref="x" * (64 * 1024))
+    assert await socket.closed_with() == 1009
+
+
+async def test_repeated_garbage_closes_4400(open_socket):
+    socket, _ = await hello(open_socket)
+    for _ in range(21):
+        await socket.send_text("garbage")
+    outputs = [await socket.communicator.receive_output(3) for _ in range(21)]
+    assert outputs[-1] == {"type": "websocket.close", "code": 4400}
+
+
+async def test_database_failure_answers_unavailable_and_never_acks(open_socket, user_with_token, monkeypatch):
+    from django.db import OperationalError
+
+    from realtime import sessions
+
+    def down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(sessions, "post", down)
+    socket, _ = await hello(open_socket)
+    await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), ref="p")
+    assert (await socket.recv())["code"] == "unavailable"
+    assert await socket.silent()
