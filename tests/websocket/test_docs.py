@@ -1,0 +1,34 @@
+"""docs/protocol.md has a section for every frame type and close code the code declares."""
+
+import re
+from pathlib import Path
+
+from realtime.protocol import CLIENT_FRAMES, SERVER_FRAMES, CloseCode
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+
+
+def section(title: str) -> set[str]:
+    """The `### `name`` headings under the `## title` heading."""
+    match = re.search(rf"^## {title}\n(.*?)(?=^## |\Z)", DOC, re.M | re.S)
+    assert match, f"docs/protocol.md has no '## {title}' section"
+    return set(re.findall(r"^### `([^`]+)`", match.group(1), re.M))
+
+
+def test_every_client_frame_is_documented():
+    assert section("Client frames") == set(CLIENT_FRAMES)
+
+
+def test_every_server_frame_is_documented():
+    assert section("Server frames") == set(SERVER_FRAMES)
+
+
+def test_every_close_code_is_documented():
+    assert section("Close codes") == {str(int(code)) for code in CloseCode}
+
+
+def test_every_error_code_is_in_the_table():
+    from realtime.protocol import ErrorCode
+
+    codes = {value for name, value in vars(ErrorCode).items() if name.isupper()}
+    assert codes <= set(re.findall(r"^\| `([a-z_]+)` \|", DOC, re.M))
