@@ -93,10 +93,26 @@ PARLEY_REPLAY_LIMIT = 500
 PARLEY_MAX_BODY = 4000
 # Largest WebSocket frame a client may send, in bytes.
 PARLEY_MAX_FRAME_BYTES = 64 * 1024
+
+
+def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
+    """A token bucket from the environment: "RATE,BURST" (per second, at most)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        rate, burst = value.split(",")
+        return float(rate), int(burst)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f'{name} must be "RATE,BURST", e.g. "10,30" (got {value!r}).') from None
+
+
 # Posts per connection: a token bucket (sustained rate per second, burst).
-PARLEY_POST_RATE = (10.0, 30)
+PARLEY_POST_RATE = _rate("PARLEY_POST_RATE", (10.0, 30))
 # Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
-PARLEY_FRAME_RATE = (50.0, 200)
+PARLEY_FRAME_RATE = _rate("PARLEY_FRAME_RATE", (50.0, 200))
 # How committed events reach the server processes' sockets (dotted path, see chat/events.py).
 PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
 
