@@ -1,0 +1,64 @@
+"""The browser tier: the real server (one per session) and Debian's chromium via Playwright.
+
+Each test opens fresh browser contexts (separate cookie jars, so separate people) through
+`new_page`; a JavaScript error on any page fails the test."""
+
+import itertools
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from .server import ParleyServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--no-first-run", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "correct-horse-battery-staple"
+_names = itertools.count(1)
+
+expect.set_options(timeout=10_000)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_names)}"
+
+
+@pytest.fixture(scope="session")
+def server():
+    with tempfile.TemporaryDirectory(prefix="parley-browser-") as data_dir:
+        parley = ParleyServer(Path(data_dir))
+        parley.migrate()
+        parley.start()
+        yield parley
+        parley.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """Opens a page in a new browser context: a new visitor, with their own cookies."""
+    contexts, errors = [], []
+
+    def open_page(**context_options):
+        context = browser.new_context(base_url=server.url, **context_options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -1,0 +1,47 @@
+"""The pages' forms. They check shape only; the services decide what is allowed and say why
+(ParleyError messages are added to the form as non-field errors)."""
+
+from django import forms
+
+from accounts.services import MAX_DISPLAY_NAME
+from chat.services.rooms import MAX_NAME, MAX_TOPIC
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignupForm(_Form):
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        help_text="Letters, digits and @ . + - _ only.",
+    )
+    display_name = forms.CharField(
+        max_length=MAX_DISPLAY_NAME,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="How others see you; your username when empty.",
+    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class RoomCreateForm(_Form):
+    name = forms.CharField(max_length=MAX_NAME)
+    topic = forms.CharField(max_length=MAX_TOPIC, required=False)
+    private = forms.BooleanField(required=False, help_text="Only people you invite can see it.")
+
+
+class InviteForm(_Form):
+    username = forms.CharField(max_length=150, label="Invite by username")

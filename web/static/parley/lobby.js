@@ -1,0 +1,37 @@
+// The lobby's "enter a room" box, as in the Channels tutorial's index: type a name, press
+// Enter, go to /chat/<slug>/. Without JavaScript the form goes to the server, which makes the
+// same slug.
+
+// Django's slugify, so both sides agree: ASCII letters, digits, "_" and "-", lower case.
+export function slugify(text) {
+  return text
+    .normalize("NFKD")
+    .replace(/[^\x00-\x7f]/g, "")
+    .toLowerCase()
+    .replace(/[^\w\s-]/g, "")
+    .replace(/[-\s]+/g, "-")
+    .replace(/^[-_]+|[-_]+$/g, "")
+    .slice(0, 64);
+}
+
+const form = document.getElementById("room-name-form");
+const input = document.getElementById("room-name-input");
+const preview = document.getElementById("room-name-preview");
+
+if (form) {
+  input.addEventListener("input", () => {
+    input.setCustomValidity("");
+    const slug = slugify(input.value);
+    preview.textContent = slug ? `Opens /chat/${slug}/` : "";
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const slug = slugify(input.value);
+    if (!slug) {
+      input.setCustomValidity("Use at least one letter or digit.");
+      input.reportValidity();
+      return;
+    }
+    window.location.assign(`/chat/${slug}/`);
+  });
+}
