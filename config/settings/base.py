@@ -88,7 +88,7 @@ PARLEY_OPEN_SIGNUP = False
 # A handshake without an Origin header (a program, not a browser) is accepted.
 PARLEY_ALLOWED_ORIGINS: list[str] = []
 # A resume (`subscribe` with `since`) that would replay more than this gets `reset`.
-PARLEY_REPLAY_LIMIT = 500
+PARLEY_REPLAY_LIMIT = int(os.environ.get("PARLEY_REPLAY_LIMIT", "500"))
 # Longest message body, in characters, after trimming.
 PARLEY_MAX_BODY = 4000
 # Largest WebSocket frame a client may send, in bytes.
