@@ -10,8 +10,15 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings module)
+    except ImproperlyConfigured as error:
+        # A deployment mistake (a missing or malformed variable): one line, no traceback.
+        sys.exit(f"parley: {error}")
     execute_from_command_line(["parley", *sys.argv[1:]])
 
 

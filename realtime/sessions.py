@@ -29,6 +29,11 @@ def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, l
     return last_seq, [message_payload(m) for m in message_range(room_id=room_id, after=since, upto=last_seq)]
 
 
+def last_seqs(*, room_ids: list[int]) -> dict[int, int]:
+    """{room id: its newest seq} for the rooms that still exist."""
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
 def missing_messages(*, room_id: int, after: int, upto: int) -> list[Message]:
     return message_range(room_id=room_id, after=after, upto=upto)
 

@@ -1,8 +1,8 @@
 """Production: PostgreSQL + Redis + several server processes, configured from the environment.
 
 Every value comes from the environment (docs/deployment.md has the table). A missing or malformed
-value stops start-up with one line that says what to set; nothing falls back to the embedded
-engines when production was asked for.
+value stops start-up with one line that says what to set (parley/__main__.py prints it without a
+traceback); nothing falls back to the embedded engines when production was asked for.
 """
 
 import os
@@ -12,20 +12,27 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
+SEE = "see docs/deployment.md"
+
 
 def _require(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"Set {name} (see docs/deployment.md): it is required in production.")
+        raise ImproperlyConfigured(f"Set {name}: production settings require it ({SEE}).")
     return value
 
 
-def _url(name: str, schemes: set[str]) -> str:
+def _url(name: str, schemes: set[str], example: str) -> str:
     value = _require(name)
     parsed = urlparse(value)
-    if parsed.scheme not in schemes or not parsed.hostname:
+    try:
+        parsed.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a malformed port; expected e.g. {example}") from None
+    if parsed.scheme not in schemes or not (parsed.hostname or parsed.scheme == "unix"):
         raise ImproperlyConfigured(
-            f"{name} must be a URL like {sorted(schemes)[0]}://host:port/... (got {parsed.scheme or 'no'} scheme)."
+            f"{name} must be a URL like {example} (got scheme {parsed.scheme or 'none'!r}"
+            f"{'' if parsed.hostname else ', no host'})."
         )
     return value
 
@@ -34,9 +41,20 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in _require(name).split(",") if item.strip()]
 
 
+def _origins(name: str) -> list[str]:
+    origins = _list(name)
+    for origin in origins:
+        parsed = urlparse(origin)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.path not in {"", "/"}:
+            raise ImproperlyConfigured(
+                f"{name} lists origins as scheme://host[:port], e.g. https://chat.example.com (got {origin!r})."
+            )
+    return [origin.rstrip("/") for origin in origins]
+
+
 def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
     if value not in {"0", "1"}:
         raise ImproperlyConfigured(f"{name} must be 0 or 1 (got {value!r}).")
@@ -45,33 +63,53 @@ def _bool(name: str, default: bool) -> bool:
 
 SECRET_KEY = _require("SECRET_KEY")
 if len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+    raise ImproperlyConfigured(
+        'SECRET_KEY must be at least 32 characters; make one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS")
 if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name hosts explicitly; '*' is not accepted.")
-PARLEY_ALLOWED_ORIGINS = _list("PARLEY_ALLOWED_ORIGINS")
+PARLEY_ALLOWED_ORIGINS = _origins("PARLEY_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = PARLEY_ALLOWED_ORIGINS
 
 import dj_database_url  # noqa: E402
 
 DATABASES = {
     "default": dj_database_url.parse(
-        _url("DATABASE_URL", {"postgres", "postgresql"}), conn_max_age=60, conn_health_checks=True
+        _url("DATABASE_URL", {"postgres", "postgresql"}, "postgres://parley:PASSWORD@127.0.0.1:5432/parley"),
+        # Each process keeps its connections a minute; the health check replaces one that
+        # PostgreSQL dropped (a restart), so the server recovers without restarting.
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 
-REDIS_URL = _url("REDIS_URL", {"redis", "rediss", "unix"})
+REDIS_URL = _url("REDIS_URL", {"redis", "rediss", "unix"}, "redis://127.0.0.1:6379/0")
+# Why pub/sub and these values: docs/deployment.md, "The channel layer".
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "realtime.layers.RedisPubSubLayer",
         "CONFIG": {
-            # redis-py caps an asyncio pool at 100 connections by default; channels_redis
-            # passes no limit of its own, so several hundred sockets would exhaust it.
-            "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    # redis-py 8 raises MaxConnectionsError beyond its pool (100 by default)
+                    # instead of waiting. The pub/sub layer needs about three connections a
+                    # process whatever the number of sockets; 50 is headroom, and a bound.
+                    "max_connections": 50,
+                    # A Redis that went away must not hold a post's acknowledgement for long.
+                    "socket_connect_timeout": 2,
+                    "socket_timeout": 5,
+                }
+            ],
+            # Several deployments may share one Redis: channel names start with the prefix.
+            "prefix": os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:",
+            # Events queued for one socket before the oldest are dropped; a socket that far
+            # behind refills the gap from the database, so this bounds memory, not correctness.
             "capacity": 1000,
-            "expiry": 60,
-            "group_expiry": 86400,
+            # Seconds between checks that Redis is there and has not restarted.
+            "check_interval": 1.0,
         },
     }
 }

@@ -23,14 +23,24 @@ PARLEY_FRAME_RATE = (1000.0, 1000)
 # threads, and WAL + busy timeout behave only on a file.
 DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 
+# Names are made per test run, so that runs sharing the machine's PostgreSQL and Redis (two
+# engineers, or CI beside a laptop's run) never meet.
+_run = f"{os.getpid()}"
 if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(url, conn_max_age=0)}
+    DATABASES["default"]["TEST"] = {"NAME": f"test_parley_{_run}"}
 if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
+    # The production layer (config/settings/production.py), quicker to notice Redis is back.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": url, "max_connections": 1000}], "capacity": 1000},
+            "BACKEND": "realtime.layers.RedisPubSubLayer",
+            "CONFIG": {
+                "hosts": [{"address": url, "max_connections": 50, "socket_connect_timeout": 2, "socket_timeout": 5}],
+                "prefix": f"parley-test-{_run}:",
+                "capacity": 1000,
+                "check_interval": 0.2,
+            },
         }
     }

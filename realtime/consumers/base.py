@@ -112,6 +112,21 @@ class RoomSocket(AsyncWebsocketConsumer):
         await self.send(text_data=event[self.frame_key])
         feed.cursor = event["seq"]
 
+    async def layer_recovered(self, event):
+        """The channel layer lost events while Redis was away (realtime/layers.py): catch
+        every feed up to its room's newest message from the database."""
+        if not self.feeds:
+            return
+        try:
+            last_seqs = await database_sync_to_async(sessions.last_seqs)(room_ids=list(self.feeds))
+            for room_id, last_seq in last_seqs.items():
+                feed = self.feeds.get(room_id)
+                if feed is not None and last_seq > feed.cursor:
+                    await self.refill(feed, upto=last_seq)
+        except DatabaseError:
+            logger.warning("cannot catch up after the channel layer recovered; closing with 4000")
+            await self.close(CloseCode.RECONNECT)
+
     async def refill(self, feed: Feed, *, upto: int) -> None:
         missing = await database_sync_to_async(sessions.missing_messages)(
             room_id=feed.room_id, after=feed.cursor, upto=upto

@@ -1,8 +1,8 @@
 """`python -m parley serve`: Parley over HTTP and WebSocket with uvicorn.
 
-One process by default (the embedded mode's in-memory channel layer cannot span processes);
-`--workers N` runs N processes on one port, which needs the production settings (PostgreSQL +
-Redis). Why uvicorn: README.md, "Dependencies".
+One process on the embedded settings (the in-memory channel layer cannot span processes); on
+the production settings (PostgreSQL + Redis) one process per core, all on one port. `--workers N`
+or PARLEY_WORKERS=N chooses. Why uvicorn: README.md, "Dependencies".
 """
 
 import os
@@ -19,13 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("PARLEY_WORKERS", "1")),
-            help="server processes sharing the port (production settings only)",
+            "--workers", type=int, default=None,
+            help="server processes sharing the port (default: PARLEY_WORKERS, else one per core "
+            "when the channel layer spans processes, else 1)",
         )
 
     def handle(self, *args, host, port, workers, **options):
         layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        if workers > 1 and layer.endswith("InMemoryChannelLayer"):
+        in_memory = layer.endswith("InMemoryChannelLayer")
+        if workers is None:
+            workers = self.default_workers(in_memory)
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if workers > 1 and in_memory:
             raise CommandError(
                 "--workers > 1 needs a channel layer shared between processes: "
                 "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
@@ -47,3 +53,11 @@ class Command(BaseCommand):
             access_log=os.environ.get("PARLEY_ACCESS_LOG", "0") == "1",
             timeout_graceful_shutdown=5,
         )
+
+    @staticmethod
+    def default_workers(in_memory: bool) -> int:
+        if value := os.environ.get("PARLEY_WORKERS", "").strip():
+            if not value.isdigit():
+                raise CommandError(f"PARLEY_WORKERS must be a number of processes (got {value!r}).")
+            return int(value)
+        return 1 if in_memory else len(os.sched_getaffinity(0))

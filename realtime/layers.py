@@ -1,0 +1,222 @@
+"""The channel layer for several server processes: channels_redis' pub/sub layer, made to ride
+out Redis going away.
+
+Why pub/sub and not `channels_redis.core.RedisChannelLayer`: docs/deployment.md, "The channel
+layer" (measured with bench/channel_layers.py). In short, one PUBLISH per event reaches each
+process once, whatever the room's size, and group memberships live in the processes, so they
+neither expire (`group_expiry`) nor vanish when Redis restarts empty.
+
+What this adds to `channels_redis.pubsub.RedisPubSubChannelLayer` (4.3.0, pinned):
+
+- **Redis being away never reaches a consumer.** `new_channel`, `group_add`, `group_discard`,
+  `send` and `group_send` record what they can locally and drop what they cannot: the layer
+  is a doorbell (docs/protocol.md), every message is in the database, and the recovery below
+  catches every socket up. Upstream, a failed SUBSCRIBE fails the WebSocket handshake.
+- **Recovery.** A watch pings Redis every `check_interval` seconds. When Redis comes back, or
+  has restarted meanwhile (its `run_id` changed: an empty restart drops every subscription),
+  the process subscribes again to every channel and group it holds, waits for Redis to confirm
+  (a PING on the subscribing connection answers after every SUBSCRIBE before it), then hands
+  each of its consumers a `{"type": "layer.recovered"}` event, so they read what they missed
+  from the database, and tells the other processes, which do the same (it may be the only one
+  that lost Redis, and their sockets missed its posts).
+- **A bounded inbox per consumer** (`capacity`, oldest dropped first), as the core layer has:
+  upstream's queue grows without limit behind a stalled socket. A consumer that lost events
+  finds the gap by seq and refills it from the database.
+"""
+
+import asyncio
+import logging
+import uuid
+
+from channels_redis.core import BoundedQueue
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
+from channels_redis.utils import _wrap_close
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RECOVERED = {"type": "layer.recovered"}
+# What a lost Redis raises: redis-py's errors, and OSError from a socket it did not wrap.
+LAYER_ERRORS = (RedisError, OSError)
+
+
+class RedisPubSubLayer(RedisPubSubChannelLayer):
+    """CONFIG: `hosts` (exactly one), `prefix`, `capacity` (events queued per consumer),
+    `check_interval` (seconds between pings)."""
+
+    def __init__(self, *args, capacity: int = 1000, check_interval: float = 1.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+        self.check_interval = check_interval
+
+    def _get_layer(self):
+        # Upstream's, with this module's loop layer. One per event loop.
+        loop = asyncio.get_running_loop()
+        try:
+            return self._layers[loop]
+        except KeyError:
+            layer = self._layers[loop] = LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+            return layer
+
+
+class LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, prefix="asgi", channel_layer=None, **kwargs):
+        super().__init__(hosts, prefix, channel_layer=channel_layer, **kwargs)
+        if len(self._shards) != 1:
+            raise ValueError("Parley's Redis layer takes exactly one host.")
+        self.shard = Shard(self._shards[0].host, self)
+        self._shards = [self.shard]
+        self.control = f"{prefix}__parley__control"  # recoveries, announced to every process
+        self.identity = uuid.uuid4().hex
+        self.healthy = True
+        self._watch: asyncio.Task | None = None
+        self._announce: asyncio.Task | None = None
+
+    async def _subscribe_to_channel(self, channel):
+        self.channels[channel] = BoundedQueue(self.channel_layer.capacity)
+        await self.shard.subscribe(self.control)  # once: the other processes' recoveries
+        await self.shard.subscribe(channel)
+
+    async def flush(self):
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        await super().flush()
+
+    # Health
+
+    def lost(self, error: BaseException) -> None:
+        if self.healthy:
+            logger.warning("channel layer: Redis is unavailable (%s); posts are stored, not broadcast", error)
+        self.healthy = False
+
+    def start_watch(self) -> None:
+        if self._watch is None:
+            self._watch = asyncio.ensure_future(self._watch_redis())
+
+    async def _watch_redis(self) -> None:
+        run_id = None
+        while True:
+            await asyncio.sleep(self.channel_layer.check_interval)
+            try:
+                current = (await self.shard.redis().info("server"))["run_id"]
+            except LAYER_ERRORS as error:
+                self.lost(error)
+                continue
+            if not self.healthy or (run_id is not None and current != run_id):
+                if self.healthy:
+                    logger.warning("channel layer: Redis restarted; every subscription is lost")
+                try:
+                    await self.shard.resubscribe(self.wanted())
+                except LAYER_ERRORS as error:
+                    self.lost(error)
+                    continue
+            run_id = current
+
+    def wanted(self) -> set[str]:
+        return {self.control, *self.channels, *self.groups}
+
+    def recovered(self, *, announce: bool) -> None:
+        """Subscriptions are confirmed again: every consumer catches up from the database."""
+        if announce:
+            logger.warning("channel layer: Redis is back; consumers catch up from the database")
+            self.healthy = True
+            self._announce = asyncio.ensure_future(self.shard.announce(self.control, self.identity))
+        message = self.channel_layer.serialize(RECOVERED)
+        for queue in self.channels.values():
+            queue.put_nowait(message)
+
+
+class Shard(RedisSingleShardConnection):
+    """The connection to Redis: one subscribing connection, commands through a small pool."""
+
+    def __init__(self, host, channel_layer: LoopLayer):
+        super().__init__(host, channel_layer)
+        self._ping = None  # the PING that will confirm a resubscription
+
+    def redis(self):
+        self._ensure_redis()
+        return self._redis
+
+    async def publish(self, channel, message):
+        if not self.channel_layer.healthy:
+            return  # dropped: the consumers catch up when Redis is back
+        try:
+            await super().publish(channel, message)
+        except LAYER_ERRORS as error:
+            self.channel_layer.lost(error)
+
+    async def subscribe(self, channel):
+        self._ensure_receiver()
+        try:
+            await super().subscribe(channel)
+        except LAYER_ERRORS as error:
+            # The name stays wanted (the layer's channels or groups); resubscribe() adds it.
+            self.channel_layer.lost(error)
+
+    async def unsubscribe(self, channel):
+        try:
+            await super().unsubscribe(channel)
+        except LAYER_ERRORS as error:
+            self._subscribed_to.discard(channel)
+            self.channel_layer.lost(error)
+
+    def _ensure_receiver(self):
+        super()._ensure_receiver()
+        self.channel_layer.start_watch()
+
+    async def resubscribe(self, names: set[str]) -> None:
+        """Subscribe to `names` (and only those), then PING: its answer arrives after every
+        SUBSCRIBE is in force, and the receive loop then calls the layer's recovered()."""
+        async with self._lock:
+            self._ensure_redis()
+            stale = {n.decode() if isinstance(n, bytes) else n for n in self._pubsub.channels} - names
+            if stale:
+                await self._pubsub.unsubscribe(*stale)
+            await self._pubsub.subscribe(*names)
+            self._subscribed_to = set(names)
+            self._ping = uuid.uuid4().hex
+            await self._pubsub.ping(self._ping)
+
+    async def announce(self, control: str, identity: str) -> None:
+        try:
+            await super().publish(control, identity.encode())
+        except LAYER_ERRORS as error:
+            self.channel_layer.lost(error)
+
+    async def _do_receiving(self):
+        # Upstream's loop, which logs a traceback a second while Redis is away.
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except LAYER_ERRORS as error:
+                self.channel_layer.lost(error)
+                await asyncio.sleep(self.channel_layer.channel_layer.check_interval)
+
+    def _receive_message(self, message):
+        if message is None:
+            return
+        layer = self.channel_layer
+        if message["type"] == "pong":
+            data = message["data"]
+            if self._ping is not None and (data.decode() if isinstance(data, bytes) else data) == self._ping:
+                self._ping = None
+                layer.recovered(announce=True)
+            return
+        name = message["channel"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        if name == layer.control:
+            if message["data"] != layer.identity.encode():
+                layer.recovered(announce=False)
+            return
+        super()._receive_message(message)
