@@ -10,6 +10,7 @@ const HISTORY_PAGE = 50;
 const TYPING_EVERY = 2000; // ms between our typing frames
 const TYPING_SHOWN = 3000; // ms a "X is typing…" lasts without a new typing frame
 const NEAR_BOTTOM = 60; // px: closer than this to the bottom follows new messages
+const GROUP_GAP = 5 * 60 * 1000; // ms between two messages of one author shown as one group
 const NAME_COMMAND = /^\/name(?:\s+([\s\S]*))?$/;
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -69,6 +70,8 @@ function timeNode(iso) {
 function messageNode({ seq, author, body, created_at }, { provisional = false } = {}) {
   const node = el("li", "msg");
   node.dataset.seq = seq;
+  node.dataset.author = author.id;
+  node.dataset.at = Date.parse(created_at);
   if (me && author.id === me.id) node.classList.add("mine");
   if (provisional) node.classList.add("provisional");
   const meta = el("div", "msg-meta");
@@ -77,6 +80,19 @@ function messageNode({ seq, author, body, created_at }, { provisional = false } 
   meta.append(who, " ", timeNode(created_at));
   node.append(meta, el("p", "msg-body", body));
   return node;
+}
+
+// A message right after one by the same author, within GROUP_GAP, is shown without its
+// author line (still there for screen readers), as chat apps group a burst of messages.
+function regroup(node) {
+  if (!node || !node.dataset.seq) return;
+  const previous = node.previousElementSibling;
+  const continued =
+    previous !== null &&
+    previous.dataset.seq !== undefined &&
+    previous.dataset.author === node.dataset.author &&
+    Number(node.dataset.at) - Number(previous.dataset.at) < GROUP_GAP;
+  node.classList.toggle("continued", continued);
 }
 
 // Index of the first seq greater than `seq`.
@@ -99,6 +115,8 @@ function show(message, options) {
       const node = messageNode(message);
       existing.replaceWith(node);
       bySeq.set(message.seq, node);
+      regroup(node);
+      regroup(node.nextElementSibling);
     }
     return;
   }
@@ -108,6 +126,8 @@ function show(message, options) {
   log.insertBefore(node, next);
   seqs.splice(index, 0, message.seq);
   bySeq.set(message.seq, node);
+  regroup(node);
+  regroup(node.nextElementSibling);
 }
 
 function clearShown() {
@@ -339,7 +359,6 @@ composer.addEventListener("submit", (event) => {
   const command = text.match(NAME_COMMAND);
   if (command) rename((command[1] ?? "").trim());
   else post(text);
-  lastTypingSent = 0;
   input.value = "";
   autosize();
   input.focus();

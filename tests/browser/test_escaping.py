@@ -1,0 +1,58 @@
+"""User text is text: markup in messages, names, room names and topics is shown, never run."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import unique
+from .pages import open_room, send, sign_up, wait_live
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _watch_dialogs(page, dialogs):
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+
+def test_html_in_messages_and_names_shows_as_text(new_page):
+    dialogs = []
+    mallory, reader = new_page(), new_page()
+    _watch_dialogs(mallory, dialogs)
+    _watch_dialogs(reader, dialogs)
+    room = unique("xss-")
+    open_room(mallory, room)
+    open_room(reader, room)
+
+    send(mallory, "/name <b>Mallory</b>")
+    expect(mallory.locator("#my-name")).to_have_text("<b>Mallory</b>")
+    send(mallory, HOSTILE)
+    last = reader.locator("#chat-log .msg").last
+    expect(last.locator(".msg-body")).to_have_text(HOSTILE)
+    expect(last.locator(".msg-author")).to_have_text("<b>Mallory</b>")
+    # And again from history, which takes another path onto the page.
+    reader.reload()
+    wait_live(reader)
+    expect(reader.locator("#chat-log .msg-body")).to_have_text([HOSTILE])
+
+    for page in (mallory, reader):
+        assert page.locator("#chat-log img, #chat-log b").count() == 0
+    assert dialogs == []
+
+
+def test_html_in_room_name_and_topic_shows_as_text(new_page):
+    dialogs = []
+    page = new_page()
+    _watch_dialogs(page, dialogs)
+    sign_up(page, unique("owner"))
+    page.goto("/")
+    page.get_by_label("Name", exact=True).fill("<script>alert(2)</script>")
+    page.get_by_label("Topic").fill(HOSTILE)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.locator("#room-title")).to_contain_text("<script>alert(2)</script>")
+    expect(page.locator(".room-topic")).to_have_text(HOSTILE)
+    wait_live(page)
+    page.goto("/")
+    expect(page.locator(".room-list").first).to_contain_text("<script>alert(2)</script>")
+    assert page.locator("main img").count() == 0
+    assert dialogs == []
