@@ -1,5 +1,6 @@
 """A real Parley server process (`python -m parley serve`, what `make run` starts) for tests."""
 
+import asyncio
 import os
 import signal
 import socket
@@ -80,3 +81,12 @@ class ParleyServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def run_async(coroutine):
+    """Run a coroutine to completion on a fresh event loop in a worker thread, so that a sync
+    test works whatever loop the main thread holds (Playwright's sync API keeps one running)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

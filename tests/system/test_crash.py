@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from .server import ParleyServer
+from .server import ParleyServer, run_async
 
 pytestmark = pytest.mark.system
 
@@ -87,12 +87,12 @@ def test_acked_messages_survive_kill_9_exactly_once(tmp_path):
     server.manage("createroom", "crasher", "Crash", "--slug", "crash")
     server.start()
     try:
-        acked, sent = asyncio.run(post_until_killed(server, token, kill_after=150))
+        acked, sent = run_async(post_until_killed(server, token, kill_after=150))
         assert len(acked) >= 150
         assert server.process.returncode == -9
 
         server.start()
-        stored = asyncio.run(read_all(server, token))
+        stored = run_async(read_all(server, token))
         by_client_id = {m["client_id"]: m["seq"] for m in stored}
         # Every acknowledged message is there, with the seq it was acknowledged with, once.
         assert all(by_client_id.get(cid) == seq for cid, seq in acked.items())
@@ -101,9 +101,9 @@ def test_acked_messages_survive_kill_9_exactly_once(tmp_path):
 
         # Retrying everything that was sent (as a client does after reconnecting) adds only
         # the posts that never committed, and doubles nothing.
-        acks = asyncio.run(retry(server, token, sent))
+        acks = run_async(retry(server, token, sent))
         assert all(acks[cid] == seq for cid, seq in by_client_id.items() if cid in acks)
-        final = asyncio.run(read_all(server, token))
+        final = run_async(read_all(server, token))
         assert sorted(m["client_id"] for m in final) == sorted(set(sent))
         assert [m["seq"] for m in final] == list(range(1, len(set(sent)) + 1))
     finally:
