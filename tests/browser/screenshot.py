@@ -20,6 +20,7 @@ CONVERSATION = [
     ("grace", "Tests are green on staging.\nRolling out to production next."),
     ("grace", "Dashboards look calm so far."),
     ("ada", "Ship it!"),
+    ("ada", "I'll post the changelog here once it's out."),
 ]
 
 

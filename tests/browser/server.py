@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 class ParleyServer:
-    def __init__(self, data_dir: Path, port: int | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None):
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -33,6 +33,7 @@ class ParleyServer:
             "PORT": str(self.port),  # the allowed WebSocket origins derive from it
             "PARLEY_GUESTS": "1",
             "PARLEY_OPEN_SIGNUP": "1",
+            **(env or {}),
         }
         for name in ("PARLEY_ALLOWED_ORIGINS", "PARLEY_ALLOWED_HOSTS", "SECRET_KEY", "PARLEY_DEBUG"):
             self.env.pop(name, None)
