@@ -10,6 +10,7 @@ import pytest
 from .chat_client import ChatClient
 from .checks import assert_everyone_saw_everything, clients_on, stored
 from .engines import USERS, Databases
+from .server import run_async
 
 pytestmark = pytest.mark.system
 
@@ -37,7 +38,7 @@ def test_redis_outage_loses_nothing(engines, database, private_redis, start_serv
         if outage:
             await everyone_posts(10, "during")  # acknowledged: stored, not broadcast
             await asyncio.sleep(1.5)
-        private_redis.start()
+        await asyncio.to_thread(private_redis.start)
         await everyone_posts(2, "after")
         total = (22 if outage else 12) * len(clients)
         await asyncio.gather(*(c.wait_for_seq("general", total) for c in clients))
@@ -46,7 +47,7 @@ def test_redis_outage_loses_nothing(engines, database, private_redis, start_serv
             await client.stop()
         return clients, total
 
-    clients, total = asyncio.run(scenario())
+    clients, total = run_async(scenario())
     assert a.process.poll() is None and b.process.poll() is None, "the servers stayed up"
     assert all(c.connects == 1 for c in clients), "no client had to reconnect"
     assert sum(c.unavailable for c in clients) == 0, "Redis away never fails a post"
@@ -69,13 +70,13 @@ def test_postgres_outage_answers_unavailable_and_recovers_without_restart(engine
         for i in range(5):
             await poster.post("general", f"before {i}")
 
-        private_postgres.stop()
+        await asyncio.to_thread(private_postgres.stop)
         refused = [str(uuid.uuid4()) for _ in range(3)]
         answers = [await poster.request({"type": "post", "room": "general", "body": "lost?", "client_id": c})
                    for c in refused]
         history = await reader.request({"type": "history", "room": "general"})
 
-        private_postgres.start()
+        await asyncio.to_thread(private_postgres.start)
         retried = await poster.post("general", "lost?", client_id=refused[0], deadline=30)
         for i in range(5):
             await poster.post("general", f"after {i}")
@@ -85,7 +86,7 @@ def test_postgres_outage_answers_unavailable_and_recovers_without_restart(engine
             await client.stop()
         return poster, reader, refused, answers, history, retried
 
-    poster, reader, refused, answers, history, retried = asyncio.run(scenario())
+    poster, reader, refused, answers, history, retried = run_async(scenario())
     assert [(f["type"], f["code"]) for f in answers] == [("error", "unavailable")] * 3
     assert (history["type"], history["code"]) == ("error", "unavailable")
     assert retried["seq"] == 6

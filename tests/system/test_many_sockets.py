@@ -11,6 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from .checks import stored
+from .server import run_async
 
 pytestmark = pytest.mark.system
 SOCKETS = 520
@@ -57,7 +58,7 @@ def test_five_hundred_sockets_on_one_process_all_receive_every_message(engines, 
         await asyncio.sleep(1)
         return received
 
-    received = asyncio.run(scenario())
+    received = run_async(scenario())
     assert all(r == list(range(1, 21)) for r in received), sorted({len(r) for r in received})
     assert len(stored(database, "general")) == len(stored(database, "random")) == 20
     log = server.log.read_text()

@@ -10,6 +10,7 @@ import pytest
 from .chat_client import ChatClient
 from .checks import assert_everyone_saw_everything, clients_on, stored
 from .engines import USERS
+from .server import run_async
 
 pytestmark = pytest.mark.system
 
@@ -33,7 +34,7 @@ def test_clients_on_two_processes_exchange_messages_in_order(engines, database, 
             await client.stop()
         return clients
 
-    clients = asyncio.run(scenario())
+    clients = run_async(scenario())
     assert {c.url for c in clients} == {a.ws_url, b.ws_url}
     assert len(stored(database)) == 25 * len(USERS)
     assert_everyone_saw_everything(clients, database)
@@ -57,7 +58,7 @@ def test_a_retry_reaching_the_other_process_returns_the_same_seq(engines, databa
             await client.stop()
         return first, retried, watcher
 
-    first, retried, watcher = asyncio.run(scenario())
+    first, retried, watcher = run_async(scenario())
     assert first["type"] == retried["type"] == "ack"
     assert (retried["seq"], retried["id"]) == (first["seq"], first["id"])
     assert len(stored(database)) == 1
@@ -87,7 +88,7 @@ def test_a_client_moved_to_the_other_process_resumes_exactly(engines, database, 
         await poster.stop()
         return mover, poster
 
-    mover, poster = asyncio.run(scenario())
+    mover, poster = run_async(scenario())
     assert mover.connects == 2 and mover.url == b.ws_url
     assert_everyone_saw_everything([mover, poster], database)
 
@@ -121,7 +122,7 @@ def test_clients_of_a_killed_process_resume_on_the_other(engines, database, star
             await client.stop()
         return clients, on_a
 
-    clients, on_a = asyncio.run(scenario())
+    clients, on_a = run_async(scenario())
     assert a.process.returncode == -9 and b.process.poll() is None
     assert on_a and all(c.connects == 2 and c.url == b.ws_url for c in on_a)
     assert len(stored(database)) == 30 * len(USERS)

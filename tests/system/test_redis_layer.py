@@ -8,6 +8,8 @@ import pytest
 
 from realtime.layers import RedisPubSubLayer
 
+from .server import run_async
+
 pytestmark = pytest.mark.system
 
 
@@ -39,7 +41,7 @@ def test_redis_away_never_reaches_a_consumer_and_recovery_reaches_every_process(
         await two.group_discard("room.1", b)
         await two.group_add("room.1", b)
 
-        private_redis.start()  # empty: no subscription survived
+        await asyncio.to_thread(private_redis.start)  # empty: no subscription survived
         events = [await next_event(one, a), await next_event(one, late), await next_event(two, b)]
         assert all(e == {"type": "layer.recovered"} for e in events)
         # Live again on every channel (after, maybe, the other process's announcement).
@@ -52,7 +54,7 @@ def test_redis_away_never_reaches_a_consumer_and_recovery_reaches_every_process(
         await one.flush()
         await two.flush()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_consumer_inbox_keeps_the_newest_capacity_events(private_redis):
@@ -67,4 +69,4 @@ def test_a_consumer_inbox_keeps_the_newest_capacity_events(private_redis):
         await small.flush()
         return seqs
 
-    assert asyncio.run(scenario()) == [3, 4, 5]
+    assert run_async(scenario()) == [3, 4, 5]

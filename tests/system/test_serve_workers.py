@@ -12,6 +12,7 @@ import pytest
 from .chat_client import ChatClient
 from .checks import assert_everyone_saw_everything, stored
 from .engines import USERS
+from .server import run_async
 
 pytestmark = pytest.mark.system
 
@@ -78,7 +79,7 @@ def test_workers_share_one_port_and_a_killed_worker_is_replaced(engines, databas
             await client.stop()
         return clients, placed, victim
 
-    clients, placed, victim = asyncio.run(scenario())
+    clients, placed, victim = run_async(scenario())
     moved = [c for c in clients if placed[c.name] == victim]
     assert moved and all(c.connects == 2 for c in moved)
     assert all(c.connects == 1 for c in clients if placed[c.name] != victim)
