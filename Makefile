@@ -27,11 +27,16 @@ run: install ## migrate and serve Parley at http://$(HOST):$(PORT) (SQLite + in-
 	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
 	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
 
-test: install ## run the whole suite (unit, WebSocket, REST, browser, system)
+test: install ## run the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tests.services pytest -m "not browser and not system" $(PYTEST_ARGS)
 
 test-fast: install ## the suite without the browser and system tiers
 	$(PY) -m pytest -m "not browser and not system" $(PYTEST_ARGS)
+
+serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS processes (default: one per core); docs/deployment.md
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley migrate --noinput -v0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 lint: install ## ruff
 	$(PY) -m ruff check .
