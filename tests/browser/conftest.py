@@ -1,7 +1,10 @@
-"""The browser tier: the real server (one per session) and Debian's chromium via Playwright.
+"""The browser tier: the real server and Debian's chromium via Playwright, one of each for
+the package.
 
-Each test opens fresh browser contexts (separate cookie jars, so separate people) through
-`new_page`; a JavaScript error on any page fails the test."""
+Package scope, not session: while Playwright's sync API is alive its event loop counts as
+running in the main thread, so `asyncio.run()` in the tiers collected after this one would
+fail. Each test opens fresh browser contexts (separate cookie jars, so separate people)
+through `new_page`; a JavaScript error on any page fails the test."""
 
 import itertools
 import tempfile
@@ -27,7 +30,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_names)}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server():
     with tempfile.TemporaryDirectory(prefix="parley-browser-") as data_dir:
         parley = ParleyServer(Path(data_dir))
@@ -37,7 +40,7 @@ def server():
         parley.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -144,10 +144,18 @@ function scrollToBottom() {
   scroller.scrollTop = scroller.scrollHeight;
 }
 
+// A page of history; our own posts in it are stored, whatever their ack's fate.
+function showPage(messages) {
+  for (const message of messages) {
+    if (me && message.author.id === me.id) settle(message.client_id);
+    show(message);
+  }
+}
+
 // Insert older messages above without moving what the reader is looking at.
 function prepend(messages) {
   const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-  for (const message of messages) show(message);
+  showPage(messages);
   scroller.scrollTop = scroller.scrollHeight - fromBottom;
 }
 
@@ -224,7 +232,7 @@ async function loadLatest(lastSeq) {
     const page = await socket.history(slug, { before: lastSeq + 1, limit: HISTORY_PAGE });
     if (mine !== generation) return;
     latestWanted = null;
-    for (const message of page.messages) show(message);
+    showPage(page.messages);
     setHasMore(page.has_more);
     scrollToBottom();
   } catch {
