@@ -49,9 +49,12 @@ def test_reload_shows_history_in_order(new_page):
     expect(page.locator("#chat-log .msg")).to_have_count(6)
     expect_settled(page)
 
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.reload()
     expect(page.locator("#chat-log .msg")).to_have_count(6)
     assert shown_bodies(page) == [*lines, "two\nlines"]
+    assert sum('"type":"history"' in frame for frame in sent) == 1
     assert shown_seqs(page) == [1, 2, 3, 4, 5, 6]
     expect(page.locator("#log-start")).to_be_visible()
     expect(page.locator("#load-older")).to_be_hidden()

@@ -219,3 +219,12 @@ def test_keepalive_pings(page):
         window.h.last().accept();
     }""")
     page.wait_for_function("() => window.h.last().sent.some(f => f.type === 'ping')")
+
+
+def test_a_refused_subscribe_is_reported_not_retried(page):
+    run(page, """
+        socket.subscribe("r"); socket.connect(); last().accept();
+        last().receive({ type: "error", code: "forbidden", message: "No.", ref: "subscribe:r" });
+    """)
+    page.wait_for_timeout(400)
+    assert run(page, "return [socket.status, FakeSocket.all.length]") == ["forbidden", 1]

@@ -45,7 +45,7 @@ const bySeq = new Map(); // seq -> <li>
 const pending = new Map(); // client_id -> {node, body}: our posts not yet acknowledged
 const typers = new Map(); // user id -> {name, timer}
 let generation = 0; // bumped by every fresh start, so a late history page of an older one is dropped
-let latestWanted = null; // the last_seq whose latest page still has to be loaded
+let latestRetry = null; // a last_seq whose latest page failed to load, to retry once live
 let lastTypingSent = 0;
 let noticeTimer = null;
 
@@ -222,21 +222,19 @@ async function rename(name) {
 
 async function loadLatest(lastSeq) {
   const mine = ++generation;
-  latestWanted = lastSeq;
+  latestRetry = null;
   if (lastSeq === 0) {
-    latestWanted = null;
     setHasMore(false);
     return;
   }
   try {
     const page = await socket.history(slug, { before: lastSeq + 1, limit: HISTORY_PAGE });
     if (mine !== generation) return;
-    latestWanted = null;
     showPage(page.messages);
     setHasMore(page.has_more);
     scrollToBottom();
   } catch {
-    // Disconnected: tried again once live (see the status listener).
+    if (mine === generation) latestRetry = lastSeq; // disconnected: again once live
   }
 }
 
@@ -277,7 +275,7 @@ function stopTyping(userId) {
 socket.addEventListener("status", ({ detail }) => {
   statusLine.dataset.state = detail.status;
   statusLine.textContent = STATUS_TEXT[detail.status] ?? detail.status;
-  if (detail.status === "live" && latestWanted !== null) loadLatest(latestWanted);
+  if (detail.status === "live" && latestRetry !== null) loadLatest(latestRetry);
 });
 
 socket.addEventListener("hello", ({ detail }) => {

@@ -167,7 +167,8 @@ export class ParleySocket extends EventTarget {
     if (this.stopped) return;
     clearTimeout(this.reconnectTimer);
     this.detach();
-    this.setStatus(this.attempt === 0 && this.status === "idle" ? "connecting" : "reconnecting");
+    if (this.status === "idle") this.setStatus("connecting");
+    else this.setStatus(globalThis.navigator?.onLine === false ? "offline" : "reconnecting");
     let ws;
     try {
       ws = new this.WebSocketImpl(this.url);
@@ -330,6 +331,12 @@ export class ParleySocket extends EventTarget {
   on_error(frame) {
     const entry = frame.ref ? this.outbox.get(frame.ref) : undefined;
     if (entry) return this.postError(entry, frame);
+    if (frame.ref?.startsWith("subscribe:")) {
+      // No such room or no longer allowed in: stay put and say so (a page shows one room).
+      // Anything else (the database unavailable, say) is retried with backoff.
+      if (frame.code === "forbidden" || frame.code === "not_found") this.setStatus("forbidden");
+      else this.drop();
+    }
     const waiter = this.takeRequest(frame.ref);
     const error = Object.assign(new Error(frame.message), { code: frame.code });
     if (waiter) waiter.reject(error);
