@@ -12,22 +12,12 @@
 // Events (CustomEvent, data in `detail`): status, hello, fresh, message, ack, post-failed,
 // typing, named, error.
 
+import { newClientId, Outbox, sessionStore } from "./outbox.js";
+
+export { newClientId };
+
 const HISTORY_MAX = 100; // the server's largest history page
 const POST_WINDOW = 10; // posts in flight at once; the rest wait their turn, in order
-const STORAGE_KEY = "parley.outbox";
-
-export function newClientId() {
-  // randomUUID exists only in secure contexts (https, localhost); plain-http LAN deployments
-  // get a version-4 UUID made from getRandomValues instead.
-  if (globalThis.crypto && typeof crypto.randomUUID === "function") {
-    return crypto.randomUUID();
-  }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/`;
@@ -74,21 +64,20 @@ export class ParleySocket extends EventTarget {
   constructor({
     url = defaultUrl(),
     WebSocketImpl = globalThis.WebSocket,
-    storage = globalThis.sessionStorage ?? null,
+    storage = sessionStore(),
     pingInterval = 20000,
     random = Math.random,
   } = {}) {
     super();
     this.url = url;
     this.WebSocketImpl = WebSocketImpl;
-    this.storage = storage;
     this.pingInterval = pingInterval;
     this.random = random;
     this.ws = null;
     this.user = null;
     this.status = "idle";
     this.rooms = new Map(); // slug -> RoomState
-    this.outbox = new Map(); // client_id -> {room, body, client_id, sent}; insertion order = send order
+    this.outbox = new Outbox(storage);
     this.requests = new Map(); // ref -> {resolve, reject}
     this.nextRef = 1;
     this.attempt = 0;
@@ -98,7 +87,6 @@ export class ParleySocket extends EventTarget {
     this.pumpTimer = null;
     this.lastFrameAt = 0;
     this.stopped = false;
-    this.loadOutbox();
     this.onOnline = () => this.reconnectNow();
     // Going offline rarely closes a socket by itself; drop it now and resume once online.
     this.onOffline = () => this.drop();
@@ -130,14 +118,13 @@ export class ParleySocket extends EventTarget {
   // Queues a post and returns its client_id. It is sent when the room is subscribed on a live
   // socket, and again after every reconnect until acknowledged.
   post(room, body, clientId = newClientId()) {
-    this.outbox.set(clientId, { room, body, client_id: clientId, sent: false });
-    this.saveOutbox();
+    this.outbox.add(room, body, clientId);
     this.pump();
     return clientId;
   }
 
   pendingPosts(room) {
-    return [...this.outbox.values()].filter((entry) => entry.room === room);
+    return this.outbox.forRoom(room);
   }
 
   history(room, { before = null, limit = 50 } = {}) {
@@ -187,7 +174,7 @@ export class ParleySocket extends EventTarget {
     clearInterval(this.keepaliveTimer);
     this.rejectRequests("disconnected");
     for (const state of this.rooms.values()) state.subscribed = false;
-    for (const entry of this.outbox.values()) entry.sent = false;
+    this.outbox.unsend();
     this.user = null;
     if (this.ws) {
       const ws = this.ws;
@@ -304,7 +291,7 @@ export class ParleySocket extends EventTarget {
   }
 
   on_ack(frame) {
-    if (this.outbox.delete(frame.client_id)) this.saveOutbox();
+    this.outbox.take(frame.client_id);
     this.emit("ack", { client_id: frame.client_id, room: frame.room, seq: frame.seq, id: frame.id });
     this.pump();
   }
@@ -376,38 +363,15 @@ export class ParleySocket extends EventTarget {
       this.pump();
       return;
     }
-    this.outbox.delete(entry.client_id);
-    this.saveOutbox();
+    this.outbox.take(entry.client_id);
     this.emit("post-failed", { client_id: entry.client_id, room: entry.room, code: frame.code, message: frame.message });
     this.pump();
   }
 
   // Our own message came back (live or replayed): it is stored, whether or not its ack made it.
   settleOwn(message) {
-    if (!this.user || message.author.id !== this.user.id || !this.outbox.has(message.client_id)) return;
-    this.outbox.delete(message.client_id);
-    this.saveOutbox();
+    if (!this.user || message.author.id !== this.user.id || !this.outbox.take(message.client_id)) return;
     this.emit("ack", { client_id: message.client_id, room: message.room, seq: message.seq, id: message.id });
-  }
-
-  loadOutbox() {
-    try {
-      const saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) || "[]");
-      for (const { room, body, client_id } of saved) {
-        this.outbox.set(client_id, { room, body, client_id, sent: false });
-      }
-    } catch {
-      // storage unavailable or corrupt: start empty
-    }
-  }
-
-  saveOutbox() {
-    try {
-      const entries = [...this.outbox.values()].map(({ room, body, client_id }) => ({ room, body, client_id }));
-      this.storage?.setItem(STORAGE_KEY, JSON.stringify(entries));
-    } catch {
-      // storage full or unavailable: the outbox still lives in memory
-    }
   }
 
   // ---- plumbing ----

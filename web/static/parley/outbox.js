@@ -1,0 +1,93 @@
+// Posts not yet acknowledged, in the order they were made, each with the client_id it keeps
+// for every retry. Kept in sessionStorage (when there is one), so that a reload of the page
+// retries them instead of losing them; the server stores a client_id once.
+
+const STORAGE_KEY = "parley.outbox";
+
+export function newClientId() {
+  // randomUUID exists only in secure contexts (https, localhost); plain-http LAN deployments
+  // get a version-4 UUID made from getRandomValues instead.
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") {
+    return crypto.randomUUID();
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// sessionStorage, or null where it is missing or refused (storage blocked by the browser).
+export function sessionStore() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class Outbox {
+  constructor(storage) {
+    this.storage = storage;
+    // client_id -> {room, body, client_id, sent}; `sent`: on the current socket, unanswered.
+    this.entries = new Map();
+    this.load();
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  add(room, body, clientId) {
+    this.entries.set(clientId, { room, body, client_id: clientId, sent: false });
+    this.save();
+  }
+
+  get(clientId) {
+    return this.entries.get(clientId);
+  }
+
+  has(clientId) {
+    return this.entries.has(clientId);
+  }
+
+  // Removes a settled post; false when it was not (or no longer) waiting.
+  take(clientId) {
+    if (!this.entries.delete(clientId)) return false;
+    this.save();
+    return true;
+  }
+
+  forRoom(room) {
+    return [...this.entries.values()].filter((entry) => entry.room === room);
+  }
+
+  values() {
+    return this.entries.values();
+  }
+
+  // The socket dropped: whatever was sent on it must be sent again.
+  unsend() {
+    for (const entry of this.entries.values()) entry.sent = false;
+  }
+
+  load() {
+    try {
+      const saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) || "[]");
+      for (const { room, body, client_id } of saved) {
+        this.entries.set(client_id, { room, body, client_id, sent: false });
+      }
+    } catch {
+      // storage unavailable or corrupt: start empty
+    }
+  }
+
+  save() {
+    try {
+      const saved = [...this.entries.values()].map(({ room, body, client_id }) => ({ room, body, client_id }));
+      this.storage?.setItem(STORAGE_KEY, JSON.stringify(saved));
+    } catch {
+      // storage full or unavailable: the outbox still lives in memory
+    }
+  }
+}
