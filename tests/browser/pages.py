@@ -20,8 +20,8 @@ def open_room(page: Page, slug: str) -> None:
     wait_live(page)
 
 
-def wait_live(page: Page) -> None:
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "live")
+def wait_live(page: Page, timeout: float = 10_000) -> None:
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "live", timeout=timeout)
 
 
 def send(page: Page, text: str) -> None:

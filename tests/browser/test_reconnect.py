@@ -52,8 +52,9 @@ def test_server_restart_resumes_and_delivers_posts_made_while_it_was_down(new_pa
     expect(bob.locator("#chat-log .msg.pending")).to_have_count(1)
 
     server.start()
-    wait_live(alice)
-    wait_live(bob)
+    # The clients' backoff has grown while the server was down: the next try may be seconds away.
+    wait_live(alice, timeout=30_000)
+    wait_live(bob, timeout=30_000)
     expect_settled(bob)
     send(alice, "after restart")
     expected = ["before", "sent while the server was down", "after restart"]
