@@ -40,7 +40,7 @@ def room_get_visible(*, slug: str, user: User) -> Room:
 def room_list_visible(*, user: User) -> QuerySet[Room]:
     """Public rooms and the private rooms the user is in, by name."""
     rooms = Room.objects.all()
-    if user.is_guest or not user.is_authenticated:
+    if not user.is_authenticated or user.is_guest:
         rooms = rooms.filter(private=False)
     else:
         rooms = rooms.filter(Q(private=False) | Q(memberships__user=user)).distinct()

@@ -49,10 +49,9 @@ def _render(request, form, status=200):
     user = request.user
     # An anonymous visitor sees what a guest sees; a guest identity is made only on entering a
     # room, not for looking at the list.
-    viewer = user if user.is_authenticated else User(is_guest=True)
     context = {
         "joined": room_list_joined(user=user) if user.is_authenticated else [],
-        "public_rooms": room_list_visible(user=viewer).filter(private=False),
+        "public_rooms": room_list_visible(user=user).filter(private=False),
         "form": form,
     }
     return render(request, "web/lobby.html", context, status=status)

@@ -111,3 +111,12 @@ def test_visiting_a_private_room_as_outsider_is_forbidden(make_user):
     room_create(owner=owner, name="x", slug="hidden", private=True)
     with pytest.raises(Forbidden):
         room_get_or_create_public(slug="hidden", user=make_user())
+
+
+def test_anonymous_visitors_see_public_rooms(make_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    owner = make_user()
+    public = room_create(owner=owner, name="Public")
+    room_create(owner=owner, name="Secret", private=True)
+    assert list(room_list_visible(user=AnonymousUser())) == [public]
