@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
 from chat.selectors import room_list_joined, room_list_visible
 from chat.services.rooms import room_create
 from parley.errors import ParleyError
