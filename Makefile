@@ -9,7 +9,7 @@ PORT ?= 8000
 export HOST PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench serve
+.PHONY: help install run test test-fast lint bench serve screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,3 +40,6 @@ serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS
 
 lint: install ## ruff
 	$(PY) -m ruff check .
+
+screenshot: install ## regenerate docs/screenshot-room.png (headless chromium)
+	$(PY) -m tests.browser.screenshot
