@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (requirements.lock)
 
-run: install ## migrate and serve Parley at http://$(HOST):$(PORT) (SQLite + in-memory layer)
+run: install ## migrate and serve Parley at http://127.0.0.1:8000 (HOST=, PORT= to change; SQLite + in-memory layer)
 	@$(PY) -m parley migrate --noinput -v0
 	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
 	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
