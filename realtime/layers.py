@@ -17,8 +17,9 @@ What this adds to `channels_redis.pubsub.RedisPubSubChannelLayer` (4.3.0, pinned
   the process subscribes again to every channel and group it holds, waits for Redis to confirm
   (a PING on the subscribing connection answers after every SUBSCRIBE before it), then hands
   each of its consumers a `{"type": "layer.recovered"}` event, so they read what they missed
-  from the database, and tells the other processes, which do the same (it may be the only one
-  that lost Redis, and their sockets missed its posts).
+  from the database (every consumer on this layer needs a `layer_recovered` handler: see
+  realtime/consumers/base.py), and tells the other processes, which do the same (it may be the
+  only one that lost Redis, and their sockets missed its posts).
 - **A bounded inbox per consumer** (`capacity`, oldest dropped first), as the core layer has:
   upstream's queue grows without limit behind a stalled socket. A consumer that lost events
   finds the gap by seq and refills it from the database.
