@@ -43,3 +43,6 @@ lint: install ## ruff
 
 screenshot: install ## regenerate docs/screenshot-room.png (headless chromium)
 	$(PY) -m tests.browser.screenshot
+
+bench: install ## fan-out benchmark: Parley vs the tutorial baseline and bare websockets (BENCH_ARGS="--quick"); docs/performance.md
+	$(PY) -m bench $(BENCH_ARGS)
