@@ -50,6 +50,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-deflate", action="store_true",
                         help="clients do not offer permessage-deflate (browsers do)")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample each server with py-spy during the steps (collapsed stacks next to the logs)")
+    parser.add_argument("--parley-settings", metavar="MODULE",
+                        help="Parley's settings module in embedded mode (default bench.settings_embedded): "
+                        "to compare a variant")
     parser.add_argument("--no-production", action="store_true", help="skip the PostgreSQL + Redis targets")
     parser.add_argument("--out", help="JSON file (default bench/results/bench-<time>.json)")
     return parser.parse_args(argv)
@@ -124,6 +129,7 @@ def main(argv: list[str]) -> int:
         server_cpu=args.server_cpu if pin else None,
         load_cpu=args.load_cpu if pin else None,
         deflate=not args.no_deflate,
+        profile=args.profile,
         idle_levels=tuple(int(n) for n in args.idle_levels.split(",")) if args.idle_levels else
         ((1000,) if args.quick else None),
         logs=out.parent / f"logs-{stamp}",
@@ -139,7 +145,11 @@ def main(argv: list[str]) -> int:
         k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()}, "skipped": skipped}
     print(f"Parley fan-out benchmark: server on CPU {options.server_cpu}, load on CPU {options.load_cpu}; "
           f"results -> {out}")
-    fixtures = Fixtures(Path(tempfile.mkdtemp(prefix="parley-bench-")), senders=MAX_SENDERS, rooms=all_slugs())
+    fixtures = Fixtures(
+        Path(tempfile.mkdtemp(prefix="parley-bench-")), senders=MAX_SENDERS, rooms=all_slugs(),
+        settings={"embedded": args.parley_settings} if args.parley_settings else None,
+    )
+    meta["parley_settings"] = fixtures.settings
     runs: list[dict] = []
     started = time.monotonic()
     try:

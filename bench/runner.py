@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import load, procstat
+from .profile import Profiler
 from .scenarios import Scenario, Target, layout
 from .servers import Fixtures, Infra, Server
 
@@ -35,6 +36,7 @@ class Options:
     deflate: bool = True
     body_size: int = 80
     idle_levels: tuple[int, ...] | None = None
+    profile: bool = False  # py-spy the server during the measured steps (bench/profile.py)
     logs: Path = Path("bench/results/logs")
 
 
@@ -151,6 +153,7 @@ class Run:
             if self.loads is not None:
                 self.loads.close()
             self.server.stop()
+            result["server"] = self.server.described
             result["server_log"] = {"path": str(log), **self.server.log_summary(upto=measured_log)}
         return result
 
@@ -169,9 +172,21 @@ class Run:
         warm = self.loads.call("warmup", {"within": 30.0}, timeout=60)
         if unprobed := sum(w["unprobed"] for w in warm):
             raise RuntimeError(f"{unprobed} sockets never received a warm-up probe")
-        steps = self._open_steps() if self.scenario.kind == "open" else self._closed_steps()
+        profiler = None
+        if self.options.profile:
+            out = self.options.logs / f"{self.scenario.key}-{self.target.name.replace('/', '-')}.profile.txt"
+            profiler = Profiler(self.server.pid, out, self.options.load_cpu)
+        try:
+            steps = self._open_steps() if self.scenario.kind == "open" else self._closed_steps()
+        finally:
+            profile = profiler.stop() if profiler else None
         final = self._final()
-        return {"connect": conn, "steps": steps, "final": final, **self._choose(steps)}
+        out = {"connect": conn, "steps": steps, "final": final, **self._choose(steps)}
+        if profile is not None:
+            out["profile"] = profile
+            for name, share in profile.get("self", [])[:8]:
+                print(f"      {share * 100:5.1f} %  {name}")
+        return out
 
     def _open_steps(self) -> list[dict]:
         opts = self.options

@@ -25,8 +25,8 @@ class Scenario:
 SCENARIOS = {
     s.key: s
     for s in (
-        Scenario("a", "1 room x 1000 members, open loop", "open", rooms=1, members=1000, senders=10, start_rate=8),
-        Scenario("b", "100 rooms x 10 members, open loop", "open", rooms=100, members=10, senders=1, start_rate=100),
+        Scenario("a", "1 room x 1000 members, open loop", "open", rooms=1, members=1000, senders=10, start_rate=2),
+        Scenario("b", "100 rooms x 10 members, open loop", "open", rooms=100, members=10, senders=1, start_rate=50),
         Scenario(
             "c", "10 rooms x 20 members, closed loop", "closed", rooms=10, members=20, senders=20,
             closed_steps=(1, 2, 5, 10, 20),

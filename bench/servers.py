@@ -82,8 +82,11 @@ class Fixtures:
     tokens and rooms. Made once per mode and run (a template data directory for SQLite, a
     template database for PostgreSQL) and copied for every start, so each start is fresh."""
 
-    def __init__(self, workdir: Path, *, senders: int, rooms: list[str]):
+    def __init__(self, workdir: Path, *, senders: int, rooms: list[str], settings: dict[str, str] | None = None):
         self.workdir = workdir
+        # Parley's settings module per mode: the bench settings, or a variant to compare.
+        self.settings = {"embedded": "bench.settings_embedded", "production": "bench.settings_production",
+                         **(settings or {})}
         self.senders, self.rooms = senders, rooms
         self.tokens: dict[str, list[str]] = {}
         self.tag = f"{os.getpid()}_{secrets.token_hex(3)}"
@@ -96,10 +99,10 @@ class Fixtures:
         # One process: the benchmark compares what one core does (serve would start one per core).
         if not kind.production:
             return clean_env(
-                DJANGO_SETTINGS_MODULE="bench.settings_embedded", PARLEY_DATA_DIR=str(data_dir), PARLEY_WORKERS="1"
+                DJANGO_SETTINGS_MODULE=self.settings["embedded"], PARLEY_DATA_DIR=str(data_dir), PARLEY_WORKERS="1"
             )
         return clean_env(
-            DJANGO_SETTINGS_MODULE="bench.settings_production",
+            DJANGO_SETTINGS_MODULE=self.settings["production"],
             PARLEY_WORKERS="1",
             DATABASE_URL=f"{PG_URL}/{db}",
             REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB[kind.name]}",
@@ -207,6 +210,7 @@ class Server:
         self.kind, self.fixtures, self.log_path, self.cpu = kind, fixtures, log, cpu
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.described: dict = {}
 
     @property
     def url(self) -> str:
@@ -236,6 +240,8 @@ class Server:
         cmd, cwd, env = self.command()
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
+        shown = {k: v for k, v in env.items() if k.startswith(("DJANGO_", "PARLEY_", "LAYER")) or k.endswith("_URL")}
+        self.described = {"command": cmd, "cwd": str(cwd), "env": shown}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
