@@ -36,7 +36,7 @@ from channels_redis.pubsub import (
     RedisSingleShardConnection,
 )
 from channels_redis.utils import _wrap_close
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,10 @@ class LoopLayer(RedisPubSubLoopLayer):
         self.control = f"{prefix}__parley__control"  # recoveries, announced to every process
         self.identity = uuid.uuid4().hex
         self.healthy = True
+        self._info_allowed = True
         self._watch: asyncio.Task | None = None
         self._announce: asyncio.Task | None = None
+        self._resubscribing: asyncio.Task | None = None
 
     async def _subscribe_to_channel(self, channel):
         self.channels[channel] = BoundedQueue(self.channel_layer.capacity)
@@ -92,6 +94,8 @@ class LoopLayer(RedisPubSubLoopLayer):
     # Health
 
     def lost(self, error: BaseException) -> None:
+        """Redis failed us: drop publishes and leave subscriptions to the recovery until the
+        watch finds it again, rather than wait on every call for a Redis that is gone."""
         if self.healthy:
             logger.warning("channel layer: Redis is unavailable (%s); posts are stored, not broadcast", error)
         self.healthy = False
@@ -105,29 +109,54 @@ class LoopLayer(RedisPubSubLoopLayer):
         while True:
             await asyncio.sleep(self.channel_layer.check_interval)
             try:
-                current = (await self.shard.redis().info("server"))["run_id"]
+                current = await self._run_id()
             except LAYER_ERRORS as error:
                 self.lost(error)
                 continue
-            if not self.healthy or (run_id is not None and current != run_id):
-                if self.healthy:
-                    logger.warning("channel layer: Redis restarted; every subscription is lost")
-                try:
-                    await self.shard.resubscribe(self.wanted())
-                except LAYER_ERRORS as error:
-                    self.lost(error)
-                    continue
+            if self.healthy and None not in (run_id, current) and current != run_id:
+                logger.warning("channel layer: Redis restarted; every subscription is lost")
+                self.healthy = False
+            if not self.healthy and not self.shard.confirming_until(asyncio.get_running_loop().time()):
+                await self.resubscribe()
             run_id = current
 
+    async def _run_id(self) -> str | None:
+        """Redis' run_id, new at every restart; None where INFO is not allowed (an ACL), and
+        then a restart is noticed only through the connections it drops."""
+        redis = self.shard.redis()
+        if self._info_allowed:
+            try:
+                return (await redis.info("server"))["run_id"]
+            except ResponseError:
+                self._info_allowed = False
+                logger.warning("channel layer: INFO is refused; Redis restarts are noticed by dropped connections")
+        await redis.ping()
+        return None
+
+    async def resubscribe(self) -> None:
+        try:
+            await self.shard.resubscribe(self.wanted())
+        except LAYER_ERRORS as error:
+            self.shard.confirming = None
+            self.lost(error)
+
     def wanted(self) -> set[str]:
+        """Every name this process must be subscribed to."""
         return {self.control, *self.channels, *self.groups}
 
-    def recovered(self, *, announce: bool) -> None:
-        """Subscriptions are confirmed again: every consumer catches up from the database."""
-        if announce:
-            logger.warning("channel layer: Redis is back; consumers catch up from the database")
-            self.healthy = True
-            self._announce = asyncio.ensure_future(self.shard.announce(self.control, self.identity))
+    def confirmed(self) -> None:
+        """Redis confirmed a resubscription. Names wanted since (sockets that connected or
+        subscribed meanwhile) take another round; then every consumer catches up."""
+        if self.wanted() - self.shard._subscribed_to:
+            self._resubscribing = asyncio.ensure_future(self.resubscribe())
+            return
+        logger.warning("channel layer: Redis is back; consumers catch up from the database")
+        self.healthy = True
+        self._announce = asyncio.ensure_future(self.shard.announce(self.control, self.identity))
+        self.recovered()
+
+    def recovered(self) -> None:
+        """Events were lost (here or in another process): every consumer catches up."""
         message = self.channel_layer.serialize(RECOVERED)
         for queue in self.channels.values():
             queue.put_nowait(message)
@@ -138,7 +167,12 @@ class Shard(RedisSingleShardConnection):
 
     def __init__(self, host, channel_layer: LoopLayer):
         super().__init__(host, channel_layer)
-        self._ping = None  # the PING that will confirm a resubscription
+        self.confirming: str | None = None  # the PING that will confirm a resubscription
+        self._confirm_by = 0.0  # loop time after which that PING is given up
+
+    def confirming_until(self, now: float) -> bool:
+        """Whether a resubscription still awaits its PING's answer (for a few intervals)."""
+        return self.confirming is not None and now < self._confirm_by
 
     def redis(self):
         self._ensure_redis()
@@ -153,14 +187,21 @@ class Shard(RedisSingleShardConnection):
             self.channel_layer.lost(error)
 
     async def subscribe(self, channel):
+        # The name is already wanted (in the layer's channels or groups): if Redis cannot
+        # take it now, resubscribe() will.
         self._ensure_receiver()
+        if not self.channel_layer.healthy:
+            return
         try:
             await super().subscribe(channel)
         except LAYER_ERRORS as error:
-            # The name stays wanted (the layer's channels or groups); resubscribe() adds it.
             self.channel_layer.lost(error)
 
     async def unsubscribe(self, channel):
+        # If Redis cannot take it now, resubscribe() drops what is no longer wanted.
+        if not self.channel_layer.healthy:
+            self._subscribed_to.discard(channel)
+            return
         try:
             await super().unsubscribe(channel)
         except LAYER_ERRORS as error:
@@ -172,17 +213,19 @@ class Shard(RedisSingleShardConnection):
         self.channel_layer.start_watch()
 
     async def resubscribe(self, names: set[str]) -> None:
-        """Subscribe to `names` (and only those), then PING: its answer arrives after every
-        SUBSCRIBE is in force, and the receive loop then calls the layer's recovered()."""
+        """Subscribe to `names` (and only those), then PING: its answer comes after every
+        SUBSCRIBE is in force, and the receive loop then tells the layer (confirmed())."""
         async with self._lock:
             self._ensure_redis()
+            self._ensure_receiver()
             stale = {n.decode() if isinstance(n, bytes) else n for n in self._pubsub.channels} - names
             if stale:
                 await self._pubsub.unsubscribe(*stale)
             await self._pubsub.subscribe(*names)
             self._subscribed_to = set(names)
-            self._ping = uuid.uuid4().hex
-            await self._pubsub.ping(self._ping)
+            self.confirming = uuid.uuid4().hex
+            self._confirm_by = asyncio.get_running_loop().time() + 5 * self.channel_layer.channel_layer.check_interval
+            await self._pubsub.ping(self.confirming)
 
     async def announce(self, control: str, identity: str) -> None:
         try:
@@ -200,6 +243,7 @@ class Shard(RedisSingleShardConnection):
                 else:
                     await asyncio.sleep(0.1)
             except LAYER_ERRORS as error:
+                self.confirming = None
                 self.channel_layer.lost(error)
                 await asyncio.sleep(self.channel_layer.channel_layer.check_interval)
 
@@ -209,15 +253,15 @@ class Shard(RedisSingleShardConnection):
         layer = self.channel_layer
         if message["type"] == "pong":
             data = message["data"]
-            if self._ping is not None and (data.decode() if isinstance(data, bytes) else data) == self._ping:
-                self._ping = None
-                layer.recovered(announce=True)
+            if self.confirming is not None and (data.decode() if isinstance(data, bytes) else data) == self.confirming:
+                self.confirming = None
+                layer.confirmed()
             return
         name = message["channel"]
         if isinstance(name, bytes):
             name = name.decode()
         if name == layer.control:
             if message["data"] != layer.identity.encode():
-                layer.recovered(announce=False)
+                layer.recovered()  # another process's: it lost events we should have had
             return
         super()._receive_message(message)

@@ -128,9 +128,10 @@ class ChatClient:
         await self.ws.send(json.dumps({**frame, "ref": ref}))
         return await asyncio.wait_for(future, timeout)
 
-    async def subscribe(self, room: str) -> dict:
+    async def subscribe(self, room: str, since: int | None = None) -> dict:
+        """Subscribe (from `since`, or from now); reconnects resume from the last seq seen."""
         self.rooms.add(room)
-        return await self._subscribe(room, since=self.last_seq(room) if self.received[room] else None)
+        return await self._subscribe(room, since=self.last_seq(room) if self.received[room] else since)
 
     async def _subscribe(self, room: str, since: int | None) -> dict:
         frame = {"type": "subscribe", "room": room}

@@ -35,12 +35,24 @@ def database(engines) -> str:
 
 
 @pytest.fixture
-def private_redis(tmp_path):
+def make_redis(tmp_path):
+    """make_redis(*redis_server_options) -> a started PrivateRedis, killed after the test."""
     if shutil.which("redis-server") is None:
         _missing("redis-server is not installed (the fault tests start their own)")
-    server = PrivateRedis(tmp_path).start()
-    yield server
-    server.kill()
+    made: list[PrivateRedis] = []
+
+    def make(*args: str) -> PrivateRedis:
+        made.append(PrivateRedis(tmp_path, *args))
+        return made[-1].start()
+
+    yield make
+    for server in made:
+        server.kill()
+
+
+@pytest.fixture
+def private_redis(make_redis) -> PrivateRedis:
+    return make_redis()
 
 
 @pytest.fixture

@@ -124,9 +124,10 @@ class Databases:
 class PrivateRedis:
     """A redis-server on a free loopback port, with no persistence: a restart is empty."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, *args: str):
         self.port = free_port()
         self.workdir = workdir
+        self.args = args  # more redis-server options
         self.process: subprocess.Popen | None = None
 
     @property
@@ -136,7 +137,7 @@ class PrivateRedis:
     def start(self) -> "PrivateRedis":
         self.process = subprocess.Popen(
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir), *self.args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         import redis

@@ -19,28 +19,33 @@ pytestmark = pytest.mark.system
 def test_redis_outage_loses_nothing(engines, database, private_redis, start_server, outage):
     """Redis is killed and restarted empty (every subscription gone), either at once or after
     posts were made without it. The last posts are made as it comes back and nothing follows
-    them, so only the layer's recovery (not a later message's gap check) can deliver them."""
+    them, so only the layer's recovery (not a later message's gap check) can deliver them. A
+    socket that connects and subscribes while Redis is away hears everything too."""
     a = start_server(database, private_redis.url)
     b = start_server(database, private_redis.url)
 
     async def scenario():
-        clients = await clients_on([a, b], engines.tokens, USERS[:4])
+        posters = await clients_on([a, b], engines.tokens, USERS[:4])
+        clients = list(posters)
 
         async def everyone_posts(count: int, label: str):
             async def chat(client: ChatClient):
                 for i in range(count):
                     await client.post("general", f"{client.name} {label} {i}", deadline=10)
 
-            await asyncio.gather(*(chat(c) for c in clients))
+            await asyncio.gather(*(chat(c) for c in posters))
 
         await everyone_posts(10, "before")
         private_redis.kill()
         if outage:
             await everyone_posts(10, "during")  # acknowledged: stored, not broadcast
+            late = await ChatClient("late", engines.tokens["erin"], [b.ws_url]).start()
+            await late.subscribe("general", since=0)
+            clients.append(late)
             await asyncio.sleep(1.5)
         await asyncio.to_thread(private_redis.start)
         await everyone_posts(2, "after")
-        total = (22 if outage else 12) * len(clients)
+        total = (22 if outage else 12) * len(posters)
         await asyncio.gather(*(c.wait_for_seq("general", total) for c in clients))
         await asyncio.sleep(0.5)  # and nothing more arrives
         for client in clients:

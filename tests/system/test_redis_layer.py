@@ -70,3 +70,24 @@ def test_a_consumer_inbox_keeps_the_newest_capacity_events(private_redis):
         return seqs
 
     assert run_async(scenario()) == [3, 4, 5]
+
+
+def test_without_info_a_restart_is_still_noticed(make_redis):
+    """Where an ACL refuses INFO (no run_id to compare), the dropped connections tell."""
+    redis = make_redis("--rename-command", "INFO", "")
+
+    async def scenario():
+        one = layer(redis.url)
+        channel = await one.new_channel()
+        await one.group_add("room.1", channel)
+        await asyncio.sleep(0.3)  # the watch has met the refusal
+        redis.kill()
+        await asyncio.to_thread(redis.start)
+        assert await next_event(one, channel) == {"type": "layer.recovered"}
+        await one.group_send("room.1", {"type": "room.message", "seq": 1})
+        assert (await next_event(one, channel))["seq"] == 1
+        await asyncio.sleep(0.5)  # five checks later, still healthy: a refused INFO is no outage
+        assert one._get_layer().healthy
+        await one.flush()
+
+    run_async(scenario())
