@@ -86,9 +86,10 @@ class LoopLayer(RedisPubSubLoopLayer):
         await self.shard.subscribe(channel)
 
     async def flush(self):
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
+        for task in (self._watch, self._resubscribing, self._announce):
+            if task is not None:
+                task.cancel()
+        self._watch = self._resubscribing = self._announce = None
         await super().flush()
 
     # Health
