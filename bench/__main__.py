@@ -1,7 +1,7 @@
 """`python -m bench` (`make bench`): Parley side by side with the Channels-tutorial baseline and
 the bare websockets ceiling, same run, same load. docs/performance.md explains the method.
 
-    python -m bench                      # everything (about 15 minutes)
+    python -m bench                      # everything (about 15 minutes on 2 cores)
     python -m bench --quick              # embedded Parley v1, tutorial in-memory, bare; a, c, d(1k)
     python -m bench --scenarios a --targets parley-embedded/v1,tutorial-inmemory,bare-ws
 """
@@ -39,7 +39,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="a quick subset: 3 targets, scenarios a, c and d at 1k, 2 s steps")
     parser.add_argument("--scenarios", help=f"comma-separated, of {','.join(SCENARIOS)}")
     parser.add_argument("--targets", help=f"comma-separated, of {','.join(TARGETS)}")
-    parser.add_argument("--step-seconds", type=float, help="length of each load step (default 4, quick 2)")
+    parser.add_argument("--step-seconds", type=float, help="length of each load step (default 3, quick 2)")
     parser.add_argument("--start-rate", type=float, help="first offered rate in messages/s (open-loop scenarios)")
     parser.add_argument("--max-steps", type=int, default=8, help="doublings of the offered rate at most")
     parser.add_argument("--idle-levels", help="idle connection counts, e.g. 1000,5000,10000")
@@ -107,6 +107,15 @@ def machine() -> dict:
     }
 
 
+def contention(runs: list[dict]) -> dict:
+    """How much the machine's other work held the servers back, over every step of the run."""
+    waits = sorted(s["server_wait_share"] for r in runs for s in r.get("steps", []))
+    if not waits:
+        return {"steps": 0, "server_wait_share_median": 0.0, "server_wait_share_max": 0.0}
+    return {"steps": len(waits), "server_wait_share_median": waits[len(waits) // 2],
+            "server_wait_share_max": waits[-1]}
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     work = plan(args)
@@ -122,7 +131,7 @@ def main(argv: list[str]) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"bench-{stamp}.json"
     options = Options(
-        step_seconds=args.step_seconds or (2.0 if args.quick else 4.0),
+        step_seconds=args.step_seconds or (2.0 if args.quick else 3.0),
         max_steps=args.max_steps,
         start_rate=args.start_rate,
         load_procs=args.load_procs,
@@ -172,7 +181,12 @@ def main(argv: list[str]) -> int:
     meta["seconds"] = round(time.monotonic() - started, 1)
     meta["machine"]["loadavg_end"] = os.getloadavg()
     summary = summarize(runs)
+    meta["contention"] = contention(runs)
     print(table(summary, {k: s.title for k, s in SCENARIOS.items()}))
+    c = meta["contention"]
+    print(f"Noise: load average {meta['machine']['loadavg_start'][0]:.1f} -> {meta['machine']['loadavg_end'][0]:.1f}; "
+          f"the server waited for its core {c['server_wait_share_median']:.0%} of step time (median over "
+          f"{c['steps']} steps, max {c['server_wait_share_max']:.0%}).")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "summary": summary, "runs": runs}, indent=1, default=str))
     print(f"\n{meta['seconds']:.0f} s; JSON: {out}")

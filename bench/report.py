@@ -151,7 +151,7 @@ def _fanout_table(targets: dict, *, closed: bool) -> list[str]:
             continue
         lead = figs["senders_per_room"] if closed else figs["rate"]
         mark = ("*" if figs["client_bound"] else "") + ("" if figs["met_p99_limit"] else "!")
-        row = f"  {name + mark:<27}{_fmt(lead, '{:.0f}'):>8}"
+        row = f"  {name + mark:<27}{_fmt(lead, '{:.3g}'):>8}"
         row += "".join(f"{_fmt(figs.get(c), FANOUT_FIGURES[c][1]):>12}" for c in cols)
         row += f"{_fmt(entry['vs_baseline'].get('deliveries_per_cpu_s'), '{:.2f}'):>8}"
         row += f"{_fmt(entry['vs_ceiling'].get('deliveries_per_cpu_s'), '{:.2f}'):>8}"
