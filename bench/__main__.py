@@ -108,12 +108,12 @@ def machine() -> dict:
 
 
 def contention(runs: list[dict]) -> dict:
-    """How much the machine's other work held the servers back, over every step of the run."""
-    waits = sorted(s["server_wait_share"] for r in runs for s in r.get("steps", []))
-    if not waits:
-        return {"steps": 0, "server_wait_share_median": 0.0, "server_wait_share_max": 0.0}
-    return {"steps": len(waits), "server_wait_share_median": waits[len(waits) // 2],
-            "server_wait_share_max": waits[-1]}
+    """How much of the server's core the machine's other work took, over every step."""
+    others = sorted(s.get("others_on_server_core") or 0.0 for r in runs for s in r.get("steps", []))
+    if not others:
+        return {"steps": 0, "others_on_server_core_median": 0.0, "others_on_server_core_max": 0.0}
+    return {"steps": len(others), "others_on_server_core_median": others[len(others) // 2],
+            "others_on_server_core_max": others[-1]}
 
 
 def main(argv: list[str]) -> int:
@@ -185,8 +185,8 @@ def main(argv: list[str]) -> int:
     print(table(summary, {k: s.title for k, s in SCENARIOS.items()}))
     c = meta["contention"]
     print(f"Noise: load average {meta['machine']['loadavg_start'][0]:.1f} -> {meta['machine']['loadavg_end'][0]:.1f}; "
-          f"the server waited for its core {c['server_wait_share_median']:.0%} of step time (median over "
-          f"{c['steps']} steps, max {c['server_wait_share_max']:.0%}).")
+          f"other processes took {c['others_on_server_core_median']:.0%} of the server's core during a step "
+          f"(median over {c['steps']} steps, max {c['others_on_server_core_max']:.0%}).")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "summary": summary, "runs": runs}, indent=1, default=str))
     print(f"\n{meta['seconds']:.0f} s; JSON: {out}")

@@ -62,3 +62,14 @@ def cpu_pressure_us() -> int | None:
     except (OSError, IndexError):
         return None
     return int(first.rsplit("total=", 1)[1])
+
+
+def core_busy_seconds(cpu: int) -> float:
+    """Seconds core `cpu` has spent busy (not idle, not waiting on I/O) since boot, from
+    /proc/stat: with a process's own CPU time subtracted, what everything else took of it."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            ticks = [int(v) for v in line.split()[1:]]
+            idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+            return (sum(ticks[:8]) - idle) / TICKS  # guest time is already in user
+    return 0.0

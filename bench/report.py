@@ -57,7 +57,7 @@ def fanout_figures(run: dict) -> dict | None:
         "infra_cpu_s_per_1k_deliveries": best.get("infra_cpu_s_per_1k_deliveries"),
         "client_bound": any(s["client_bound"] for s in steps.values()),
         "met_p99_limit": met,
-        "server_wait_share": best.get("server_wait_share"),
+        "others_on_server_core": best.get("others_on_server_core"),
         "peak_deliveries_per_s": peak["deliveries_per_s"] if peak else None,
     }
 

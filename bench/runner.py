@@ -19,6 +19,7 @@ from .servers import Fixtures, Infra, Server
 
 P99_LIMIT = 0.100
 OFFERED_MIN = 0.95
+MIN_MESSAGES = 6  # per open-loop step
 CLIENT_BOUND = 0.90  # load-process CPU share above which a result may be the generator's limit
 
 
@@ -246,13 +247,17 @@ class Run:
         opts = self.options
         cpu0, load0, t0 = self.server.cpu_seconds(), self.loads.cpu_seconds(), time.monotonic()
         waits0 = (procstat.wait_seconds(self.server.pid), self.loads.wait_seconds(), procstat.cpu_pressure_us())
+        core0 = procstat.core_busy_seconds(opts.server_cpu) if opts.server_cpu is not None else None
         infra0 = self.infra.sample() if self.infra else None
         if rate is not None:
             total = sum(1 for b in self.blocks for m in b if m["sender"] is not None)
-            kwargs = [{"step": index, "seconds": opts.step_seconds,
+            # At a low rate a short step holds too few messages for a tail: MIN_MESSAGES at least.
+            seconds = max(opts.step_seconds, MIN_MESSAGES / rate)
+            kwargs = [{"step": index, "seconds": seconds,
                        "rate": rate * sum(m["sender"] is not None for m in b) / total} for b in self.blocks]
-            sent = self.loads.call("open_step", kwargs, timeout=opts.step_seconds * 3 + 60)
+            sent = self.loads.call("open_step", kwargs, timeout=seconds * 3 + 60)
         else:
+            seconds = opts.step_seconds
             sent = self.loads.call(
                 "closed_step", {"step": index, "senders": senders, "seconds": opts.step_seconds},
                 timeout=opts.step_seconds + 60,
@@ -265,6 +270,7 @@ class Run:
         drained = self.loads.call("drain", {"step": index, "expected": expected, "within": opts.drain_seconds})
         cpu1, load1, t1 = self.server.cpu_seconds(), self.loads.cpu_seconds(), time.monotonic()
         waits1 = (procstat.wait_seconds(self.server.pid), self.loads.wait_seconds(), procstat.cpu_pressure_us())
+        core1 = procstat.core_busy_seconds(opts.server_cpu) if opts.server_cpu is not None else None
         infra_cpu = Infra.delta(infra0, self.infra.sample()) if self.infra else None
         started = min(s["started"] for s in sent)
         send_seconds = max(s["ended"] for s in sent) - started
@@ -288,7 +294,8 @@ class Run:
             "delivered": delivered,
             "pending_after_drain": pending,
             # Over the step (at least its nominal length), to its last delivery: a backlog counts.
-            "deliveries_per_s": round(delivered / max(opts.step_seconds, (last or started) - started), 1),
+            "seconds": round(seconds, 3),
+            "deliveries_per_s": round(delivered / max(seconds, (last or started) - started), 1),
             "latency": lat,
             "ack_latency": ack,
             "server_cpu_s": round(cpu, 3),
@@ -299,8 +306,14 @@ class Run:
             ),
             "load_cpu_share": round((load1 - load0) / (t1 - t0), 3),
             "server_rss_mb": round(self.server.rss() / 2**20, 1),
-            # Contention from the machine's other work: the share of the step that the server's
-            # (load's) threads were runnable but waited for their CPU; PSI: some task waited.
+            # Contention. others_on_server_core: the share of the server's core that other
+            # processes took during the step. server/load_wait_share: the share of the step the
+            # server's (load's) threads were runnable but waiting for their core, behind other
+            # processes or behind each other (the server's threads share one core). PSI: some
+            # task on the machine waited.
+            "others_on_server_core": (
+                round(max(0.0, (core1 - core0) - cpu) / (t1 - t0), 3) if core0 is not None else None
+            ),
             "server_wait_share": round((waits1[0] - waits0[0]) / (t1 - t0), 3),
             "load_wait_share": round((waits1[1] - waits0[1]) / (t1 - t0), 3),
             "cpu_pressure": round((waits1[2] - waits0[2]) / 1e6 / (t1 - t0), 3) if waits0[2] is not None else None,
@@ -396,7 +409,7 @@ class Run:
             f"p50 {lat['p50_ms'] or 0:>7.1f}  p99 {lat['p99_ms'] or 0:>7.1f} ms  "
             f"pending {step['pending_after_drain']}  dup {step['dups']}  err {step['errors']}  "
             f"cpu/1k {cpu if cpu is not None else '-'}  srv {step['server_cpu_share']:.2f} "
-            f"(wait {step['server_wait_share']:.2f}) load {step['load_cpu_share']:.2f}  {flags}"
+            f"(others {step['others_on_server_core'] or 0:.2f}) load {step['load_cpu_share']:.2f}  {flags}"
         )
 
     def _connect_summary(self, answers: list[dict]) -> dict:
