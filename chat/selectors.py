@@ -1,6 +1,5 @@
 """Reads on rooms and messages, each answering for one user (who may be a guest)."""
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
@@ -73,14 +72,13 @@ def message_history(
     return page[:limit][::-1], len(page) > limit
 
 
-def message_range(*, room_id: int, after: int, upto: int) -> list[Message]:
-    """Messages with after < seq <= upto, ascending: a gap to refill or a resume to replay."""
-    return list(
+def message_range(*, room_id: int, after: int, upto: int, limit: int | None = None) -> list[Message]:
+    """Messages with after < seq <= upto (the first `limit` of them), ascending: a gap to
+    refill or a resume to replay."""
+    messages = (
         Message.objects.filter(room_id=room_id, seq__gt=after, seq__lte=upto)
         .select_related("author", "room")
         .order_by("seq")
     )
+    return list(messages[:limit] if limit is not None else messages)
 
-
-def replay_limit() -> int:
-    return settings.PARLEY_REPLAY_LIMIT

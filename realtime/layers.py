@@ -16,13 +16,13 @@ What this adds to `channels_redis.pubsub.RedisPubSubChannelLayer` (4.3.0, pinned
   has restarted meanwhile (its `run_id` changed: an empty restart drops every subscription),
   the process subscribes again to every channel and group it holds, waits for Redis to confirm
   (a PING on the subscribing connection answers after every SUBSCRIBE before it), then hands
-  each of its consumers a `{"type": "layer.recovered"}` event, so they read what they missed
-  from the database (every consumer on this layer needs a `layer_recovered` handler: see
-  realtime/consumers/base.py), and tells the other processes, which do the same (it may be the
-  only one that lost Redis, and their sockets missed its posts).
-- **A bounded inbox per consumer** (`capacity`, oldest dropped first), as the core layer has:
-  upstream's queue grows without limit behind a stalled socket. A consumer that lost events
-  finds the gap by seq and refills it from the database.
+  every channel of the process a `{"type": "layer.recovered"}` event (in Parley that is the
+  room hub's one channel, realtime/hub.py, which reads what its rooms missed from the
+  database), and tells the other processes, which do the same (it may be the only one that
+  lost Redis, and their sockets missed its posts).
+- **A bounded inbox per channel** (`capacity`, oldest dropped first), as the core layer has:
+  upstream's queue grows without limit behind a stalled reader. The hub finds a gap left by
+  dropped events by seq and reads it from the database.
 """
 
 import asyncio

@@ -14,6 +14,9 @@ from chat.selectors import message_history, message_range, room_get_visible
 from chat.services.messages import message_post, typing_notify
 from chat.services.rooms import room_get_or_create_public
 
+from . import protocol
+from .fanout import tutorial_frame
+
 __all__ = ["guest_for_session"]  # re-exported for the consumers
 
 def visible_room(*, user: User, slug: str) -> Room:
@@ -21,21 +24,22 @@ def visible_room(*, user: User, slug: str) -> Room:
 
 
 def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, list[dict] | None]:
-    """(the room's last_seq, the messages after `since` to replay), where the messages are
-    None when there is nothing to replay or more than `limit` of them (the client resets)."""
+    """(the room's last_seq, the messages after `since` to replay as `message_frames` rows),
+    where the messages are None when there is nothing to replay or more than `limit` of them
+    (the client resets)."""
     last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
     if since is None or since >= last_seq or last_seq - since > limit:
         return last_seq, None
-    return last_seq, [message_payload(m) for m in message_range(room_id=room_id, after=since, upto=last_seq)]
+    return last_seq, message_frames(room_id=room_id, after=since, upto=last_seq)
 
 
-def last_seqs(*, room_ids: list[int]) -> dict[int, int]:
-    """{room id: its newest seq} for the rooms that still exist."""
-    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
-
-
-def missing_messages(*, room_id: int, after: int, upto: int) -> list[Message]:
-    return message_range(room_id=room_id, after=after, upto=upto)
+def message_frames(*, room_id: int, after: int, upto: int, limit: int | None = None) -> list[dict]:
+    """The messages with after < seq <= upto (at most `limit`), ascending, each encoded once
+    for each endpoint, with the keys of a room.message layer event: {"seq", "frame", "tutorial"}."""
+    return [
+        {"seq": m.seq, "frame": protocol.message(message_payload(m)), "tutorial": tutorial_frame(m.body)}
+        for m in message_range(room_id=room_id, after=after, upto=upto, limit=limit)
+    ]
 
 
 def post(*, user: User, slug: str, body: str, client_id: UUID) -> tuple[Message, bool]:

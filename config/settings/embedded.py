@@ -56,9 +56,10 @@ DATABASES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels.layers.InMemoryChannelLayer",
-        # A socket's inbox; on overflow the layer drops and the consumer refills the gap
-        # from the database (realtime/feed.py), so this bounds memory, not correctness.
-        "CONFIG": {"capacity": 1000, "expiry": 60},
+        # The room hub's inbox (realtime/hub.py: one layer channel per process, not per
+        # socket). On overflow the layer drops and the hub reads the gap from the database, so
+        # this bounds memory, not correctness.
+        "CONFIG": {"capacity": 10000, "expiry": 60},
     }
 }
 

@@ -105,9 +105,10 @@ CHANNEL_LAYERS = {
             ],
             # Several deployments may share one Redis: channel names start with the prefix.
             "prefix": os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:",
-            # Events queued for one socket before the oldest are dropped; a socket that far
-            # behind refills the gap from the database, so this bounds memory, not correctness.
-            "capacity": 1000,
+            # Events queued for the process's room hub (realtime/hub.py: one channel per
+            # process) before the oldest are dropped; the hub reads such a gap from the
+            # database, so this bounds memory, not correctness.
+            "capacity": 10000,
             # Seconds between checks that Redis is there and has not restarted.
             "check_interval": 1.0,
         },

@@ -1,46 +1,62 @@
-"""What both WebSocket endpoints share: who the user is, frame limits, and per-room feeds
-that deliver each room's messages in seq order, each exactly once.
+"""What both WebSocket endpoints share: who the user is, frame limits, and the socket's place
+in the process's room hub (realtime/hub.py), which writes each room's messages to it in seq
+order, each once.
 
-The channel layer is only a doorbell: an event may be dropped (a full inbox) or arrive out of
-order (two processes committing close together). Each subscribed room keeps a cursor, the last
-seq written to this socket; an event at or below it is a duplicate and is skipped, one beyond
-cursor + 1 means messages went missing and they are read from the database first.
+The channel layer is only a doorbell: an event may be dropped or arrive out of order. The hub
+and the socket's cursors skip what was already written and read what went missing from the
+database, or close the socket with 4000 so that the client resumes.
 """
 
 import logging
-from dataclasses import dataclass
+import uuid
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError
 
-from chat.payloads import message_payload, user_payload
+from chat.payloads import user_payload
 
 from .. import sessions
-from ..fanout import room_group
+from ..hub import Member, RoomHub, hub_for_loop
 from ..limits import TokenBucket
 from ..protocol import CloseCode
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Feed:
-    room_id: int
-    slug: str
-    cursor: int  # the last seq this socket has been sent
+async def _fetch_frames(room_id: int, after: int, upto: int, limit: int) -> list[dict]:
+    return await database_sync_to_async(sessions.message_frames)(
+        room_id=room_id, after=after, upto=upto, limit=limit
+    )
+
+
+def room_hub() -> RoomHub:
+    return hub_for_loop(get_channel_layer(), _fetch_frames)
 
 
 class RoomSocket(AsyncWebsocketConsumer):
+    # No layer channel of its own: the room hub holds the process's one channel and writes
+    # room events to the socket directly (Channels would otherwise make and subscribe a
+    # channel for every socket). This alias names no layer, so Channels makes none.
+    channel_layer_alias = "parley.no-channel-per-socket"
+
+    # Which pre-encoded frame of a room.message event this endpoint writes; whether it shows
+    # typing events.
+    frame_key = "frame"
+    hears_typing = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = None
-        self.feeds: dict[int, Feed] = {}
+        self.rooms: dict[int, str] = {}  # subscribed room id -> slug
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
+        self.origin = uuid.uuid4().hex  # names this socket in typing events
+        self.member: Member | None = None
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
-    # its own thread; Channels' dispatch would also hop threads for each layer event to do so.
+    # its own thread; Channels' dispatch would also hop threads for every frame to do so.
     async def dispatch(self, message):
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
@@ -55,7 +71,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def identify(self) -> bool:
         """Resolve the connection's user (a guest when allowed); refuse with 4401 when there
-        is none."""
+        is none. Makes the socket's hub member."""
         user = self.scope.get("user")
         if self.scope.get("bearer_rejected"):
             await self.refuse(CloseCode.NOT_AUTHENTICATED)
@@ -66,6 +82,14 @@ class RoomSocket(AsyncWebsocketConsumer):
                 return False
             user = await database_sync_to_async(sessions.guest_for_session)(self.scope.get("session"))
         self.user = user
+        self.member = Member(
+            send=self.base_send,
+            frame_key=self.frame_key,
+            origin=self.origin,
+            on_gap=self._refill,
+            on_overflow=self._overflowed,
+            hears_typing=self.hears_typing,
+        )
         return True
 
     def user_payload(self) -> dict:
@@ -82,63 +106,52 @@ class RoomSocket(AsyncWebsocketConsumer):
             return
         await self.receive(text_data=text, bytes_data=message.get("bytes"))
 
-    async def follow(self, room_id: int, slug: str, cursor: int) -> Feed:
-        await self.channel_layer.group_add(room_group(room_id), self.channel_name)
-        feed = self.feeds[room_id] = Feed(room_id, slug, cursor)
-        return feed
+    async def follow(self, room_id: int, slug: str) -> None:
+        """Join the room in the hub. Call while holding the member: its frames for the room
+        wait until `synced` sets the cursor they continue from."""
+        self.rooms[room_id] = slug
+        await room_hub().join(room_id, self.member)
+
+    def synced(self, room_id: int, last_seq: int) -> None:
+        """The socket has (or skips) every message of the room up to `last_seq`."""
+        self.member.cursors[room_id] = last_seq
+        room_hub().seen(room_id, last_seq)
 
     async def unfollow(self, room_id: int) -> None:
-        if self.feeds.pop(room_id, None) is not None:
-            await self.channel_layer.group_discard(room_group(room_id), self.channel_name)
+        if self.rooms.pop(room_id, None) is not None:
+            await room_hub().leave(room_id, self.member)
 
     async def disconnect(self, code):
-        for room_id in list(self.feeds):
+        if self.member is not None:
+            self.member.closed = True
+        for room_id in list(self.rooms):
             await self.unfollow(room_id)
 
-    # Layer events (chat.events → realtime.fanout).
-
-    async def room_message(self, event):
-        feed = self.feeds.get(event["room_id"])
-        if feed is None or event["seq"] <= feed.cursor:
-            return
-        if event["seq"] > feed.cursor + 1:
-            try:
-                await self.refill(feed, upto=event["seq"] - 1)
-            except DatabaseError:
-                # Sending the newer message would skip the gap: ask the client to resume.
-                logger.warning("cannot refill room %s; closing with 4000", feed.slug)
-                await self.close(CloseCode.RECONNECT)
-                return
-        await self.send(text_data=event[self.frame_key])
-        feed.cursor = event["seq"]
-
-    async def layer_recovered(self, event):
-        """The channel layer lost events while Redis was away (realtime/layers.py): catch
-        every feed up to its room's newest message from the database."""
-        if not self.feeds:
+    async def _refill(self, member: Member, room_id: int, after: int, upto: int) -> None:
+        """The hub found a gap only this socket has (the member is held meanwhile)."""
+        if upto - after > settings.PARLEY_REPLAY_LIMIT:
+            await self._reconnect(f"a gap of {upto - after} messages")
             return
         try:
-            last_seqs = await database_sync_to_async(sessions.last_seqs)(room_ids=list(self.feeds))
-            for room_id, last_seq in last_seqs.items():
-                feed = self.feeds.get(room_id)
-                if feed is not None and last_seq > feed.cursor:
-                    await self.refill(feed, upto=last_seq)
+            rows = await _fetch_frames(room_id, after, upto, upto - after)
         except DatabaseError:
-            logger.warning("cannot catch up after the channel layer recovered; closing with 4000")
-            await self.close(CloseCode.RECONNECT)
+            await self._reconnect("the database is unavailable")
+            return
+        logger.info("refilled %d missed messages in room %s", len(rows), self.rooms.get(room_id))
+        for row in rows:
+            cursor = member.cursors.get(room_id)
+            if cursor is None:  # unsubscribed meanwhile
+                return
+            if row["seq"] > cursor:
+                await self.send(text_data=row[self.frame_key])
+                member.cursors[room_id] = row["seq"]
 
-    async def refill(self, feed: Feed, *, upto: int) -> None:
-        missing = await database_sync_to_async(sessions.missing_messages)(
-            room_id=feed.room_id, after=feed.cursor, upto=upto
-        )
-        logger.info("refilled %d missed messages in room %s", len(missing), feed.slug)
-        for message in missing:
-            await self.send(text_data=self.encode_message(message_payload(message)))
-            feed.cursor = message.seq
+    async def _overflowed(self, member: Member) -> None:
+        await self._reconnect("its backlog overflowed")
 
-    # Which pre-encoded frame of a room.message event this endpoint writes, and how it encodes
-    # a message read from the database.
-    frame_key = "frame"
-
-    def encode_message(self, payload: dict) -> str:
-        raise NotImplementedError
+    async def _reconnect(self, why: str) -> None:
+        """Ask the client to resume: what it would be sent next would skip messages."""
+        logger.warning("closing a socket with 4000: %s", why)
+        if self.member is not None:
+            self.member.closed = True
+        await self.close(CloseCode.RECONNECT)

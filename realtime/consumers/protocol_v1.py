@@ -67,21 +67,30 @@ class ProtocolV1Consumer(RoomSocket):
         if frame.room.lower() not in self.slugs and len(self.slugs) >= MAX_SUBSCRIPTIONS:
             raise FrameError(ErrorCode.BAD_REQUEST, f"At most {MAX_SUBSCRIPTIONS} subscriptions a socket.")
         room = await database_sync_to_async(sessions.visible_room)(user=self.user, slug=frame.room)
-        # Join the group before reading, so that nothing committed after the read is missed;
-        # an event for a message also in the replay is skipped by the feed's cursor.
-        feed = await self.follow(room.pk, room.slug, cursor=0)
-        self.slugs[room.slug] = room.pk
         limit = settings.PARLEY_REPLAY_LIMIT
-        last_seq, replay = await database_sync_to_async(sessions.replay_state)(
-            room_id=room.pk, since=frame.since, limit=limit
-        )
-        feed.cursor = last_seq
-        await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
-        since = frame.since
-        if since is not None and (since > last_seq or last_seq - since > limit):
-            await self.send(text_data=protocol.reset(room.slug, last_seq))
-        for payload in replay or ():
-            await self.send(text_data=protocol.message(payload))
+        # Join the room before reading it, so that nothing committed after the read is missed;
+        # the hub holds the room's new messages back until the replay is written, and those
+        # the replay also holds are skipped by the cursor.
+        self.member.hold()
+        try:
+            await self.follow(room.pk, room.slug)
+            try:
+                last_seq, replay = await database_sync_to_async(sessions.replay_state)(
+                    room_id=room.pk, since=frame.since, limit=limit
+                )
+            except DatabaseError:
+                await self.unfollow(room.pk)
+                raise
+            self.slugs[room.slug] = room.pk
+            await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
+            since = frame.since
+            if since is not None and (since > last_seq or last_seq - since > limit):
+                await self.send(text_data=protocol.reset(room.slug, last_seq))
+            for row in replay or ():
+                await self.send(text_data=row["frame"])
+            self.synced(room.pk, last_seq)
+        finally:
+            self.member.release()
 
     async def on_unsubscribe(self, frame: protocol.Unsubscribe):
         slug = frame.room.lower()
@@ -98,13 +107,18 @@ class ProtocolV1Consumer(RoomSocket):
                 )
             )
             return
-        message, _ = await database_sync_to_async(sessions.post)(
-            user=self.user, slug=frame.room, body=frame.body, client_id=frame.client_id
-        )
-        # The service returned, so the message is committed: only now is it acknowledged.
-        await self.send(
-            text_data=protocol.ack(str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref)
-        )
+        # Held, so that the post's own message frame comes after its ack.
+        self.member.hold()
+        try:
+            message, _ = await database_sync_to_async(sessions.post)(
+                user=self.user, slug=frame.room, body=frame.body, client_id=frame.client_id
+            )
+            # The service returned, so the message is committed: only now is it acknowledged.
+            await self.send(
+                text_data=protocol.ack(str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref)
+            )
+        finally:
+            self.member.release()
 
     async def on_history(self, frame: protocol.History):
         messages, has_more = await database_sync_to_async(sessions.history)(
@@ -117,7 +131,7 @@ class ProtocolV1Consumer(RoomSocket):
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(user=self.user, slug=slug, origin=self.channel_name)
+        await database_sync_to_async(sessions.typing)(user=self.user, slug=slug, origin=self.origin)
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))
@@ -125,12 +139,3 @@ class ProtocolV1Consumer(RoomSocket):
     async def on_name(self, frame: protocol.Name):
         user = await database_sync_to_async(sessions.rename)(user=self.user, display_name=frame.display_name)
         await self.send(text_data=protocol.named(user, frame.ref))
-
-    # Layer events beyond RoomSocket's room_message.
-
-    async def room_typing(self, event):
-        if event["room_id"] in self.feeds and event["origin"] != self.channel_name:
-            await self.send(text_data=event["frame"])
-
-    def encode_message(self, payload: dict) -> str:
-        return protocol.message(payload)

@@ -27,6 +27,7 @@ NAME_COMMAND = "/name"
 
 class TutorialConsumer(RoomSocket):
     frame_key = "tutorial"
+    hears_typing = False
 
     async def connect(self):
         # As in the tutorial, the socket joins the room's group before it is accepted: from
@@ -41,9 +42,14 @@ class TutorialConsumer(RoomSocket):
             await self.refuse(CloseCode.FORBIDDEN if error.code == "forbidden" else CloseCode.PROTOCOL_ABUSE)
             return
         self.room = room
-        feed = await self.follow(room.pk, room.slug, cursor=0)
-        feed.cursor, _ = await database_sync_to_async(sessions.replay_state)(room_id=room.pk, since=None, limit=0)
-        await self.accept()
+        self.member.hold()
+        try:
+            await self.follow(room.pk, room.slug)
+            last_seq, _ = await database_sync_to_async(sessions.replay_state)(room_id=room.pk, since=None, limit=0)
+            self.synced(room.pk, last_seq)
+            await self.accept()
+        finally:
+            self.member.release()
 
     async def receive(self, text_data=None, bytes_data=None):
         text = self._message_text(text_data)
@@ -82,9 +88,3 @@ class TutorialConsumer(RoomSocket):
 
     async def _error(self, code: str, message: str):
         await self.send(text_data=protocol.encode({"error": code, "message": message}))
-
-    async def room_typing(self, event):
-        pass  # the tutorial protocol has no typing frames
-
-    def encode_message(self, payload: dict) -> str:
-        return tutorial_frame(payload["body"])

@@ -175,12 +175,17 @@ def test_rejected_post_is_reported_and_not_retried(page):
     assert run(page, "return socket.outbox.size") == 0
 
 
-def test_posts_in_flight_are_capped_and_sent_in_order(page):
+def test_one_post_is_in_flight_at_a_time_so_posts_keep_their_order(page):
     connect(page)
-    run(page, "for (let n = 0; n < 15; n++) socket.post('r', `p${n}`);")
-    assert run(page, "return last().sent.filter(f => f.type === 'post').map(f => f.body)") == [f"p{n}" for n in range(10)]
-    run(page, "const first = last().sent.find(f => f.type === 'post'); last().receive({ type: 'ack', client_id: first.client_id, room: 'r', seq: 1, id: 1 });")
-    assert run(page, "return last().sent.filter(f => f.type === 'post').at(-1).body") == "p10"
+    run(page, "for (let n = 0; n < 3; n++) socket.post('r', `p${n}`);")
+    sent = "return last().sent.filter(f => f.type === 'post').map(f => f.body)"
+    assert run(page, sent) == ["p0"]
+    # p0 must be retried: p1 still waits, so it cannot be stored before p0.
+    run(page, "const p = last().sent.find(f => f.type === 'post'); last().receive({ type: 'error', code: 'rate_limited', retry_after: 0.05, message: 'slow', ref: p.client_id });")
+    page.wait_for_timeout(200)
+    assert run(page, sent) == ["p0", "p0"]
+    run(page, "const p = last().sent.at(-1); last().receive({ type: 'ack', client_id: p.client_id, room: 'r', seq: 1, id: 1 });")
+    assert run(page, sent) == ["p0", "p0", "p1"]
 
 
 def test_not_authenticated_close_stops_reconnecting(page):

@@ -80,7 +80,7 @@ async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(open_socket
     def down(**kwargs):
         raise OperationalError("database is down")
 
-    monkeypatch.setattr(sessions, "missing_messages", down)
+    monkeypatch.setattr(sessions, "message_frames", down)
     for i in range(2):
         await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
     assert await socket.closed_with() == 4000

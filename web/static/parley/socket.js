@@ -17,7 +17,10 @@ import { newClientId, Outbox, sessionStore } from "./outbox.js";
 export { newClientId };
 
 const HISTORY_MAX = 100; // the server's largest history page
-const POST_WINDOW = 10; // posts in flight at once; the rest wait their turn, in order
+// Posts in flight at once. One: a post that must be retried (rate_limited, unavailable) would
+// otherwise be stored after the ones sent behind it, and messages must keep the order they
+// were typed in. People type far slower than a post's round trip.
+const POST_WINDOW = 1;
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/`;
