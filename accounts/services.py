@@ -57,6 +57,13 @@ def guest_create() -> User:
 GUEST_SESSION_KEY = "parley_guest_id"
 
 
+def session_guest(session) -> User | None:
+    """The guest identity a visitor's session already holds, if any."""
+    if session is not None and (guest_id := session.get(GUEST_SESSION_KEY)):
+        return User.objects.filter(pk=guest_id, is_guest=True, is_active=True).first()
+    return None
+
+
 def guest_for_session(session) -> User:
     """The guest identity of an anonymous visitor: the one their session already holds, or a
     new one, remembered in the session when there is one (a Django SessionBase, or None)."""

@@ -17,7 +17,7 @@ def room_is_member(*, room: Room, user: User) -> bool:
 def room_can_see(*, room: Room, user: User) -> bool:
     if not room.private:
         return True
-    return not user.is_guest and room_is_member(room=room, user=user)
+    return user.is_authenticated and not user.is_guest and room_is_member(room=room, user=user)
 
 
 def room_get(*, slug: str) -> Room:

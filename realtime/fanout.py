@@ -2,10 +2,20 @@
 
 One group per room, named from its id (`room_group`), never from user text. Each event is
 encoded once here, for every recipient: the v1 `message` frame and the tutorial endpoint's
-`{"message"}` frame travel pre-encoded in the layer event and consumers write them as they are.
+`{"message"}` frame travel pre-encoded in the layer event, and the room hubs (realtime/hub.py)
+write them as they are.
+
+Events are published from the database thread, right after the commit. Waiting there for the
+layer (a hop to the event loop and, in production, a round trip to Redis) would hold up the next
+post, so the event is handed to the server's event loop, where one task per loop sends events
+to the layer one after another, in the order they were committed.
 """
 
-from asgiref.sync import async_to_sync
+import asyncio
+import logging
+import os
+
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 from . import protocol
@@ -22,7 +32,26 @@ def tutorial_frame(body: str) -> str:
     return protocol.encode({"message": body})
 
 
+logger = logging.getLogger(__name__)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop that called into this thread through sync_to_async (asgiref records it,
+    and uses it the same way in async_to_sync), or the loop running in this thread."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+
+
 class ChannelLayerFanout:
+    def __init__(self):
+        # Per event loop: events waiting to be sent to the layer, in commit order.
+        self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
+
     def publish(self, event: dict) -> None:
         if event["kind"] == "message":
             layer_event = {
@@ -41,4 +70,29 @@ class ChannelLayerFanout:
             }
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")
-        async_to_sync(get_channel_layer().group_send)(room_group(event["room_id"]), layer_event)
+        group = room_group(event["room_id"])
+        loop = _server_loop()
+        if loop is None or not loop.is_running():
+            # No server here (a management command): send it and wait.
+            async_to_sync(get_channel_layer().group_send)(group, layer_event)
+            return
+        loop.call_soon_threadsafe(self._enqueue, loop, group, layer_event)
+
+    def _enqueue(self, loop: asyncio.AbstractEventLoop, group: str, layer_event: dict) -> None:
+        """On the loop: queue the event for the loop's sender, starting it if need be."""
+        queue = self.queues.get(loop)
+        if queue is None:
+            queue = self.queues[loop] = asyncio.Queue()
+            sender = loop.create_task(self._send_in_order(queue))
+            sender.add_done_callback(lambda _: self.queues.pop(loop, None))
+        queue.put_nowait((group, layer_event))
+
+    async def _send_in_order(self, queue: asyncio.Queue) -> None:
+        layer = get_channel_layer()
+        while True:
+            group, layer_event = await queue.get()
+            try:
+                await layer.group_send(group, layer_event)
+            except Exception:
+                # The message is stored: sockets find it by seq on the next event or resume.
+                logger.exception("sending a %s event to the channel layer failed", layer_event["type"])

@@ -7,7 +7,7 @@ domain service or selector.
 from uuid import UUID
 
 from accounts.models import User
-from accounts.services import guest_for_session, user_rename
+from accounts.services import guest_for_session, session_guest, user_rename
 from chat.models import Message, Room
 from chat.payloads import message_payload, user_payload
 from chat.selectors import message_history, message_range, room_get_visible
@@ -17,7 +17,7 @@ from chat.services.rooms import room_get_or_create_public
 from . import protocol
 from .fanout import tutorial_frame
 
-__all__ = ["guest_for_session"]  # re-exported for the consumers
+__all__ = ["guest_for_session", "session_guest"]  # re-exported for the consumers
 
 def visible_room(*, user: User, slug: str) -> Room:
     return room_get_visible(slug=slug, user=user)

@@ -36,10 +36,10 @@ def _slug_from_name(name: str) -> str:
 
 
 def room_create(
-    *, owner: User, name: str, slug: str | None = None, topic: str = "", private: bool = False
+    *, owner: User | None, name: str, slug: str | None = None, topic: str = "", private: bool = False
 ) -> Room:
     """A new room owned by `owner`, who becomes its first member. Guests may create public
-    rooms only."""
+    rooms only; a public room opened by an anonymous visitor has no owner (None)."""
     name = " ".join(name.split())
     if not name:
         raise BadRequest("A room needs a name.")
@@ -48,13 +48,14 @@ def room_create(
     topic = topic.strip()
     if len(topic) > MAX_TOPIC:
         raise BadRequest(f"A topic is at most {MAX_TOPIC} characters.")
-    if private and owner.is_guest:
+    anonymous = owner is None or owner.is_guest
+    if private and anonymous:
         raise Forbidden("Guests cannot create private rooms; sign up first.")
     slug = slug_clean(slug) if slug else _slug_from_name(name)
     try:
         with transaction.atomic():
             room = Room.objects.create(slug=slug, name=name, topic=topic, private=private, owner=owner)
-            if not owner.is_guest:
+            if not anonymous:
                 Membership.objects.create(room=room, user=owner)
     except IntegrityError as error:
         raise Conflict(f"The slug {slug!r} is taken.") from error
@@ -69,7 +70,7 @@ def room_get_or_create_public(*, slug: str, user: User) -> Room:
     room = Room.objects.filter(slug=slug).first()
     if room is None:
         try:
-            room = room_create(owner=user, name=slug, slug=slug)
+            room = room_create(owner=user if user.is_authenticated else None, name=slug, slug=slug)
         except Conflict:  # created by someone else in the meantime
             room = Room.objects.get(slug=slug)
     if not room_can_see(room=room, user=user):

@@ -41,6 +41,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "parley.sqlite3",
+        # Keep the connection: opening one per call (and running the PRAGMAs below) cost a
+        # quarter of a post's CPU (docs/performance.md).
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
             # queue on busy_timeout instead of failing with "database is locked" on upgrade.

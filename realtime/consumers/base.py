@@ -14,8 +14,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
+from accounts.models import User
 from chat.payloads import user_payload
 
 from .. import sessions
@@ -24,6 +26,9 @@ from ..limits import TokenBucket
 from ..protocol import CloseCode
 
 logger = logging.getLogger(__name__)
+
+# Who an anonymous visitor is until their first write.
+ANONYMOUS = {"id": None, "username": None, "display_name": "Anonymous"}
 
 
 async def _fetch_frames(room_id: int, after: int, upto: int, limit: int) -> list[dict]:
@@ -80,7 +85,12 @@ class RoomSocket(AsyncWebsocketConsumer):
             if not settings.PARLEY_GUESTS:
                 await self.refuse(CloseCode.NOT_AUTHENTICATED)
                 return False
-            user = await database_sync_to_async(sessions.guest_for_session)(self.scope.get("session"))
+            # A browser that already has its guest keeps it; anyone else stays anonymous
+            # (reading public rooms) until their first write makes them a guest (`author`).
+            guest = None
+            if self._session() is not None:
+                guest = await database_sync_to_async(sessions.session_guest)(self._session())
+            user = guest or AnonymousUser()
         self.user = user
         self.member = Member(
             send=self.base_send,
@@ -92,7 +102,23 @@ class RoomSocket(AsyncWebsocketConsumer):
         )
         return True
 
+    def _session(self):
+        """The visitor's Django session, when their browser sent a session cookie."""
+        if settings.SESSION_COOKIE_NAME in self.scope.get("cookies", {}):
+            return self.scope.get("session")
+        return None
+
+    async def author(self) -> User:
+        """The user who writes: an anonymous visitor becomes a guest ("Anonymous") here, on
+        their first post, rename or typing, and keeps that identity for the socket (and for
+        their browser session, when there is one)."""
+        if not self.user.is_authenticated:
+            self.user = await database_sync_to_async(sessions.guest_for_session)(self._session())
+        return self.user
+
     def user_payload(self) -> dict:
+        if not self.user.is_authenticated:
+            return dict(ANONYMOUS)
         return user_payload(self.user)
 
     async def websocket_receive(self, message):

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
+from chat.models import Room
 from parley.errors import ParleyError
 
 from .. import protocol, sessions
@@ -33,7 +34,9 @@ class ProtocolV1Consumer(RoomSocket):
         self.posts = TokenBucket(*settings.PARLEY_POST_RATE)
         self.bad_frames = 0
         self.typing_sent: dict[str, float] = {}
-        self.slugs: dict[str, int] = {}  # subscribed slug -> room id
+        # Subscribed slug -> its room. Posts to these skip the room lookup; whether the user
+        # may still post there is checked by the service each time.
+        self.slugs: dict[str, Room] = {}
 
     async def connect(self):
         if await self.identify():
@@ -81,7 +84,7 @@ class ProtocolV1Consumer(RoomSocket):
             except DatabaseError:
                 await self.unfollow(room.pk)
                 raise
-            self.slugs[room.slug] = room.pk
+            self.slugs[room.slug] = room
             await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
             since = frame.since
             if since is not None and (since > last_seq or last_seq - since > limit):
@@ -94,8 +97,8 @@ class ProtocolV1Consumer(RoomSocket):
 
     async def on_unsubscribe(self, frame: protocol.Unsubscribe):
         slug = frame.room.lower()
-        if (room_id := self.slugs.pop(slug, None)) is not None:
-            await self.unfollow(room_id)
+        if (room := self.slugs.pop(slug, None)) is not None:
+            await self.unfollow(room.pk)
         await self.send(text_data=protocol.unsubscribed(slug, frame.ref))
 
     async def on_post(self, frame: protocol.Post):
@@ -110,9 +113,15 @@ class ProtocolV1Consumer(RoomSocket):
         # Held, so that the post's own message frame comes after its ack.
         self.member.hold()
         try:
-            message, _ = await database_sync_to_async(sessions.post)(
-                user=self.user, slug=frame.room, body=frame.body, client_id=frame.client_id
-            )
+            author = await self.author()
+            if room := self.slugs.get(frame.room.lower()):
+                message, _ = await database_sync_to_async(sessions.post_to_room)(
+                    user=author, room=room, body=frame.body, client_id=frame.client_id
+                )
+            else:
+                message, _ = await database_sync_to_async(sessions.post)(
+                    user=author, slug=frame.room, body=frame.body, client_id=frame.client_id
+                )
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(
                 text_data=protocol.ack(str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref)
@@ -131,11 +140,11 @@ class ProtocolV1Consumer(RoomSocket):
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(user=self.user, slug=slug, origin=self.origin)
+        await database_sync_to_async(sessions.typing)(user=await self.author(), slug=slug, origin=self.origin)
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))
 
     async def on_name(self, frame: protocol.Name):
-        user = await database_sync_to_async(sessions.rename)(user=self.user, display_name=frame.display_name)
+        user = await database_sync_to_async(sessions.rename)(user=await self.author(), display_name=frame.display_name)
         await self.send(text_data=protocol.named(user, frame.ref))

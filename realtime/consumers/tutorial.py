@@ -61,7 +61,7 @@ class TutorialConsumer(RoomSocket):
                 await self._rename(text[len(NAME_COMMAND):].strip())
             else:
                 await database_sync_to_async(sessions.post_to_room)(
-                    user=self.user, room=self.room, body=text, client_id=uuid4()
+                    user=await self.author(), room=self.room, body=text, client_id=uuid4()
                 )
         except ParleyError as error:
             await self._error(error.code, error.message)
@@ -70,8 +70,7 @@ class TutorialConsumer(RoomSocket):
             await self._error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.")
 
     async def _rename(self, name: str):
-        user = await database_sync_to_async(sessions.rename)(user=self.user, display_name=name)
-        self.user.display_name = user["display_name"]
+        user = await database_sync_to_async(sessions.rename)(user=await self.author(), display_name=name)
         await self.send(text_data=tutorial_frame(f"[set your username to {user['display_name']}]"))
 
     @staticmethod

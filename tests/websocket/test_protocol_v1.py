@@ -44,10 +44,34 @@ async def test_invalid_or_revoked_token_closes_4401(open_socket, user_with_token
     assert await socket.closed_with() == 4401
 
 
-async def test_guest_gets_anonymous_identity(open_socket):
-    _, frame = await hello(open_socket)
-    assert frame["user"]["display_name"] == "Anonymous"
-    assert frame["user"]["username"].startswith("guest-")
+async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
+    from accounts.models import User
+
+    socket, frame = await hello(open_socket)
+    assert frame["user"] == {"id": None, "username": None, "display_name": "Anonymous"}
+    await socket.send(type="subscribe", room="lobby")
+    assert (await socket.recv())["code"] == "not_found"
+    assert not await sync_to_async(User.objects.filter(is_guest=True).exists)()  # reading costs no row
+    await sync_to_async(room_create)(owner=None, name="Lobby", slug="lobby")
+    await socket.send(type="subscribe", room="lobby")
+    await socket.recv()
+    await socket.post("lobby", "hi")
+    author = (await socket.recv())["author"]
+    assert author["display_name"] == "Anonymous" and author["username"].startswith("guest-")
+    await socket.post("lobby", "again")
+    assert (await socket.recv())["author"] == author  # one guest per socket
+    assert await sync_to_async(User.objects.filter(is_guest=True).count)() == 1
+
+
+async def test_browser_keeps_its_session_guest(open_socket, client):
+    from accounts.services import guest_for_session
+
+    await sync_to_async(client.get)("/")  # a visit; the room page gives the session its guest
+    session = await sync_to_async(lambda: client.session)()
+    guest = await sync_to_async(guest_for_session)(session)
+    cookie = f"sessionid={session.session_key}"
+    _, frame = await hello(open_socket, cookie=cookie)
+    assert frame["user"]["id"] == guest.pk
 
 
 async def test_guests_off_refuses_anonymous_with_4401(open_socket, settings):
