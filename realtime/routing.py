@@ -16,5 +16,23 @@ websocket_urlpatterns = [
 ]
 
 
+class ServerSend:
+    """Puts the server's own `send` in the scope as `parley.send`, for the room hub's writes
+    (realtime/hub.py): they need none of what the middlewares below wrap `send` with (the
+    session middleware's wrapper saves sessions on HTTP responses, and costs a coroutine and
+    a look at the session on every frame)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        # In place: the server made this scope for this socket alone, and every copy of it
+        # stays alive as long as the socket does.
+        scope["parley.send"] = send
+        return await self.application(scope, receive, send)
+
+
 def websocket_application():
-    return OriginCheck(AuthMiddlewareStack(BearerTokenMiddleware(URLRouter(websocket_urlpatterns))))
+    return ServerSend(
+        OriginCheck(AuthMiddlewareStack(BearerTokenMiddleware(URLRouter(websocket_urlpatterns))))
+    )

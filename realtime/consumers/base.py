@@ -93,7 +93,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             user = guest or AnonymousUser()
         self.user = user
         self.member = Member(
-            send=self.base_send,
+            send=self.scope.get("parley.send", self.base_send),
             frame_key=self.frame_key,
             origin=self.origin,
             on_gap=self._refill,
