@@ -27,6 +27,11 @@ from .fanout import ROOM_MESSAGE, ROOM_TYPING, room_group
 
 logger = logging.getLogger(__name__)
 
+# Seconds a group add or discard may take. The layer keeps memberships locally and its recovery
+# reconciles them with Redis, so giving up on a slow call loses nothing; waiting without bound
+# would hang a socket's subscribe or disconnect behind a Redis that does not answer.
+LAYER_CALL_TIMEOUT = 5.0
+
 # Frames a socket may have waiting (behind a slow write, a resume or a refill) before it is
 # closed with 4000 so that it resumes instead of holding memory without bound.
 MAX_BACKLOG = 2000
@@ -228,7 +233,7 @@ class RoomHub:
         first = not room.members
         room.members.add(member)
         if first:
-            await self.layer.group_add(room_group(room_id), self.channel)
+            await self._bounded(self.layer.group_add(room_group(room_id), self.channel), "group_add")
 
     async def leave(self, room_id: int, member: Member) -> None:
         room = self.rooms.get(room_id)
@@ -238,7 +243,13 @@ class RoomHub:
         member.cursors.pop(room_id, None)
         if not room.members:
             del self.rooms[room_id]
-            await self.layer.group_discard(room_group(room_id), self.channel)
+            await self._bounded(self.layer.group_discard(room_group(room_id), self.channel), "group_discard")
+
+    async def _bounded(self, call: Coroutine, name: str) -> None:
+        try:
+            await asyncio.wait_for(call, LAYER_CALL_TIMEOUT)
+        except TimeoutError:
+            logger.warning("the channel layer's %s took over %ss; going on", name, LAYER_CALL_TIMEOUT)
 
     def seen(self, room_id: int, seq: int) -> None:
         """A member of the room is synchronised up to `seq` (its subscribe read it)."""

@@ -186,3 +186,16 @@ async def test_recovery_too_large_to_catch_up_closes_for_resume(hub, monkeypatch
     await hub.handle({"type": "layer.recovered"})
     await asyncio.sleep(0)
     assert socket.overflowed and socket.frames == []
+
+
+async def test_a_layer_that_does_not_answer_never_hangs_join_or_leave(hub, monkeypatch):
+    monkeypatch.setattr(hub_module, "LAYER_CALL_TIMEOUT", 0.05)
+
+    async def never(*args):
+        await asyncio.Event().wait()
+
+    hub.layer.group_add = hub.layer.group_discard = never
+    socket = Socket()
+    await asyncio.wait_for(hub.join(1, socket.member), 1)
+    await asyncio.wait_for(hub.leave(1, socket.member), 1)
+    assert 1 not in hub.rooms
