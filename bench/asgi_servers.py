@@ -22,9 +22,9 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.system.server import ParleyServer  # noqa: E402
+from websockets.asyncio.client import connect
 
-from websockets.asyncio.client import connect  # noqa: E402
+from tests.system.server import ParleyServer
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
