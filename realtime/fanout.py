@@ -20,8 +20,9 @@ from channels.layers import get_channel_layer
 
 from . import protocol
 
-ROOM_MESSAGE = "room.message"  # handled by `room_message` on the consumers
-ROOM_TYPING = "room.typing"  # handled by `room_typing`
+ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
+ROOM_TYPING = "room.typing"
+ROOM_MEMBER = "room.member"
 
 
 def room_group(room_id: int) -> str:
@@ -67,6 +68,13 @@ class ChannelLayerFanout:
                 "room_id": event["room_id"],
                 "origin": event["origin"],
                 "frame": protocol.typing(event["room"], event["user"]),
+            }
+        elif event["kind"] == "member":
+            layer_event = {
+                "type": ROOM_MEMBER,
+                "room_id": event["room_id"],
+                "origin": None,
+                "frame": protocol.member(event["room"], event["user"], event["change"]),
             }
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")

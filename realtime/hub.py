@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from .fanout import ROOM_MESSAGE, ROOM_TYPING, room_group
+from .fanout import ROOM_MEMBER, ROOM_MESSAGE, ROOM_TYPING, room_group
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +98,15 @@ class Member:
         origin: str,
         on_gap: Callable[["Member", int, int], Awaitable[None]],
         on_overflow: Callable[["Member"], Awaitable[None]],
-        hears_typing: bool = True,
+        hears_room_events: bool = True,
     ):
         self.send = send
         self.frame_key = frame_key  # which pre-encoded frame of a room.message event it takes
         self.origin = origin  # typing events from this origin are not echoed back
         self.on_gap = on_gap
         self.on_overflow = on_overflow
-        self.hears_typing = hears_typing
+        # Whether typing and member frames are written (the tutorial protocol has neither).
+        self.hears_room_events = hears_room_events
         self.cursors: dict[int, int] = {}  # room id -> last seq written
         # Frames waiting while the socket is held (a resume, a refill, a post awaiting its
         # ack) or a write is unfinished: (room id, seq or None for typing, text).
@@ -276,10 +277,10 @@ class RoomHub:
         kind = event["type"]
         if kind == ROOM_MESSAGE:
             await self._message(event)
-        elif kind == ROOM_TYPING:
+        elif kind in (ROOM_TYPING, ROOM_MEMBER):
             room = self.rooms.get(event["room_id"])
             for member in list(room.members if room else ()):
-                if member.hears_typing and member.origin != event["origin"]:
+                if member.hears_room_events and member.origin != event["origin"]:
                     member.offer(event["room_id"], None, event["frame"])
         elif kind == "layer.recovered":
             await self.catch_up()

@@ -99,7 +99,7 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
 
 SERVER_FRAMES = (
     "hello", "subscribed", "unsubscribed", "reset", "ack", "message", "history", "typing",
-    "pong", "named", "error",
+    "pong", "named", "member", "error",
 )
 
 
@@ -162,6 +162,10 @@ def history(room: str, messages: list[dict], has_more: bool, ref: str | None) ->
 
 def typing(room: str, user: dict) -> str:
     return encode({"type": "typing", "room": room, "user": user})
+
+
+def member(room: str, user: dict, change: str) -> str:
+    return encode({"type": "member", "room": room, "user": user, "change": change})
 
 
 def pong(ref: str | None) -> str:

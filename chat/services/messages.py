@@ -4,6 +4,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
@@ -12,6 +13,7 @@ from .. import events
 from ..models import Membership, Message, Room
 from ..payloads import message_payload, user_payload
 from ..selectors import room_can_see
+from .rooms import member_changed
 
 
 def _allocate_seq(room: Room) -> int:
@@ -24,6 +26,19 @@ def _allocate_seq(room: Room) -> int:
         )
         (seq,) = cursor.fetchone()
     return seq
+
+
+def _join_if_new(*, room: Room, user: User) -> bool:
+    """Make `user` a member of `room` if they are not one yet, in one statement; True when
+    they were not (INSERT ... ON CONFLICT DO NOTHING RETURNING: SQLite >= 3.35, PostgreSQL)."""
+    table = Membership._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (room_id, user_id, joined_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (room_id, user_id) DO NOTHING RETURNING id",
+            [room.pk, user.pk, timezone.now()],
+        )
+        return cursor.fetchone() is not None
 
 
 def _clean_body(body: str) -> str:
@@ -50,7 +65,7 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     returns: the transaction has committed by then.
 
     A first post costs four statements: the seq, the message, the membership (inserted or
-    ignored) and the commit. A retry is found by the unique (author, client_id) constraint,
+    ignored; a new member is announced) and the commit. A retry is found by the unique (author, client_id) constraint,
     which rolls its transaction back, rather than by a lookup before every post.
     """
     body = _clean_body(body)
@@ -60,8 +75,8 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
         with transaction.atomic():
             seq = _allocate_seq(room)
             message = Message.objects.create(room=room, seq=seq, author=author, body=body, client_id=client_id)
-            if not author.is_guest and not room.private:
-                Membership.objects.bulk_create([Membership(room=room, user=author)], ignore_conflicts=True)
+            if not author.is_guest and not room.private and _join_if_new(room=room, user=author):
+                member_changed(room=room, user=author, change="joined")
             message.room = room
             payload = message_payload(message, room_slug=room.slug)
             events.publish_on_commit(

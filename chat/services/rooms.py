@@ -9,7 +9,9 @@ from django.utils.text import slugify
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
 
+from .. import events
 from ..models import Membership, Room
+from ..payloads import user_payload
 from ..selectors import room_can_see
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -78,6 +80,13 @@ def room_get_or_create_public(*, slug: str, user: User) -> Room:
     return room
 
 
+def member_changed(*, room: Room, user: User, change: str) -> None:
+    """Tell the room's subscribers, once committed, that `user` joined or left."""
+    events.publish_on_commit(
+        {"kind": "member", "room_id": room.pk, "room": room.slug, "user": user_payload(user), "change": change}
+    )
+
+
 def room_join(*, room: Room, user: User) -> Membership:
     """Join a public room. Private rooms are joined by invitation only."""
     if user.is_guest:
@@ -87,7 +96,9 @@ def room_join(*, room: Room, user: User) -> Membership:
         return membership
     if room.private:
         raise Forbidden("Private rooms are joined by invitation.")
-    membership, _ = Membership.objects.get_or_create(room=room, user=user)
+    membership, created = Membership.objects.get_or_create(room=room, user=user)
+    if created:
+        member_changed(room=room, user=user, change="joined")
     return membership
 
 
@@ -101,7 +112,9 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
     invitee = User.objects.filter(username=username, is_guest=False, is_active=True).first()
     if invitee is None:
         raise NotFound(f"There is no user {username!r}.")
-    membership, _ = Membership.objects.get_or_create(room=room, user=invitee)
+    membership, created = Membership.objects.get_or_create(room=room, user=invitee)
+    if created:
+        member_changed(room=room, user=invitee, change="joined")
     return membership
 
 
@@ -109,3 +122,4 @@ def room_leave(*, room: Room, user: User) -> None:
     deleted, _ = Membership.objects.filter(room=room, user=user).delete()
     if not deleted:
         raise NotFound(f"You are not a member of {room.slug!r}.")
+    member_changed(room=room, user=user, change="left")

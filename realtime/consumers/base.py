@@ -48,9 +48,9 @@ class RoomSocket(AsyncWebsocketConsumer):
     channel_layer_alias = "parley.no-channel-per-socket"
 
     # Which pre-encoded frame of a room.message event this endpoint writes; whether it shows
-    # typing events.
+    # typing and member events.
     frame_key = "frame"
-    hears_typing = True
+    hears_room_events = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +98,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             origin=self.origin,
             on_gap=self._refill,
             on_overflow=self._overflowed,
-            hears_typing=self.hears_typing,
+            hears_room_events=self.hears_room_events,
         )
         return True
 

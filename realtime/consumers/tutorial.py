@@ -27,7 +27,7 @@ NAME_COMMAND = "/name"
 
 class TutorialConsumer(RoomSocket):
     frame_key = "tutorial"
-    hears_typing = False
+    hears_room_events = False
 
     async def connect(self):
         # As in the tutorial, the socket joins the room's group before it is accepted: from

@@ -92,3 +92,23 @@ def test_load_older_fetches_the_page_before_the_oldest_shown(new_page):
     assert shown_bodies(page) == [f"m{n}" for n in range(1, 61)]
     assert shown_seqs(page) == list(range(1, 61))
     expect(page.locator("#log-start")).to_be_visible()
+
+
+def test_member_list_follows_joins_and_leaves_live(new_page):
+    alice, bob = new_page(), new_page()
+    alice_name, bob_name = unique("alice"), unique("bob")
+    sign_up(alice, alice_name, "Alice")
+    sign_up(bob, bob_name, "Bob")
+    room = unique("members-")
+    open_room(alice, room)
+    members = alice.locator("#members-panel .members li[data-username]")
+    expect(members).to_have_count(1)
+
+    open_room(bob, room)  # opening a public room joins it
+    expect(members).to_have_count(2)
+    expect(alice.locator(f'#members-panel li[data-username="{bob_name}"] .member-name')).to_have_text("Bob")
+    expect(alice.locator("#members-count")).to_have_text("2")
+
+    bob.get_by_role("button", name="Leave room").click()
+    expect(members).to_have_count(1)
+    expect(alice.locator("#members-count")).to_have_text("1")

@@ -106,6 +106,9 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
     stored = await sync_to_async(Message.objects.get)(client_id=client_id)
     assert ack == {"type": "ack", "client_id": client_id, "room": "general", "seq": 1, "id": stored.pk, "ref": "p1"}
     for socket in (a, b):  # every subscriber, the sender too
+        # bob's first post made him a member: that is announced first.
+        joined = await socket.recv()
+        assert (joined["type"], joined["change"], joined["user"]["username"]) == ("member", "joined", "bob")
         message = await socket.recv()
         assert message["type"] == "message" and message["seq"] == 1 and message["body"] == "hello"
         assert message["author"]["username"] == "bob" and message["client_id"] == client_id
@@ -334,3 +337,21 @@ async def test_database_failure_answers_unavailable_and_never_acks(open_socket, 
     await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), ref="p")
     assert (await socket.recv())["code"] == "unavailable"
     assert await socket.silent()
+
+
+async def test_member_frames_follow_joins_and_leaves(open_socket, user_with_token):
+    from chat.services.rooms import room_join, room_leave
+
+    ada, token = await sync_to_async(user_with_token)("ada")
+    bob, _ = await sync_to_async(user_with_token)("bob")
+    room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
+    socket, _ = await hello(open_socket, token)
+    await socket.send(type="subscribe", room="g")
+    await socket.recv()
+    _, tutorial = await open_socket("/ws/chat/g/")
+    await sync_to_async(room_join)(room=room, user=bob)
+    await sync_to_async(room_leave)(room=room, user=bob)
+    user = {"id": bob.pk, "username": "bob", "display_name": "bob"}
+    assert await socket.recv() == {"type": "member", "room": "g", "user": user, "change": "joined"}
+    assert await socket.recv() == {"type": "member", "room": "g", "user": user, "change": "left"}
+    assert await tutorial.silent()  # the tutorial protocol has no member frames

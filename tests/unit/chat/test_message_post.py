@@ -155,7 +155,9 @@ def test_concurrent_posters_get_contiguous_seqs(make_user, make_room, published)
     total = len(users) * per_thread
     assert sorted(Message.objects.filter(room=room).values_list("seq", flat=True)) == list(range(1, total + 1))
     assert Room.objects.get(pk=room.pk).last_seq == total
-    assert sorted(e["seq"] for e in published) == list(range(1, total + 1))
+    assert sorted(e["seq"] for e in published if e["kind"] == "message") == list(range(1, total + 1))
+    joined = [e["user"]["id"] for e in published if e["kind"] == "member"]
+    assert sorted(joined) == sorted(u.pk for u in users[1:])  # each new poster announced once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -180,3 +182,13 @@ def test_concurrent_retries_of_one_client_id_store_one_message(make_user, make_r
     assert results == [1] * 6
     assert Message.objects.filter(room=room).count() == 1
     assert len(published) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_post_to_a_public_room_announces_the_new_member_once(make_user, make_room, published):
+    owner, bob = make_user(), make_user()
+    room = make_room(owner)
+    for body in ("one", "two"):
+        message_post(author=bob, room=room, body=body, client_id=uuid.uuid4())
+    kinds = [(e["kind"], e.get("change"), e.get("user", {}).get("id")) for e in published]
+    assert kinds == [("member", "joined", bob.pk), ("message", None, None), ("message", None, None)]

@@ -120,3 +120,21 @@ def test_anonymous_visitors_see_public_rooms(make_user):
     public = room_create(owner=owner, name="Public")
     room_create(owner=owner, name="Secret", private=True)
     assert list(room_list_visible(user=AnonymousUser())) == [public]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_joining_inviting_and_leaving_are_announced(make_user, monkeypatch):
+    from chat import events
+
+    sent = []
+    monkeypatch.setattr(events, "backend", lambda: type("R", (), {"publish": lambda self, e: sent.append(e)})())
+    owner, bob, carol = make_user(), make_user(), make_user()
+    public = room_create(owner=owner, name="Open")
+    secret = room_create(owner=owner, name="Secret", private=True)
+    room_join(room=public, user=bob)
+    room_join(room=public, user=bob)  # already a member: nothing to announce
+    room_invite(room=secret, by=owner, username=carol.username)
+    room_leave(room=public, user=bob)
+    assert [(e["room"], e["user"]["id"], e["change"]) for e in sent] == [
+        ("open", bob.pk, "joined"), ("secret", carol.pk, "joined"), ("open", bob.pk, "left"),
+    ]

@@ -166,7 +166,7 @@ async def test_a_gap_only_one_socket_has_is_refilled_for_it(hub):
 
 async def test_typing_skips_its_origin_and_the_tutorial_endpoint(hub):
     typist, other, tutorial = await joined(hub), await joined(hub), await joined(hub)
-    tutorial.member.hears_typing = False
+    tutorial.member.hears_room_events = False
     await hub.handle({"type": ROOM_TYPING, "room_id": 1, "origin": typist.member.origin, "frame": "typing"})
     assert (typist.frames, other.frames, tutorial.frames) == ([], ["typing"], [])
 

@@ -333,6 +333,39 @@ socket.addEventListener("typing", ({ detail }) => {
 
 socket.addEventListener("error", ({ detail }) => notice(detail.message, "error"));
 
+// The member list, rendered by the server at load, kept current by `member` frames.
+const memberList = document.querySelector("#members-panel .members");
+
+socket.addEventListener("member", ({ detail: { room, user, change } }) => {
+  if (room !== slug) return;
+  const rows = () => [...memberList.querySelectorAll("li[data-username]")];
+  const existing = rows().find((row) => row.dataset.username === user.username);
+  if (change === "left") {
+    existing?.remove();
+  } else if (!existing) {
+    const row = document.createElement("li");
+    row.dataset.username = user.username;
+    const name = document.createElement("span");
+    name.className = "member-name";
+    name.textContent = user.display_name;
+    const handle = document.createElement("span");
+    handle.className = "username";
+    handle.textContent = `@${user.username}`;
+    row.append(name, " ", handle);
+    // In username order, as the server renders the list.
+    memberList.insertBefore(row, rows().find((other) => other.dataset.username > user.username) ?? null);
+  }
+  const count = rows().length;
+  $("members-count").textContent = String(count);
+  memberList.querySelector("li.muted")?.remove();
+  if (count === 0) {
+    const empty = document.createElement("li");
+    empty.className = "muted";
+    empty.textContent = "No members yet.";
+    memberList.append(empty);
+  }
+});
+
 // ---- the composer ----
 
 function autosize() {

@@ -308,6 +308,10 @@ export class ParleySocket extends EventTarget {
     this.emit("typing", { room: frame.room, user: frame.user });
   }
 
+  on_member(frame) {
+    this.emit("member", { room: frame.room, user: frame.user, change: frame.change });
+  }
+
   on_named(frame) {
     const waiter = this.takeRequest(frame.ref);
     if (waiter) waiter.resolve(frame);
