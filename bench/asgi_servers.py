@@ -78,7 +78,7 @@ async def load(ws_url: str, token: str, receivers: int, messages: int, rate: flo
 def run(server_kind: str, args) -> dict:
     data = Path(tempfile.mkdtemp(prefix=f"parley-{server_kind}-"))
     server = ParleyServer(data, env={"PARLEY_POST_RATE": "100000,100000", "PARLEY_FRAME_RATE": "100000,100000"})
-    server.manage("migrate", "--noinput", "-v0")
+    server.migrate()
     server.manage("createuser", "bench", "--password", "correct-horse-battery-staple")
     token = server.manage("createtoken", "bench")
     server.manage("createroom", "bench", "Bench", "--slug", "bench")

@@ -18,13 +18,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+NOT_INHERITED = {
+    "PARLEY_ALLOWED_ORIGINS", "PARLEY_ALLOWED_HOSTS", "SECRET_KEY", "PARLEY_DEBUG",
+    "PARLEY_GUESTS", "PARLEY_OPEN_SIGNUP",
+}
+
+
 class ParleyServer:
     """One server process on a free port with its own environment (embedded by default)."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None):
         self.port = port or free_port()
+        # The machine's environment, less what would make the server differ from its settings'
+        # defaults; `env` then says what this server changes.
+        inherited = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
         self.env = {
-            **os.environ,
+            **inherited,
             "DJANGO_SETTINGS_MODULE": "config.settings.embedded",
             "PARLEY_DATA_DIR": str(data_dir),
             "PORT": str(self.port),
@@ -50,6 +59,9 @@ class ParleyServer:
         if done.returncode:
             raise RuntimeError(f"parley {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout.strip()
+
+    def migrate(self) -> None:
+        self.manage("migrate", "--noinput", "-v0")
 
     def start(self, timeout: float = 30) -> "ParleyServer":
         self.process = subprocess.Popen(

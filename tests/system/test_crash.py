@@ -81,7 +81,7 @@ async def retry(server: ParleyServer, token: str, client_ids: list[str]) -> dict
 
 def test_acked_messages_survive_kill_9_exactly_once(tmp_path):
     server = ParleyServer(tmp_path, env={"PARLEY_POST_RATE": "1000,1000", "PARLEY_FRAME_RATE": "1000,1000"})
-    server.manage("migrate", "--noinput", "-v0")
+    server.migrate()
     server.manage("createuser", "crasher", "--password", "correct-horse-battery-staple")
     token = server.manage("createtoken", "crasher")
     server.manage("createroom", "crasher", "Crash", "--slug", "crash")
