@@ -103,8 +103,9 @@ def token_issue_for(*, user: User, name: str = "") -> tuple[Token, str]:
     return token, secret
 
 
-def token_authenticate(*, secret: str) -> User | None:
-    """The active user a token belongs to, or None for an unknown or revoked token."""
+def token_find(*, secret: str) -> Token | None:
+    """The token (with its user) that `secret` names, while it is not revoked and its user is
+    active; None otherwise."""
     token = (
         Token.objects.select_related("user")
         .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
@@ -116,10 +117,40 @@ def token_authenticate(*, secret: str) -> User | None:
     # Written at most once a minute, so authenticating stays a read.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         Token.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_authenticate(*, secret: str) -> User | None:
+    """The active user a token belongs to, or None for an unknown or revoked token."""
+    token = token_find(secret=secret)
+    return token.user if token is not None else None
 
 
 def token_revoke(*, secret: str) -> bool:
-    return bool(
-        Token.objects.filter(key_hash=_hash(secret), revoked_at__isnull=True).update(revoked_at=timezone.now())
-    )
+    """Revoke the token `secret` names; False when it is unknown or already revoked. Sockets
+    opened with it close with 4401 once this commits (accounts/signals.py)."""
+    token = Token.objects.filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    if token is None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return True
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    """A new password, checked by Django's validators. Ends every session of the user (their
+    sockets close with 4401); API tokens survive (accounts/credentials.py)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages)) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def user_deactivate(*, user: User) -> User:
+    """The user can no longer sign in or use a token; every socket of theirs closes with 4401."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user

@@ -18,7 +18,7 @@ from chat.selectors import (
     room_list_visible,
     room_members,
 )
-from chat.services.rooms import room_create, room_invite, room_join, room_leave
+from chat.services.rooms import member_remove, room_create, room_invite, room_join
 from parley.errors import Forbidden, NotFound
 
 from .schemas import ErrorOut, MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut
@@ -101,11 +101,12 @@ def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
 
 
 @router.delete("/rooms/{slug}/members", response={204: None, codes_4xx: ErrorOut})
-def member_remove(request: HttpRequest, slug: str, data: MemberIn | None = None):
-    """Leave the room. API v1 removes only the caller: naming anyone else is 403."""
+def member_delete(request: HttpRequest, slug: str, data: MemberIn | None = None):
+    """Leave the room (no `username`, or the caller's own), or remove `username` from it: the
+    room's owner or an administrator may; the owner cannot be removed. The user's open sockets
+    stop receiving a private room at once."""
     caller: User = request.auth
     room = room_visible(slug=slug, user=caller)
-    if data and data.username and data.username != caller.username:
-        raise Forbidden("Members leave rooms themselves; removing someone else is not supported.")
-    room_leave(room=room, user=caller)
+    username = data.username if data and data.username else caller.username
+    member_remove(room=room, by=caller, username=username)
     return Status(204, None)

@@ -1,6 +1,8 @@
 """Fan-out of committed events to sockets through Channels' layer groups.
 
-One group per room, named from its id (`room_group`), never from user text. Each event is
+One group per room and one per user, named from their ids (`room_group`, `user_group`), never
+from user text. A user event (kind "user", chat/events.py) goes to its user's group unchanged;
+the room hubs hand it to that user's sockets (realtime/hub.py). Each room event is
 encoded once here, for every recipient: the v1 `message` frame and the tutorial endpoint's
 `{"message"}` frame travel pre-encoded in the layer event, and the room hubs (realtime/hub.py)
 write them as they are.
@@ -23,10 +25,15 @@ from . import protocol
 ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
 ROOM_TYPING = "room.typing"
 ROOM_MEMBER = "room.member"
+USER_EVENT = "user.event"
 
 
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
 
 
 def tutorial_frame(body: str) -> str:
@@ -54,6 +61,9 @@ class ChannelLayerFanout:
         self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
 
     def publish(self, event: dict) -> None:
+        if event["kind"] == "user":
+            self._send(user_group(event["user_id"]), {"type": USER_EVENT, "user_id": event["user_id"], "event": event})
+            return
         if event["kind"] == "message":
             layer_event = {
                 "type": ROOM_MESSAGE,
@@ -78,7 +88,9 @@ class ChannelLayerFanout:
             }
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")
-        group = room_group(event["room_id"])
+        self._send(room_group(event["room_id"]), layer_event)
+
+    def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()
         if loop is None or not loop.is_running():
             # No server here (a management command): send it and wait.

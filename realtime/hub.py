@@ -15,6 +15,11 @@ Each member keeps a cursor per room (the last seq written to it): an event at or
 duplicate and is skipped; one beyond cursor + 1 means something was lost on the way, and the
 member's owner refills the gap from the database before the newer message is written. The hub
 also watches each room's highest seq, so a gap is found once per process, not once per socket.
+
+The hub carries each user's stream too (chat/events.py, kind "user"): the process's channel is
+in the group of every user with a socket here, and a user event is handed to each of that
+user's members (`Member.on_user_event`), synchronously, before the hub reads its next event:
+a socket told that it may no longer see a room writes none of the room's later frames.
 """
 
 import asyncio
@@ -23,7 +28,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from .fanout import ROOM_MEMBER, ROOM_MESSAGE, ROOM_TYPING, room_group
+from .fanout import ROOM_MEMBER, ROOM_MESSAGE, ROOM_TYPING, USER_EVENT, room_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +104,7 @@ class Member:
         on_gap: Callable[["Member", int, int], Awaitable[None]],
         on_overflow: Callable[["Member"], Awaitable[None]],
         hears_room_events: bool = True,
+        on_user_event: Callable[[dict], None] | None = None,
     ):
         self.send = send
         self.frame_key = frame_key  # which pre-encoded frame of a room.message event it takes
@@ -107,6 +113,9 @@ class Member:
         self.on_overflow = on_overflow
         # Whether typing and member frames are written (the tutorial protocol has neither).
         self.hears_room_events = hears_room_events
+        # Called with each event of the socket's user's stream; it must not block (it runs
+        # in the hub's reader) and spawns what has to wait.
+        self.on_user_event = on_user_event
         self.cursors: dict[int, int] = {}  # room id -> last seq written
         # Frames waiting while the socket is held (a resume, a refill, a post awaiting its
         # ack) or a write is unfinished: (room id, seq or None for typing, text).
@@ -216,6 +225,7 @@ class RoomHub:
         # upto from the database, as [{"seq", "frame", "tutorial"}] (a room.message event's keys).
         self.fetch = fetch
         self.rooms: dict[int, HubRoom] = {}
+        self.users: dict[int, set[Member]] = {}  # user id -> that user's members here
         self.channel: str | None = None
         self.reader: asyncio.Task | None = None
         self._starting = asyncio.Lock()
@@ -237,14 +247,45 @@ class RoomHub:
             await self._bounded(self.layer.group_add(room_group(room_id), self.channel), "group_add")
 
     async def leave(self, room_id: int, member: Member) -> None:
+        if self.detach(room_id, member):
+            await self._bounded(self.layer.group_discard(room_group(room_id), self.channel), "group_discard")
+
+    def detach(self, room_id: int, member: Member) -> bool:
+        """Take the member out of the room at once: none of the room's frames is written to it
+        from now on. True when it was the room's last member here (the caller then leaves the
+        room's group, see `discard_if_empty`)."""
         room = self.rooms.get(room_id)
         if room is None:
-            return
+            return False
         room.members.discard(member)
         member.cursors.pop(room_id, None)
-        if not room.members:
-            del self.rooms[room_id]
+        if room.members:
+            return False
+        del self.rooms[room_id]
+        return True
+
+    async def discard_if_empty(self, room_id: int) -> None:
+        """Leave the room's group, unless a socket here joined the room again meanwhile."""
+        if room_id not in self.rooms:
             await self._bounded(self.layer.group_discard(room_group(room_id), self.channel), "group_discard")
+
+    async def join_user(self, user_id: int, member: Member) -> None:
+        """Deliver the user's stream to the member (until leave_user)."""
+        await self.start()
+        members = self.users.setdefault(user_id, set())
+        first = not members
+        members.add(member)
+        if first:
+            await self._bounded(self.layer.group_add(user_group(user_id), self.channel), "group_add")
+
+    async def leave_user(self, user_id: int, member: Member) -> None:
+        members = self.users.get(user_id)
+        if members is None or member not in members:
+            return
+        members.discard(member)
+        if not members:
+            del self.users[user_id]
+            await self._bounded(self.layer.group_discard(user_group(user_id), self.channel), "group_discard")
 
     async def _bounded(self, call: Coroutine, name: str) -> None:
         try:
@@ -282,6 +323,10 @@ class RoomHub:
             for member in list(room.members if room else ()):
                 if member.hears_room_events and member.origin != event["origin"]:
                     member.offer(event["room_id"], None, event["frame"])
+        elif kind == USER_EVENT:
+            for member in list(self.users.get(event["user_id"], ())):
+                if member.on_user_event is not None:
+                    member.on_user_event(event["event"])
         elif kind == "layer.recovered":
             await self.catch_up()
 

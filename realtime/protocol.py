@@ -138,8 +138,17 @@ def subscribed(room: str, last_seq: int, ref: str | None) -> str:
     return encode(_with_ref({"type": "subscribed", "room": room, "last_seq": last_seq}, ref))
 
 
-def unsubscribed(room: str, ref: str | None) -> str:
-    return encode(_with_ref({"type": "unsubscribed", "room": room}, ref))
+# Why the server ended a subscription the client did not end (`unsubscribed`'s `reason`).
+UNSUBSCRIBE_REASONS = ("left", "removed")
+
+
+def unsubscribed(room: str, ref: str | None, reason: str | None = None) -> str:
+    """The answer to `unsubscribe` (no reason), or the server ending a subscription: the user
+    may no longer see the room because they `left` it or were `removed` from it."""
+    frame = {"type": "unsubscribed", "room": room}
+    if reason is not None:
+        frame["reason"] = reason
+    return encode(_with_ref(frame, ref))
 
 
 def reset(room: str, last_seq: int) -> str:

@@ -6,6 +6,7 @@ domain service or selector.
 
 from uuid import UUID
 
+from accounts.credentials import Credential, credential_active
 from accounts.models import User
 from accounts.services import guest_for_session, session_guest, user_rename
 from chat.models import Message, Room
@@ -13,11 +14,20 @@ from chat.payloads import message_payload, user_payload
 from chat.selectors import message_history, message_range, room_get_visible
 from chat.services.messages import message_post, typing_notify
 from chat.services.rooms import room_get_or_create_public
+from parley.errors import NotAuthenticated
 
 from . import protocol
 from .fanout import tutorial_frame
 
-__all__ = ["guest_for_session", "session_guest"]  # re-exported for the consumers
+__all__ = ["credential_active", "guest_for_session", "session_guest"]  # re-exported for the consumers
+
+
+def _still_valid(credential: Credential | None) -> None:
+    """Raise NotAuthenticated when the socket's credential was revoked after it connected:
+    a post that arrives before the revocation's close is refused, never stored."""
+    if credential is not None and not credential_active(credential=credential):
+        raise NotAuthenticated("Your session or token is no longer valid.")
+
 
 def visible_room(*, user: User, slug: str) -> Room:
     return room_get_visible(slug=slug, user=user)
@@ -42,12 +52,18 @@ def message_frames(*, room_id: int, after: int, upto: int, limit: int | None = N
     ]
 
 
-def post(*, user: User, slug: str, body: str, client_id: UUID) -> tuple[Message, bool]:
+def post(
+    *, user: User, credential: Credential | None, slug: str, body: str, client_id: UUID
+) -> tuple[Message, bool]:
+    _still_valid(credential)
     room = room_get_visible(slug=slug, user=user)
     return message_post(author=user, room=room, body=body, client_id=client_id)
 
 
-def post_to_room(*, user: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
+def post_to_room(
+    *, user: User, credential: Credential | None, room: Room, body: str, client_id: UUID
+) -> tuple[Message, bool]:
+    _still_valid(credential)
     return message_post(author=user, room=room, body=body, client_id=client_id)
 
 

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from typing import Literal
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -119,7 +120,46 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
 
 
 def room_leave(*, room: Room, user: User) -> None:
-    deleted, _ = Membership.objects.filter(room=room, user=user).delete()
-    if not deleted:
+    """`user` leaves the room. If it is private, their open sockets stop receiving it."""
+    if not _membership_end(room=room, user=user, reason="left"):
         raise NotFound(f"You are not a member of {room.slug!r}.")
-    member_changed(room=room, user=user, change="left")
+
+
+def member_may_remove(*, room: Room, by: User) -> bool:
+    """Who removes others from a room: its owner, or a Parley administrator (staff)."""
+    return by.is_active and (room.owner_id == by.pk or by.is_staff)
+
+
+def member_remove(*, room: Room, by: User, username: str) -> None:
+    """Remove `username` from the room (themselves: leave). Only the room's owner or an
+    administrator removes others, and the owner cannot be removed. If the room is private,
+    the removed user's open sockets stop receiving it."""
+    if username == by.username:
+        room_leave(room=room, user=by)
+        return
+    if not member_may_remove(room=room, by=by):
+        raise Forbidden("Only the room's owner or an administrator removes members.")
+    member = User.objects.filter(username=username, memberships__room=room).first()
+    if member is None:
+        raise NotFound(f"{username!r} is not a member of {room.slug!r}.")
+    if member.pk == room.owner_id:
+        raise Forbidden("The room's owner cannot be removed.")
+    _membership_end(room=room, user=member, reason="removed")
+
+
+def _membership_end(*, room: Room, user: User, reason: Literal["left", "removed"]) -> bool:
+    """Delete the membership and announce it, after commit, to the room and to the user's own
+    stream (their sockets stop delivering a room they may no longer see). False when there
+    was none."""
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(room=room, user=user).delete()
+        if not deleted:
+            return False
+        member_changed(room=room, user=user, change="left")
+        events.publish_on_commit(
+            events.membership_ended(
+                user_id=user.pk, room_id=room.pk, room=room.slug, reason=reason,
+                can_see=room_can_see(room=room, user=user),
+            )
+        )
+    return True

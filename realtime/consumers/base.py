@@ -5,8 +5,14 @@ order, each once.
 The channel layer is only a doorbell: an event may be dropped or arrive out of order. The hub
 and the socket's cursors skip what was already written and read what went missing from the
 database, or close the socket with 4000 so that the client resumes.
+
+The socket also hears its user's stream (chat/events.py, kind "user") through the hub: each
+event type is handled by the method named for it (`membership.ended` by
+`user_membership_ended`). Access that is withdrawn ends at once: a revoked credential closes
+the socket with 4401; a private room the user left or was removed from stops being delivered.
 """
 
+import asyncio
 import logging
 import uuid
 
@@ -17,10 +23,12 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
+from accounts.credentials import Credential
 from accounts.models import User
 from chat.payloads import user_payload
 
 from .. import sessions
+from ..auth import socket_credential
 from ..hub import Member, RoomHub, hub_for_loop
 from ..limits import TokenBucket
 from ..protocol import CloseCode
@@ -59,6 +67,9 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
         self.origin = uuid.uuid4().hex  # names this socket in typing events
         self.member: Member | None = None
+        self.credential: Credential | None = None  # what the socket was opened with
+        self.revoked = False  # access ended: nothing more is read or written
+        self.tasks: set[asyncio.Task] = set()  # started from the hub's reader, kept until done
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -99,7 +110,18 @@ class RoomSocket(AsyncWebsocketConsumer):
             on_gap=self._refill,
             on_overflow=self._overflowed,
             hears_room_events=self.hears_room_events,
+            on_user_event=self.user_event,
         )
+        self.credential = socket_credential(self.scope, user)
+        if user.is_authenticated:
+            await room_hub().join_user(user.pk, self.member)
+            # Checked again now that revocations reach the socket: one committed between the
+            # handshake's check and the join would otherwise be missed.
+            if self.credential is not None and not await database_sync_to_async(sessions.credential_active)(
+                credential=self.credential
+            ):
+                await self.refuse(CloseCode.NOT_AUTHENTICATED)
+                return False
         return True
 
     def _session(self):
@@ -122,6 +144,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         return user_payload(self.user)
 
     async def websocket_receive(self, message):
+        if self.revoked:
+            return  # closing: the access it was opened with is gone
         if not self.frames.take():
             await self.close(CloseCode.FLOOD)
             return
@@ -147,11 +171,60 @@ class RoomSocket(AsyncWebsocketConsumer):
         if self.rooms.pop(room_id, None) is not None:
             await room_hub().leave(room_id, self.member)
 
+    def detach(self, room_id: int) -> str | None:
+        """Stop delivering the room to this socket at once (from the hub's reader, which must
+        not wait); its slug, or None when the socket was not in it."""
+        slug = self.rooms.pop(room_id, None)
+        if slug is not None:
+            hub = room_hub()
+            if hub.detach(room_id, self.member):
+                self._keep(asyncio.ensure_future(hub.discard_if_empty(room_id)))
+        return slug
+
     async def disconnect(self, code):
         if self.member is not None:
             self.member.closed = True
         for room_id in list(self.rooms):
             await self.unfollow(room_id)
+        if self.user is not None and self.user.is_authenticated and self.member is not None:
+            await room_hub().leave_user(self.user.pk, self.member)
+
+    # The user's stream (called by the hub's reader: nothing here may wait).
+
+    def user_event(self, event: dict) -> None:
+        handler = getattr(self, "user_" + event["type"].replace(".", "_"), None)
+        if handler is not None and not self.revoked:
+            handler(event)
+
+    def user_credentials_revoked(self, event: dict) -> None:
+        if self.credential is not None and self.credential.revoked_by(event["credential"]):
+            self.end_access(CloseCode.NOT_AUTHENTICATED)
+
+    def user_membership_ended(self, event: dict) -> None:
+        if not event["can_see"] and event["room_id"] in self.rooms:
+            self.room_access_ended(event["room_id"], event["reason"])
+
+    def room_access_ended(self, room_id: int, reason: str) -> None:
+        """The user may no longer see a room this socket follows. Endpoints override it."""
+        self.end_access(CloseCode.FORBIDDEN)
+
+    def end_access(self, code: CloseCode) -> None:
+        """Write nothing more, read nothing more, and close with `code`."""
+        self.revoked = True
+        if self.member is not None:
+            self.member.closed = True
+        self._keep(asyncio.ensure_future(self._close_quietly(code)))
+
+    async def _close_quietly(self, code: CloseCode) -> None:
+        try:
+            await self.close(code)
+        except Exception:  # the client went away first
+            pass
+
+    def _keep(self, task: asyncio.Task) -> None:
+        """Hold a task this socket started until it ends (the loop holds tasks weakly)."""
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _refill(self, member: Member, room_id: int, after: int, upto: int) -> None:
         """The hub found a gap only this socket has (the member is held meanwhile)."""

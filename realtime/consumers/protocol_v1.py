@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
-from parley.errors import ParleyError
+from parley.errors import NotAuthenticated, ParleyError
 
 from .. import protocol, sessions
 from ..limits import TokenBucket
@@ -58,6 +58,8 @@ class ProtocolV1Consumer(RoomSocket):
         self.bad_frames = 0
         try:
             await getattr(self, f"on_{frame.type}")(frame)
+        except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
+            self.end_access(CloseCode.NOT_AUTHENTICATED)
         except (ParleyError, FrameError) as error:
             await self.send(text_data=protocol.error(error.code, error.message, frame.ref))
         except DatabaseError:
@@ -101,6 +103,12 @@ class ProtocolV1Consumer(RoomSocket):
             await self.unfollow(room.pk)
         await self.send(text_data=protocol.unsubscribed(slug, frame.ref))
 
+    def room_access_ended(self, room_id: int, reason: str) -> None:
+        """Unsubscribe the socket from a room its user may no longer see, and say why."""
+        slug = self.detach(room_id)
+        self.slugs.pop(slug, None)
+        self.member.offer(room_id, None, protocol.unsubscribed(slug, None, reason=reason))
+
     async def on_post(self, frame: protocol.Post):
         if not self.posts.take():
             await self.send(
@@ -116,11 +124,12 @@ class ProtocolV1Consumer(RoomSocket):
             author = await self.author()
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
-                    user=author, room=room, body=frame.body, client_id=frame.client_id
+                    user=author, credential=self.credential, room=room, body=frame.body, client_id=frame.client_id
                 )
             else:
                 message, _ = await database_sync_to_async(sessions.post)(
-                    user=author, slug=frame.room, body=frame.body, client_id=frame.client_id
+                    user=author, credential=self.credential, slug=frame.room, body=frame.body,
+                    client_id=frame.client_id,
                 )
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(

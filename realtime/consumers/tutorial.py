@@ -13,7 +13,7 @@ import orjson
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
-from parley.errors import ParleyError
+from parley.errors import NotAuthenticated, ParleyError
 
 from .. import protocol, sessions
 from ..fanout import tutorial_frame
@@ -61,8 +61,11 @@ class TutorialConsumer(RoomSocket):
                 await self._rename(text[len(NAME_COMMAND):].strip())
             else:
                 await database_sync_to_async(sessions.post_to_room)(
-                    user=await self.author(), room=self.room, body=text, client_id=uuid4()
+                    user=await self.author(), credential=self.credential, room=self.room, body=text,
+                    client_id=uuid4(),
                 )
+        except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
+            self.end_access(CloseCode.NOT_AUTHENTICATED)
         except ParleyError as error:
             await self._error(error.code, error.message)
         except DatabaseError:

@@ -1,4 +1,4 @@
-"""Members: list, join, invite, leave. Invisible private rooms are 404 here too."""
+"""Members: list, join, invite, leave, remove. Invisible private rooms are 404 here too."""
 
 from chat.selectors import room_is_member
 from chat.services.rooms import room_invite, room_join
@@ -136,11 +136,43 @@ def test_leaving_a_room_you_are_not_in_is_404(make_user, make_room, api_as):
     assert_error(api_as(make_user()).delete("/rooms/general/members"), 404, "not_found")
 
 
-def test_removing_someone_else_is_403(make_user, make_room, api_as):
+def test_the_owner_removes_a_member_with_204(make_user, make_room, api_as):
     owner, bob = make_user(), make_user("bob")
     room = make_room(owner, "Secret", private=True)
     room_invite(room=room, by=owner, username="bob")
+    assert api_as(owner).delete("/rooms/secret/members", {"username": "bob"}).status_code == 204
+    assert not room_is_member(room=room, user=bob)
+    assert_error(api_as(bob).get("/rooms/secret"), 404, "not_found")
+
+
+def test_an_administrator_removes_a_member(make_user, make_room, api_as):
+    owner, bob, admin = make_user(), make_user("bob"), make_user("admin")
+    admin.is_staff = True
+    admin.save()
+    room = make_room(owner, "General")
+    room_join(room=room, user=bob)
+    room_join(room=room, user=admin)
+    assert api_as(admin).delete("/rooms/general/members", {"username": "bob"}).status_code == 204
+    assert not room_is_member(room=room, user=bob)
+
+
+def test_a_member_who_is_not_the_owner_cannot_remove_others(make_user, make_room, api_as):
+    owner, bob, carol = make_user(), make_user("bob"), make_user("carol")
+    room = make_room(owner, "Secret", private=True)
+    room_invite(room=room, by=owner, username="bob")
+    room_invite(room=room, by=owner, username="carol")
     assert_error(
-        api_as(owner).delete("/rooms/secret/members", {"username": "bob"}), 403, "forbidden"
+        api_as(carol).delete("/rooms/secret/members", {"username": "bob"}), 403, "forbidden"
     )
     assert room_is_member(room=room, user=bob)
+
+
+def test_the_owner_cannot_be_removed_and_non_members_are_404(make_user, make_room, api_as):
+    owner, admin = make_user("owner"), make_user("admin")
+    admin.is_staff = True
+    admin.save()
+    room = make_room(owner, "General")
+    room_join(room=room, user=admin)
+    client = api_as(admin)
+    assert_error(client.delete("/rooms/general/members", {"username": "owner"}), 403, "forbidden")
+    assert_error(client.delete("/rooms/general/members", {"username": "nobody"}), 404, "not_found")

@@ -1,0 +1,65 @@
+"""Credential changes, however they happen, end what they revoke on open sockets.
+
+The services (token_revoke, user_password_set, user_deactivate) change the rows, and so do
+code paths outside Parley: Django's logout, the admin's user and token pages, `changepassword`.
+These receivers watch the rows instead of the callers, so every path publishes the same
+`credentials.revoked` event (chat/events.py), after commit, to the user's stream.
+"""
+
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from chat import events
+
+from .credentials import EVERY_SESSION, EVERYTHING, session_name, token_name
+from .models import Token, User
+
+# What pre_save found in the database, for post_save to compare: (password, is_active).
+_BEFORE = "_parley_credentials_before"
+
+
+def _revoke(user_id: int, credential: str) -> None:
+    events.publish_on_commit(events.credentials_revoked(user_id=user_id, credential=credential))
+
+
+def _touches(update_fields, *names: str) -> bool:
+    return update_fields is None or any(name in update_fields for name in names)
+
+
+@receiver(pre_save, sender=User)
+def _remember_credentials(sender, instance: User, update_fields=None, **kwargs):
+    if instance._state.adding or not _touches(update_fields, "password", "is_active"):
+        return
+    before = User.objects.filter(pk=instance.pk).values_list("password", "is_active").first()
+    setattr(instance, _BEFORE, before)
+
+
+@receiver(post_save, sender=User)
+def _user_saved(sender, instance: User, created: bool, **kwargs):
+    before = instance.__dict__.pop(_BEFORE, None)
+    if created or before is None:
+        return
+    password, was_active = before
+    if was_active and not instance.is_active:
+        _revoke(instance.pk, EVERYTHING)
+    elif password != instance.password:
+        _revoke(instance.pk, EVERY_SESSION)
+
+
+@receiver(post_save, sender=Token)
+def _token_saved(sender, instance: Token, update_fields=None, **kwargs):
+    if instance.revoked_at is not None and _touches(update_fields, "revoked_at"):
+        _revoke(instance.user_id, token_name(instance.pk))
+
+
+@receiver(post_delete, sender=Token)
+def _token_deleted(sender, instance: Token, **kwargs):
+    _revoke(instance.user_id, token_name(instance.pk))
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        _revoke(user.pk, session_name(session_key))
