@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from contextvars import ContextVar
 from typing import Literal
 
 from django.db import IntegrityError, transaction
@@ -147,19 +148,17 @@ def member_remove(*, room: Room, by: User, username: str) -> None:
     _membership_end(room=room, user=member, reason="removed")
 
 
+# Why the membership being deleted ends (chat/signals.py announces it): set by the services for
+# the deletions they make; any other deletion (the admin, a room or user deleted with its
+# memberships) is a removal.
+ending_reason: ContextVar[Literal["left", "removed"]] = ContextVar("membership_ending_reason", default="removed")
+
+
 def _membership_end(*, room: Room, user: User, reason: Literal["left", "removed"]) -> bool:
-    """Delete the membership and announce it, after commit, to the room and to the user's own
-    stream (their sockets stop delivering a room they may no longer see). False when there
-    was none."""
-    with transaction.atomic():
+    """Delete the membership; False when there was none."""
+    token = ending_reason.set(reason)
+    try:
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
-        if not deleted:
-            return False
-        member_changed(room=room, user=user, change="left")
-        events.publish_on_commit(
-            events.membership_ended(
-                user_id=user.pk, room_id=room.pk, room=room.slug, reason=reason,
-                can_see=room_can_see(room=room, user=user),
-            )
-        )
-    return True
+    finally:
+        ending_reason.reset(token)
+    return bool(deleted)

@@ -256,3 +256,24 @@ async def test_a_revoked_sockets_frames_after_the_event_are_ignored(open_socket,
     await v1.send(type="post", room="secret", body="too late", client_id=str(uuid.uuid4()))
     assert await v1.closed_with() == 4401
     assert await stored_bodies() == []
+
+
+async def test_a_membership_deleted_in_the_admin_unsubscribes_as_removed(open_socket, user_with_token):
+    from chat.models import Membership
+
+    owner, _ = await sync_to_async(user_with_token)()
+    bob, bob_token = await sync_to_async(user_with_token)()
+    room = await private_room_with(owner, bob)
+    socket = await subscribed(open_socket, "secret", token=bob_token)
+
+    @sync_to_async
+    def delete_in_admin():
+        admin = User.objects.create_superuser("root", password="root-password-long")
+        client = Client()
+        client.force_login(admin)
+        membership = Membership.objects.get(room=room, user=bob)
+        response = client.post(f"/admin/chat/membership/{membership.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+
+    await delete_in_admin()
+    assert await socket.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": "removed"}

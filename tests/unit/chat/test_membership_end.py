@@ -91,3 +91,16 @@ def test_nothing_is_published_for_a_rolled_back_removal(make_user, published):
         raise RuntimeError("rolled back")
     assert room_is_member(room=room, user=bob)
     assert published() == []
+
+
+def test_a_membership_deleted_outside_the_services_is_a_removal(make_user, published):
+    from chat.models import Membership
+
+    owner, bob, carol = make_user(), make_user(), make_user()
+    room = room_create(owner=owner, name="Secret", private=True)
+    for user in (bob, carol):
+        room_invite(room=room, by=owner, username=user.username)
+    Membership.objects.get(room=room, user=bob).delete()  # what the admin does
+    assert [(e["user_id"], e["reason"], e["can_see"]) for e in published()] == [(bob.pk, "removed", False)]
+    room.delete()  # its memberships go with it
+    assert {(e["user_id"], e["reason"]) for e in published()[1:]} == {(owner.pk, "removed"), (carol.pk, "removed")}
