@@ -42,6 +42,9 @@ LAYER_CALL_TIMEOUT = 5.0
 MAX_BACKLOG = 2000
 
 
+# Made by the hub, not published: the user's stream may have lost events (Redis was away).
+STREAM_RECOVERED = {"type": "stream.recovered"}
+
 _background: set[asyncio.Task] = set()
 
 
@@ -328,6 +331,7 @@ class RoomHub:
                 if member.on_user_event is not None:
                     member.on_user_event(event["event"])
         elif kind == "layer.recovered":
+            self._users_recovered()
             await self.catch_up()
 
     async def _message(self, event: dict) -> None:
@@ -364,6 +368,14 @@ class RoomHub:
             room.high = max(room.high or 0, row["seq"])
             for member in list(room.members):
                 member.offer(room_id, row["seq"], row[member.frame_key])
+
+    def _users_recovered(self) -> None:
+        """After the layer lost events: every user's stream may have lost some too, so each of
+        their sockets gets STREAM_RECOVERED and reads what it must know from the database."""
+        for members in list(self.users.values()):
+            for member in list(members):
+                if member.on_user_event is not None:
+                    member.on_user_event(dict(STREAM_RECOVERED))
 
     async def catch_up(self) -> None:
         """After the layer lost events (Redis went away): every room's newest messages."""

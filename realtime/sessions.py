@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.services import guest_for_session, session_guest, user_rename
 from chat.models import Message, Room
 from chat.payloads import message_payload, user_payload
-from chat.selectors import message_history, message_range, room_get_visible
+from chat.selectors import message_history, message_range, room_can_see, room_get_visible
 from chat.services.messages import message_post, typing_notify
 from chat.services.rooms import room_get_or_create_public
 from parley.errors import NotAuthenticated
@@ -31,6 +31,12 @@ def _still_valid(credential: Credential | None) -> None:
 
 def visible_room(*, user: User, slug: str) -> Room:
     return room_get_visible(slug=slug, user=user)
+
+
+def rooms_not_visible(*, user: User, room_ids: list[int]) -> list[int]:
+    """Which of these rooms the user may no longer see (deleted ones included)."""
+    rooms = {room.pk: room for room in Room.objects.filter(pk__in=room_ids)}
+    return [pk for pk in room_ids if pk not in rooms or not room_can_see(room=rooms[pk], user=user)]
 
 
 def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, list[dict] | None]:

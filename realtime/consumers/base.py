@@ -204,6 +204,26 @@ class RoomSocket(AsyncWebsocketConsumer):
         if not event["can_see"] and event["room_id"] in self.rooms:
             self.room_access_ended(event["room_id"], event["reason"])
 
+    def user_stream_recovered(self, event: dict) -> None:
+        """The layer lost events (Redis was away), perhaps a revocation or a membership end:
+        read from the database whether the socket may still have what it has."""
+        self._keep(asyncio.ensure_future(self._recheck_access()))
+
+    async def _recheck_access(self) -> None:
+        try:
+            if self.credential is not None and not await database_sync_to_async(sessions.credential_active)(
+                credential=self.credential
+            ):
+                self.end_access(CloseCode.NOT_AUTHENTICATED)
+                return
+            hidden = await database_sync_to_async(sessions.rooms_not_visible)(user=self.user, room_ids=list(self.rooms))
+        except DatabaseError:
+            logger.warning("could not recheck a socket's access after the layer recovered")
+            return
+        for room_id in hidden:
+            if room_id in self.rooms and not self.revoked:
+                self.room_access_ended(room_id, "removed")  # left or removed: the event is lost
+
     def room_access_ended(self, room_id: int, reason: str) -> None:
         """The user may no longer see a room this socket follows. Endpoints override it."""
         self.end_access(CloseCode.FORBIDDEN)

@@ -277,3 +277,37 @@ async def test_a_membership_deleted_in_the_admin_unsubscribes_as_removed(open_so
 
     await delete_in_admin()
     assert await socket.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": "removed"}
+
+
+async def test_after_the_layer_lost_events_sockets_recheck_their_access(open_socket, user_with_token):
+    """Redis was away: the revocation and the membership end were never delivered. When the
+    layer recovers, every socket reads from the database what it may still have."""
+    from django.db import connection
+
+    from chat.models import Membership
+    from realtime.consumers.base import room_hub
+
+    owner, owner_token = await sync_to_async(user_with_token)()
+    bob, bob_token = await sync_to_async(user_with_token)()
+    room = await private_room_with(owner, bob)
+    await private_room_with(owner, bob, slug="kept")
+    removed = await subscribed(open_socket, "secret", token=bob_token)
+    await removed.send(type="subscribe", room="kept")
+    await removed.recv()
+    revoked = await subscribed(open_socket, "kept", token=owner_token)
+
+    @sync_to_async
+    def change_without_events():
+        Token.objects.filter(user=owner).update(revoked_at=timezone.now())
+        with connection.cursor() as cursor:  # no signal, as if its event were lost
+            cursor.execute(
+                f"DELETE FROM {Membership._meta.db_table} WHERE room_id = %s AND user_id = %s", [room.pk, bob.pk]
+            )
+
+    await change_without_events()
+    assert await removed.silent() and await revoked.silent()
+    await room_hub().handle({"type": "layer.recovered"})
+    assert await revoked.closed_with() == 4401
+    assert await removed.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": "removed"}
+    await removed.send(type="ping")
+    assert (await removed.recv())["type"] == "pong"
