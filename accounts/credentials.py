@@ -56,7 +56,9 @@ class Credential:
 
     def revoked_by(self, revoked: str) -> bool:
         """Whether a revocation published as `revoked` ends this credential."""
-        return revoked in (EVERYTHING, self.name) or (revoked == EVERY_SESSION and self.kind == "session")
+        return revoked in (EVERYTHING, self.name) or (
+            revoked == EVERY_SESSION and self.kind == "session"
+        )
 
 
 def credential_active(*, credential: Credential) -> bool:
@@ -64,11 +66,16 @@ def credential_active(*, credential: Credential) -> bool:
     session still holds the user with their current password, and the user is active."""
     if credential.kind == "token":
         return Token.objects.filter(
-            pk=int(credential.key), user_id=credential.user_id, revoked_at__isnull=True, user__is_active=True
+            pk=int(credential.key),
+            user_id=credential.user_id,
+            revoked_at__isnull=True,
+            user__is_active=True,
         ).exists()
     store = import_module(settings.SESSION_ENGINE).SessionStore(credential.key)
     data = store.load()  # {} for a missing or expired session
     if str(data.get(SESSION_KEY)) != str(credential.user_id):
         return False
     user = User.objects.filter(pk=credential.user_id, is_active=True).first()
-    return user is not None and constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+    return user is not None and constant_time_compare(
+        data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+    )

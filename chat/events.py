@@ -84,7 +84,9 @@ def membership_ended(
 
 
 def credentials_revoked(*, user_id: int, credential: str) -> CredentialsRevoked:
-    return {"kind": "user", "user_id": user_id, "type": "credentials.revoked", "credential": credential}
+    return {
+        "kind": "user", "user_id": user_id, "type": "credentials.revoked", "credential": credential,
+    }
 
 
 def publish_on_commit(event: dict) -> None:

@@ -18,7 +18,10 @@ def _membership_deleted(sender, instance: Membership, **kwargs) -> None:
     member_changed(room=room, user=user, change="left")
     events.publish_on_commit(
         events.membership_ended(
-            user_id=user.pk, room_id=room.pk, room=room.slug, reason=ending_reason.get(),
+            user_id=user.pk,
+            room_id=room.pk,
+            room=room.slug,
+            reason=ending_reason.get(),
             can_see=room_can_see(room=room, user=user),
         )
     )

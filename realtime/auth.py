@@ -27,8 +27,9 @@ class BearerTokenMiddleware:
             token = None
             if scheme.lower() == "bearer" and secret.strip():
                 token = await database_sync_to_async(token_find)(secret=secret.strip())
-            user = token.user if token is not None else None
-            credential = Credential("token", str(token.pk), token.user_id) if token is not None else None
+            user, credential = None, None
+            if token is not None:
+                user, credential = token.user, Credential("token", str(token.pk), token.user_id)
             scope = dict(scope, user=user, bearer_rejected=user is None, **{CREDENTIAL: credential})
         return await self.application(scope, receive, send)
 

@@ -62,7 +62,8 @@ class ChannelLayerFanout:
 
     def publish(self, event: dict) -> None:
         if event["kind"] == "user":
-            self._send(user_group(event["user_id"]), {"type": USER_EVENT, "user_id": event["user_id"], "event": event})
+            layer_event = {"type": USER_EVENT, "user_id": event["user_id"], "event": event}
+            self._send(user_group(event["user_id"]), layer_event)
             return
         if event["kind"] == "message":
             layer_event = {

@@ -251,7 +251,7 @@ class RoomHub:
 
     async def leave(self, room_id: int, member: Member) -> None:
         if self.detach(room_id, member):
-            await self._bounded(self.layer.group_discard(room_group(room_id), self.channel), "group_discard")
+            await self._discard(room_group(room_id))
 
     def detach(self, room_id: int, member: Member) -> bool:
         """Take the member out of the room at once: none of the room's frames is written to it
@@ -270,7 +270,7 @@ class RoomHub:
     async def discard_if_empty(self, room_id: int) -> None:
         """Leave the room's group, unless a socket here joined the room again meanwhile."""
         if room_id not in self.rooms:
-            await self._bounded(self.layer.group_discard(room_group(room_id), self.channel), "group_discard")
+            await self._discard(room_group(room_id))
 
     async def join_user(self, user_id: int, member: Member) -> None:
         """Deliver the user's stream to the member (until leave_user)."""
@@ -279,7 +279,8 @@ class RoomHub:
         first = not members
         members.add(member)
         if first:
-            await self._bounded(self.layer.group_add(user_group(user_id), self.channel), "group_add")
+            group_add = self.layer.group_add(user_group(user_id), self.channel)
+            await self._bounded(group_add, "group_add")
 
     async def leave_user(self, user_id: int, member: Member) -> None:
         members = self.users.get(user_id)
@@ -288,7 +289,10 @@ class RoomHub:
         members.discard(member)
         if not members:
             del self.users[user_id]
-            await self._bounded(self.layer.group_discard(user_group(user_id), self.channel), "group_discard")
+            await self._discard(user_group(user_id))
+
+    async def _discard(self, group: str) -> None:
+        await self._bounded(self.layer.group_discard(group, self.channel), "group_discard")
 
     async def _bounded(self, call: Coroutine, name: str) -> None:
         try:

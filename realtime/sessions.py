@@ -19,7 +19,8 @@ from parley.errors import NotAuthenticated
 from . import protocol
 from .fanout import tutorial_frame
 
-__all__ = ["credential_active", "guest_for_session", "session_guest"]  # re-exported for the consumers
+# Re-exported for the consumers.
+__all__ = ["credential_active", "guest_for_session", "session_guest"]
 
 
 def _still_valid(credential: Credential | None) -> None:

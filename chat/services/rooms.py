@@ -151,7 +151,9 @@ def member_remove(*, room: Room, by: User, username: str) -> None:
 # Why the membership being deleted ends (chat/signals.py announces it): set by the services for
 # the deletions they make; any other deletion (the admin, a room or user deleted with its
 # memberships) is a removal.
-ending_reason: ContextVar[Literal["left", "removed"]] = ContextVar("membership_ending_reason", default="removed")
+ending_reason: ContextVar[Literal["left", "removed"]] = ContextVar(
+    "membership_ending_reason", default="removed"
+)
 
 
 def _membership_end(*, room: Room, user: User, reason: Literal["left", "removed"]) -> bool:

@@ -117,12 +117,16 @@ class RoomSocket(AsyncWebsocketConsumer):
             await room_hub().join_user(user.pk, self.member)
             # Checked again now that revocations reach the socket: one committed between the
             # handshake's check and the join would otherwise be missed.
-            if self.credential is not None and not await database_sync_to_async(sessions.credential_active)(
-                credential=self.credential
-            ):
+            if not await self.credential_holds():
                 await self.refuse(CloseCode.NOT_AUTHENTICATED)
                 return False
         return True
+
+    async def credential_holds(self) -> bool:
+        """Whether the socket's credential (if it has one) still authenticates its user."""
+        if self.credential is None:
+            return True
+        return await database_sync_to_async(sessions.credential_active)(credential=self.credential)
 
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
@@ -211,12 +215,12 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def _recheck_access(self) -> None:
         try:
-            if self.credential is not None and not await database_sync_to_async(sessions.credential_active)(
-                credential=self.credential
-            ):
+            if not await self.credential_holds():
                 self.end_access(CloseCode.NOT_AUTHENTICATED)
                 return
-            hidden = await database_sync_to_async(sessions.rooms_not_visible)(user=self.user, room_ids=list(self.rooms))
+            hidden = await database_sync_to_async(sessions.rooms_not_visible)(
+                user=self.user, room_ids=list(self.rooms)
+            )
         except DatabaseError:
             logger.warning("could not recheck a socket's access after the layer recovered")
             return

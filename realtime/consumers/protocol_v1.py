@@ -124,7 +124,8 @@ class ProtocolV1Consumer(RoomSocket):
             author = await self.author()
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
-                    user=author, credential=self.credential, room=room, body=frame.body, client_id=frame.client_id
+                    user=author, credential=self.credential, room=room, body=frame.body,
+                    client_id=frame.client_id,
                 )
             else:
                 message, _ = await database_sync_to_async(sessions.post)(

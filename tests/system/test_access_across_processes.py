@@ -20,7 +20,8 @@ BOUND = 15
 
 def api(server, method: str, path: str, token: str, body: dict | None = None) -> int:
     request = urllib.request.Request(
-        f"{server.url}/api/v1{path}", method=method,
+        f"{server.url}/api/v1{path}",
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
@@ -29,7 +30,9 @@ def api(server, method: str, path: str, token: str, body: dict | None = None) ->
 
 
 async def open_socket(server, path: str, token: str):
-    ws = await connect(f"{server.ws_url}{path}", additional_headers={"Authorization": f"Bearer {token}"})
+    ws = await connect(
+        f"{server.ws_url}{path}", additional_headers={"Authorization": f"Bearer {token}"}
+    )
     if path == "/ws/":
         assert json.loads(await ws.recv())["type"] == "hello"
     return ws
@@ -54,7 +57,9 @@ async def frame_of_type(ws, kind: str) -> dict:
                 return frame
 
 
-def test_a_token_revoked_through_one_process_closes_its_sockets_on_the_other(engines, database, start_server):
+def test_a_token_revoked_through_one_process_closes_its_sockets_on_the_other(
+    engines, database, start_server
+):
     a = start_server(database, engines.redis_url)
     b = start_server(database, engines.redis_url)
     token = engines.tokens["bob"]
@@ -70,7 +75,9 @@ def test_a_token_revoked_through_one_process_closes_its_sockets_on_the_other(eng
     assert run_async(scenario()) == (4401, 4401)
 
 
-def test_a_member_removed_through_one_process_is_unsubscribed_on_the_other(engines, database, start_server):
+def test_a_member_removed_through_one_process_is_unsubscribed_on_the_other(
+    engines, database, start_server
+):
     a = start_server(database, engines.redis_url)
     b = start_server(database, engines.redis_url)
     alice, bob = engines.tokens["alice"], engines.tokens["bob"]

@@ -74,7 +74,11 @@ async def test_v1_stops_delivering_a_private_room_the_user_no_longer_belongs_to(
         await sync_to_async(room_leave)(room=room, user=bob)
     else:
         await sync_to_async(member_remove)(room=room, by=owner, username=bob.username)
-    assert await socket.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": how}
+    assert await socket.recv_until("unsubscribed") == {
+        "type": "unsubscribed",
+        "room": "secret",
+        "reason": how,
+    }
     await post(owner, room, "after you went")
     assert await socket.silent()
     await socket.send(type="ping")
@@ -175,7 +179,9 @@ async def test_logging_out_closes_that_sessions_sockets(open_socket, make_user, 
 
 
 @pytest.mark.parametrize("how", ["service", "changepassword"])
-async def test_a_password_change_closes_session_sockets_and_keeps_tokens(open_socket, user_with_token, how):
+async def test_a_password_change_closes_session_sockets_and_keeps_tokens(
+    open_socket, user_with_token, how
+):
     bob, token = await sync_to_async(user_with_token)()
     await private_room_with(bob)
     _, cookie = await session_cookie(bob)
@@ -234,13 +240,17 @@ async def test_revoking_a_token_in_the_admin_closes_its_sockets(open_socket, use
     await assert_both_closed_4401(v1, tutorial)
 
 
-async def test_a_post_after_a_revocation_is_never_stored_even_before_the_close(open_socket, user_with_token):
+async def test_a_post_after_a_revocation_is_never_stored_even_before_the_close(
+    open_socket, user_with_token
+):
     """A revocation's close travels through the channel layer; a post that overtakes it is
     refused by the database's word. Here the event is never published at all."""
     bob, token = await sync_to_async(user_with_token)()
     await private_room_with(bob)
     v1, tutorial = await open_both(open_socket, token=token)
-    await sync_to_async(Token.objects.filter(user=bob).update)(revoked_at=timezone.now())  # no event
+    await sync_to_async(Token.objects.filter(user=bob).update)(
+        revoked_at=timezone.now()
+    )  # no event
     await v1.send(type="post", room="secret", body="too late", client_id=str(uuid.uuid4()))
     assert await v1.closed_with() == 4401
     await tutorial.send(message="too late")
@@ -258,7 +268,9 @@ async def test_a_revoked_sockets_frames_after_the_event_are_ignored(open_socket,
     assert await stored_bodies() == []
 
 
-async def test_a_membership_deleted_in_the_admin_unsubscribes_as_removed(open_socket, user_with_token):
+async def test_a_membership_deleted_in_the_admin_unsubscribes_as_removed(
+    open_socket, user_with_token
+):
     from chat.models import Membership
 
     owner, _ = await sync_to_async(user_with_token)()
@@ -276,10 +288,16 @@ async def test_a_membership_deleted_in_the_admin_unsubscribes_as_removed(open_so
         assert response.status_code == 302
 
     await delete_in_admin()
-    assert await socket.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": "removed"}
+    assert await socket.recv_until("unsubscribed") == {
+        "type": "unsubscribed",
+        "room": "secret",
+        "reason": "removed",
+    }
 
 
-async def test_after_the_layer_lost_events_sockets_recheck_their_access(open_socket, user_with_token):
+async def test_after_the_layer_lost_events_sockets_recheck_their_access(
+    open_socket, user_with_token
+):
     """Redis was away: the revocation and the membership end were never delivered. When the
     layer recovers, every socket reads from the database what it may still have."""
     from django.db import connection
@@ -301,13 +319,18 @@ async def test_after_the_layer_lost_events_sockets_recheck_their_access(open_soc
         Token.objects.filter(user=owner).update(revoked_at=timezone.now())
         with connection.cursor() as cursor:  # no signal, as if its event were lost
             cursor.execute(
-                f"DELETE FROM {Membership._meta.db_table} WHERE room_id = %s AND user_id = %s", [room.pk, bob.pk]
+                f"DELETE FROM {Membership._meta.db_table} WHERE room_id = %s AND user_id = %s",
+                [room.pk, bob.pk],
             )
 
     await change_without_events()
     assert await removed.silent() and await revoked.silent()
     await room_hub().handle({"type": "layer.recovered"})
     assert await revoked.closed_with() == 4401
-    assert await removed.recv_until("unsubscribed") == {"type": "unsubscribed", "room": "secret", "reason": "removed"}
+    assert await removed.recv_until("unsubscribed") == {
+        "type": "unsubscribed",
+        "room": "secret",
+        "reason": "removed",
+    }
     await removed.send(type="ping")
     assert (await removed.recv())["type"] == "pong"

@@ -20,8 +20,12 @@ NEW_PASSWORD = "another-horse-battery-staple"
 @pytest.fixture
 def revoked(monkeypatch):
     sent: list[dict] = []
-    monkeypatch.setattr(events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})())
-    return lambda: [(e["user_id"], e["credential"]) for e in sent if e.get("type") == "credentials.revoked"]
+    monkeypatch.setattr(
+        events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
+    )
+    return lambda: [
+        (e["user_id"], e["credential"]) for e in sent if e.get("type") == "credentials.revoked"
+    ]
 
 
 def signed_in(user) -> tuple[Client, Credential]:

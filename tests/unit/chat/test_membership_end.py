@@ -14,18 +14,29 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def published(monkeypatch):
     sent: list[dict] = []
-    monkeypatch.setattr(events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})())
+    monkeypatch.setattr(
+        events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
+    )
     return lambda: [e for e in sent if e["kind"] == "user"]
 
 
-def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it(make_user, published):
+def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it(
+    make_user, published
+):
     owner, bob = make_user(), make_user()
     room = room_create(owner=owner, name="Secret", private=True)
     room_invite(room=room, by=owner, username=bob.username)
     room_leave(room=room, user=bob)
     assert published() == [
-        {"kind": "user", "user_id": bob.pk, "type": "membership.ended", "room_id": room.pk,
-         "room": room.slug, "reason": "left", "can_see": False},
+        {
+            "kind": "user",
+            "user_id": bob.pk,
+            "type": "membership.ended",
+            "room_id": room.pk,
+            "room": room.slug,
+            "reason": "left",
+            "can_see": False,
+        },
     ]
 
 
@@ -43,7 +54,9 @@ def test_the_owner_removes_a_member(make_user, published):
     room_invite(room=room, by=owner, username=bob.username)
     member_remove(room=room, by=owner, username=bob.username)
     assert not room_is_member(room=room, user=bob)
-    assert [(e["user_id"], e["reason"], e["can_see"]) for e in published()] == [(bob.pk, "removed", False)]
+    assert [(e["user_id"], e["reason"], e["can_see"]) for e in published()] == [
+        (bob.pk, "removed", False)
+    ]
 
 
 def test_an_administrator_removes_a_member_of_a_room_they_do_not_own(make_user, published):
@@ -101,6 +114,11 @@ def test_a_membership_deleted_outside_the_services_is_a_removal(make_user, publi
     for user in (bob, carol):
         room_invite(room=room, by=owner, username=user.username)
     Membership.objects.get(room=room, user=bob).delete()  # what the admin does
-    assert [(e["user_id"], e["reason"], e["can_see"]) for e in published()] == [(bob.pk, "removed", False)]
+    assert [(e["user_id"], e["reason"], e["can_see"]) for e in published()] == [
+        (bob.pk, "removed", False)
+    ]
     room.delete()  # its memberships go with it
-    assert {(e["user_id"], e["reason"]) for e in published()[1:]} == {(owner.pk, "removed"), (carol.pk, "removed")}
+    assert {(e["user_id"], e["reason"]) for e in published()[1:]} == {
+        (owner.pk, "removed"),
+        (carol.pk, "removed"),
+    }

@@ -27,7 +27,10 @@ async def test_a_users_events_reach_that_users_members_only(hub):  # noqa: F811
     assert hub.layer.groups == {"user.1": {"hub.hub!1"}, "user.2": {"hub.hub!1"}}
     event = events.credentials_revoked(user_id=1, credential="*")
     await hub.handle({"type": USER_EVENT, "user_id": 1, "event": event})
-    assert {(socket, e["type"]) for socket, e in seen} == {(ada_1, "credentials.revoked"), (ada_2, "credentials.revoked")}
+    assert {(socket, e["type"]) for socket, e in seen} == {
+        (ada_1, "credentials.revoked"),
+        (ada_2, "credentials.revoked"),
+    }
 
 
 async def test_the_user_group_is_left_with_the_last_socket(hub):  # noqa: F811
@@ -59,7 +62,10 @@ def test_every_user_event_type_is_documented_and_handled():
     doc = (Path(__file__).resolve().parents[3] / "docs" / "architecture.md").read_text()
     section = doc.split("## The per-user stream")[1].split("\n## ")[0]
     table = set(re.findall(r"^\s*\| `([a-z_.]+)` \|", section, re.M))
-    types = {typing.get_type_hints(shape)["type"].__args__[0] for shape in typing.get_args(events.UserEvent)}
+    types = {
+        typing.get_type_hints(shape)["type"].__args__[0]
+        for shape in typing.get_args(events.UserEvent)
+    }
     assert types == table
     for kind in types:
         assert callable(getattr(RoomSocket, "user_" + kind.replace(".", "_"), None)), kind
