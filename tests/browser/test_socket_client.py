@@ -195,6 +195,16 @@ def test_not_authenticated_close_stops_reconnecting(page):
     assert run(page, "return [socket.status, FakeSocket.all.length]") == ["signed-out", 1]
 
 
+def test_a_subscription_the_server_ends_is_forgotten_and_reported(page):
+    connect(page)
+    run(page, "last().receive({ type: 'unsubscribed', room: 'r', reason: 'removed' });")
+    assert run(page, "return socket.status") == "forbidden"
+    run(page, "last().drop(1006);")
+    page.wait_for_function("() => window.h.FakeSocket.all.length === 2")
+    run(page, "last().accept();")
+    assert run(page, "return last().sent.filter(f => f.type === 'subscribe')") == []
+
+
 def test_backoff_grows_with_jitter_and_is_capped(page):
     delays = page.evaluate("""() => {
         const { backoffDelay } = window.h.module;

@@ -320,7 +320,13 @@ export class ParleySocket extends EventTarget {
 
   on_pong() {}
 
-  on_unsubscribed() {}
+  on_unsubscribed(frame) {
+    // With a reason, the server ended the subscription: you left the room or were removed
+    // from it, and may no longer see it. Forget the room (a reconnect must not resubscribe)
+    // and say so (a page shows one room).
+    if (!frame.reason || !this.rooms.delete(frame.room)) return;
+    this.setStatus("forbidden");
+  }
 
   on_error(frame) {
     const entry = frame.ref ? this.outbox.get(frame.ref) : undefined;
