@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from parley.errors import Forbidden, NotFound
+from parley.text import text_is_storable
 
 from .models import Membership, Message, Room
 
@@ -21,7 +22,7 @@ def room_can_see(*, room: Room, user: User) -> bool:
 
 
 def room_get(*, slug: str) -> Room:
-    room = Room.objects.filter(slug=slug.lower()).first()
+    room = Room.objects.filter(slug=slug.lower()).first() if text_is_storable(slug) else None
     if room is None:
         raise NotFound(f"There is no room {slug!r}.")
     return room

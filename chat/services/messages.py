@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
+from parley.text import text_check_storable
 
 from .. import events
 from ..models import Membership, Message, Room
@@ -42,7 +43,7 @@ def _join_if_new(*, room: Room, user: User) -> bool:
 
 
 def _clean_body(body: str) -> str:
-    body = body.strip()
+    body = text_check_storable(body, field="body").strip()
     if not body:
         raise BadRequest("A message needs a body.")
     if len(body) > settings.PARLEY_MAX_BODY:

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
+from parley.text import text_check_name, text_check_storable
 
 from .. import events
 from ..models import Membership, Room
@@ -42,12 +43,12 @@ def room_create(
 ) -> Room:
     """A new room owned by `owner`, who becomes its first member. Guests may create public
     rooms only; a public room opened by an anonymous visitor has no owner (None)."""
-    name = " ".join(name.split())
+    name = " ".join(text_check_name(name, field="name").split())
     if not name:
         raise BadRequest("A room needs a name.")
     if len(name) > MAX_NAME:
         raise BadRequest(f"A room name is at most {MAX_NAME} characters.")
-    topic = topic.strip()
+    topic = text_check_storable(topic, field="topic").strip()
     if len(topic) > MAX_TOPIC:
         raise BadRequest(f"A topic is at most {MAX_TOPIC} characters.")
     anonymous = owner is None or owner.is_guest
@@ -109,6 +110,7 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
         raise Forbidden("Only the room's owner invites people to a private room.")
     if not room.private and not Membership.objects.filter(room=room, user=by).exists():
         raise Forbidden("Join the room before inviting others.")
+    text_check_storable(username, field="username")
     invitee = User.objects.filter(username=username, is_guest=False, is_active=True).first()
     if invitee is None:
         raise NotFound(f"There is no user {username!r}.")
