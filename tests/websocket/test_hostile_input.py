@@ -138,6 +138,8 @@ async def handshake(path: str, extensions: dict | None) -> list[dict]:
     outputs = [await communicator.receive_output(3)]
     if outputs[0]["type"] == "websocket.http.response.start":
         outputs.append(await communicator.receive_output(3))
+        for _ in range(2):  # as uvicorn reports the refused connection gone: twice
+            await communicator.send_input({"type": "websocket.disconnect", "code": 1006})
     await communicator.wait(3)
     return outputs
 
