@@ -161,3 +161,11 @@ async def test_known_paths_still_route(open_socket, general):
     connected, _ = await open_socket("/ws/chat/general/")
     assert connected
     assert await sync_to_async(Room.objects.filter(slug="general").exists)()
+
+
+async def test_a_name_with_a_bidi_override_is_bad_request(open_socket, user_with_token):
+    _, token = await sync_to_async(user_with_token)("ada", "Ada")
+    socket = await hello(open_socket, token=token)
+    await socket.send(type="name", display_name="Bob\u202eevE", ref="n")
+    frame = await socket.recv()
+    assert (frame["code"], frame["ref"]) == ("bad_request", "n") and "bidirectional" in frame["message"]
