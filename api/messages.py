@@ -18,13 +18,14 @@ router = Router(tags=["messages"])
 def message_list(
     request: HttpRequest,
     slug: str,
-    before: int | None = Query(None, ge=1, description="Only messages with a seq below this."),
+    before: int | None = Query(None, ge=0, description="Only messages with a seq below this."),
     after: int | None = Query(None, ge=0, description="Only messages with a seq above this."),
     limit: int = Query(50, ge=1, le=HISTORY_MAX),
 ):
     """Up to `limit` messages, ascending by seq: the newest ones (before `before`, when given),
-    or, with `after`, the oldest ones after it. `has_more` says whether more lie beyond the
-    page in that direction."""
+    or, with `after`, the oldest ones after it (and before `before`, when both are given).
+    `has_more` says whether more lie beyond the page in that direction: older ones without
+    `after`; with `after`, newer ones (below `before`, when given)."""
     room = room_visible(slug=slug, user=request.auth)
     messages, has_more = message_history(room=room, before=before, after=after, limit=limit)
     return {
