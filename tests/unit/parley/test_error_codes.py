@@ -42,9 +42,10 @@ def test_no_product_code_spells_an_error_code_by_hand():
     """Codes are sent as ErrorCode members, so that this list is all there is."""
     spelled = re.compile(r"""code\s*=\s*["'][a-z_]+["']|["']code["']\s*:\s*["'][a-z_]+["']""")
     found = [
-        f"{path.relative_to(ROOT)}: {match.group()}"
+        f"{path.relative_to(ROOT)}: {line.strip()}"
         for package in PRODUCT
         for path in (ROOT / package).rglob("*.py")
-        for match in spelled.finditer(path.read_text())
+        for line in path.read_text().splitlines()
+        if spelled.search(line) and "ValidationError(" not in line  # Django's own codes
     ]
     assert not found
