@@ -3,6 +3,7 @@
 import re
 import secrets
 
+from anyascii import anyascii
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
@@ -29,8 +30,16 @@ def slug_clean(slug: str) -> str:
     return slug
 
 
+def slug_for_name(name: str) -> str:
+    """The slug a room name makes, for any script: transliterated to ASCII ("Москва" ->
+    "moskva", "日本語" -> "ribenyu", "Café" -> "cafe"), so that everyone typing a name reaches
+    the same room and slugs stay `[a-z0-9_-]` (no look-alike letters from other scripts, URLs
+    as typed). "" when nothing is left (only punctuation)."""
+    return slugify(anyascii(name)).strip("-_")[:64].strip("-_")
+
+
 def _slug_from_name(name: str) -> str:
-    base = slugify(name)[:56].strip("-_") or f"room-{secrets.token_hex(3)}"
+    base = slug_for_name(name)[:56].strip("-_") or f"room-{secrets.token_hex(3)}"
     slug, n = base, 1
     while Room.objects.filter(slug=slug).exists():
         n += 1
