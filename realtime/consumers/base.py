@@ -83,6 +83,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         if self.closing:
             return
         self.closing = True
+        if self.member is not None:
+            self.member.closed = True  # the hub writes nothing after the close frame
         if reason is None and code in CLOSE_REASONS:
             reason = CLOSE_REASONS[code]
         await super().close(code, reason)
