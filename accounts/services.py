@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parley.errors import BadRequest, Conflict, NotAuthenticated
+from parley.text import text_check_name, text_check_storable
 
 from .models import Token, User
 
@@ -18,7 +19,7 @@ MAX_DISPLAY_NAME = 80
 
 
 def _clean_display_name(display_name: str) -> str:
-    name = " ".join(display_name.split())
+    name = " ".join(text_check_name(display_name, field="display_name").split())
     if not name:
         raise BadRequest("display_name must not be empty.")
     if len(name) > MAX_DISPLAY_NAME:
@@ -29,6 +30,8 @@ def _clean_display_name(display_name: str) -> str:
 def user_create(*, username: str, password: str, display_name: str = "") -> User:
     """A new account. Raises BadRequest for an invalid name or weak password, Conflict when
     the username is taken."""
+    text_check_storable(username, field="username")
+    text_check_storable(password, field="password")
     user = User(username=username, display_name=_clean_display_name(display_name) if display_name else "")
     try:
         user.full_clean(exclude=["password"], validate_unique=False)
@@ -91,6 +94,8 @@ def _hash(token: str) -> str:
 def token_issue(*, username: str, password: str, name: str = "") -> tuple[Token, str]:
     """Checks the password and issues a token; returns the row and the token itself, which is
     not stored and cannot be shown again."""
+    text_check_storable(username, field="username")
+    text_check_storable(password, field="password")
     user = authenticate(username=username, password=password)
     if user is None or user.is_guest:
         raise NotAuthenticated("Wrong username or password.")

@@ -3,19 +3,18 @@
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from accounts.services import token_issue, token_revoke, user_create
 from chat.payloads import user_payload
 from parley.errors import Forbidden
 
 from .auth import bearer_secret, token_auth
-from .schemas import AccountIn, CredentialsIn, ErrorOut, TokenOut, UserOut
+from .schemas import AccountIn, CredentialsIn, TokenOut, UserOut, errors
 
 router = Router(tags=["accounts"])
 
 
-@router.post("/accounts", auth=None, response={201: UserOut, codes_4xx: ErrorOut})
+@router.post("/accounts", auth=None, response={201: UserOut, **errors(400, 403, 409, 413)})
 def account_create(request: HttpRequest, data: AccountIn):
     """Sign up. Closed (403) unless PARLEY_OPEN_SIGNUP is on."""
     if not settings.PARLEY_OPEN_SIGNUP:
@@ -26,14 +25,14 @@ def account_create(request: HttpRequest, data: AccountIn):
     return Status(201, user_payload(user))
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, codes_4xx: ErrorOut})
+@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 413)})
 def token_create(request: HttpRequest, data: CredentialsIn):
     """A new bearer token, shown this once; send it as `Authorization: Bearer <token>`."""
     _, secret = token_issue(username=data.username, password=data.password, name="api")
     return {"token": secret}
 
 
-@router.delete("/auth/token", auth=token_auth, response={204: None, codes_4xx: ErrorOut})
+@router.delete("/auth/token", auth=token_auth, response={204: None, **errors(401)})
 def token_delete(request: HttpRequest):
     """Revoke the token this call was made with."""
     token_revoke(secret=bearer_secret(request))

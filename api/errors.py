@@ -7,35 +7,40 @@ validation, unparsable bodies) are given the same shape here.
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parley.errors import ParleyError
+from parley.errors import ErrorCode, ParleyError
 
 logger = logging.getLogger(__name__)
 
-# Domain error code -> HTTP status.
-STATUS = {
-    "bad_request": 400,
-    "too_long": 400,
-    "not_authenticated": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "conflict": 409,
-    "rate_limited": 429,
+# Error code -> HTTP status: every code the REST API answers with (docs/api.md lists them).
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.TOO_LONG: 400,
+    ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL_ERROR: 500,
 }
 # HTTP status -> code, for errors that arrive as a bare status (ninja's HttpError).
 _CODE_FOR_STATUS = {
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    429: "rate_limited",
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    409: ErrorCode.CONFLICT,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
-def error_response(*, status: int, code: str, message: str) -> HttpResponse:
+def error_response(*, status: int, code: ErrorCode, message: str) -> HttpResponse:
     return JsonResponse({"code": code, "message": message}, status=status)
 
 
@@ -43,21 +48,34 @@ def _parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
     return error_response(status=STATUS.get(exc.code, 400), code=exc.code, message=exc.message)
 
 
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        status=413,
+        code=ErrorCode.TOO_LARGE,
+        message=f"The request body is larger than {limit} bytes.",
+    )
+
+
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(
         status=401,
-        code="not_authenticated",
+        code=ErrorCode.NOT_AUTHENTICATED,
         message="Authenticate with 'Authorization: Bearer <token>' or a signed-in session.",
     )
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = _CODE_FOR_STATUS.get(exc.status_code, "bad_request")
+    if isinstance(exc.__cause__, ParleyError):
+        # The body parser's refusal (api/parser.py), which ninja wraps as "Cannot parse request
+        # body": its own message says which field holds what.
+        return _parley_error(request, exc.__cause__)
+    code = _CODE_FOR_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST)
     return error_response(status=exc.status_code, code=code, message=str(exc))
 
 
 def _http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(status=404, code="not_found", message="Not found.")
+    return error_response(status=404, code=ErrorCode.NOT_FOUND, message="Not found.")
 
 
 def validation_message(errors: list[dict]) -> str:
@@ -82,13 +100,15 @@ def validation_message(errors: list[dict]) -> str:
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error_response(status=400, code="bad_request", message=validation_message(exc.errors))
+    return error_response(
+        status=400, code=ErrorCode.BAD_REQUEST, message=validation_message(exc.errors)
+    )
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(
-        status=500, code="internal_error", message="Something went wrong on our side."
+        status=500, code=ErrorCode.INTERNAL_ERROR, message="Something went wrong on our side."
     )
 
 
@@ -99,4 +119,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _http404)
     api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(RequestDataTooBig, _too_large)
     api.add_exception_handler(Exception, _unexpected)

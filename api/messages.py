@@ -2,29 +2,29 @@
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from chat.payloads import message_payload
 from chat.selectors import HISTORY_MAX, message_history
 from chat.services.messages import message_post
 
 from .rooms import room_visible
-from .schemas import ErrorOut, MessageIn, MessageOut, MessagePageOut
+from .schemas import MessageIn, MessageOut, MessagePageOut, errors
 
 router = Router(tags=["messages"])
 
 
-@router.get("/rooms/{slug}/messages", response={200: MessagePageOut, codes_4xx: ErrorOut})
+@router.get("/rooms/{slug}/messages", response={200: MessagePageOut, **errors(400, 401, 404)})
 def message_list(
     request: HttpRequest,
     slug: str,
-    before: int | None = Query(None, ge=1, description="Only messages with a seq below this."),
+    before: int | None = Query(None, ge=0, description="Only messages with a seq below this."),
     after: int | None = Query(None, ge=0, description="Only messages with a seq above this."),
     limit: int = Query(50, ge=1, le=HISTORY_MAX),
 ):
     """Up to `limit` messages, ascending by seq: the newest ones (before `before`, when given),
-    or, with `after`, the oldest ones after it. `has_more` says whether more lie beyond the
-    page in that direction."""
+    or, with `after`, the oldest ones after it (and before `before`, when both are given).
+    `has_more` says whether more lie beyond the page in that direction: older ones without
+    `after`; with `after`, newer ones (below `before`, when given)."""
     room = room_visible(slug=slug, user=request.auth)
     messages, has_more = message_history(room=room, before=before, after=after, limit=limit)
     return {
@@ -34,7 +34,8 @@ def message_list(
 
 
 @router.post(
-    "/rooms/{slug}/messages", response={200: MessageOut, 201: MessageOut, codes_4xx: ErrorOut}
+    "/rooms/{slug}/messages",
+    response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 409, 413)},
 )
 def message_new(request: HttpRequest, slug: str, data: MessageIn):
     """Post a message: 201 once stored (and broadcast to the room's sockets). A retry with the

@@ -6,7 +6,6 @@ that does not exist, so its name cannot be probed.
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from accounts.models import User
 from chat.models import Room
@@ -21,7 +20,7 @@ from chat.selectors import (
 from chat.services.rooms import member_remove, room_create, room_invite, room_join
 from parley.errors import Forbidden, NotFound
 
-from .schemas import ErrorOut, MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut
+from .schemas import MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut, errors
 
 router = Router(tags=["rooms"])
 
@@ -48,7 +47,7 @@ def room_payload(room: Room, *, member: bool) -> dict:
     }
 
 
-@router.get("/rooms", response={200: RoomListOut, codes_4xx: ErrorOut})
+@router.get("/rooms", response={200: RoomListOut, **errors(401)})
 def room_list(request: HttpRequest):
     """Public rooms and the private rooms the caller is in, by name."""
     joined = set(room_list_joined(user=request.auth).values_list("pk", flat=True))
@@ -56,7 +55,7 @@ def room_list(request: HttpRequest):
     return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms]}
 
 
-@router.post("/rooms", response={201: RoomOut, codes_4xx: ErrorOut})
+@router.post("/rooms", response={201: RoomOut, **errors(400, 401, 403, 409, 413)})
 def room_new(request: HttpRequest, data: RoomIn):
     """A new room owned by the caller, who becomes its first member. 409 when the slug is taken."""
     room = room_create(
@@ -65,20 +64,21 @@ def room_new(request: HttpRequest, data: RoomIn):
     return Status(201, room_payload(room, member=True))
 
 
-@router.get("/rooms/{slug}", response={200: RoomOut, codes_4xx: ErrorOut})
+@router.get("/rooms/{slug}", response={200: RoomOut, **errors(401, 404)})
 def room_detail(request: HttpRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
     return room_payload(room, member=room_is_member(room=room, user=request.auth))
 
 
-@router.get("/rooms/{slug}/members", response={200: MemberListOut, codes_4xx: ErrorOut})
+@router.get("/rooms/{slug}/members", response={200: MemberListOut, **errors(401, 404)})
 def member_list(request: HttpRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
     return {"members": [user_payload(user) for user in room_members(room=room)]}
 
 
 @router.post(
-    "/rooms/{slug}/members", response={200: MembershipOut, 201: MembershipOut, codes_4xx: ErrorOut}
+    "/rooms/{slug}/members",
+    response={200: MembershipOut, 201: MembershipOut, **errors(400, 401, 403, 404, 413)},
 )
 def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
     """Join the room (no `username`, or the caller's own) or invite `username` into it.
@@ -100,7 +100,7 @@ def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
     )
 
 
-@router.delete("/rooms/{slug}/members", response={204: None, codes_4xx: ErrorOut})
+@router.delete("/rooms/{slug}/members", response={204: None, **errors(400, 401, 403, 404, 413)})
 def member_delete(request: HttpRequest, slug: str, data: MemberIn | None = None):
     """Leave the room (no `username`, or the caller's own), or remove `username` from it: the
     room's owner or an administrator may; the owner cannot be removed. The user's open sockets

@@ -6,11 +6,16 @@ here describe them and allow extra fields, so a field a payload gains passes thr
 instead of being dropped by the schema.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
+from django.conf import settings
 from ninja import Schema
 from pydantic import ConfigDict, Field
+from pydantic_core import PydanticUndefined
+
+from accounts.services import MAX_DISPLAY_NAME
+from chat.services.rooms import MAX_NAME, MAX_TOPIC
 
 # An ISO 8601 UTC timestamp as the payloads write it ("2025-01-31T12:00:00.123456Z"), kept a
 # string so that it is answered exactly as written.
@@ -21,14 +26,29 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def limits(default: Any = PydanticUndefined, **keywords: Any) -> Any:
+    """A field whose limits the OpenAPI schema declares (minLength, maxLength, pattern) while
+    the domain enforces them, after trimming white space, with its own codes (`too_long`)."""
+    return Field(default, json_schema_extra=keywords)
+
+
+def _max_body(schema: dict) -> None:
+    # Read when the schema is made, not at import: PARLEY_MAX_BODY is a setting.
+    schema["minLength"], schema["maxLength"] = 1, settings.PARLEY_MAX_BODY
+
+
+# What the domain accepts as a room slug (chat.services.rooms.SLUG_RE), in any case.
+SLUG_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+
+
 class Out(Schema):
     model_config = ConfigDict(extra="allow")
 
 
 class AccountIn(In):
-    username: str
+    username: str = limits(minLength=1, maxLength=150)
     password: str
-    display_name: str = ""
+    display_name: str = limits(maxLength=MAX_DISPLAY_NAME, default="")
 
 
 class CredentialsIn(In):
@@ -37,9 +57,9 @@ class CredentialsIn(In):
 
 
 class RoomIn(In):
-    name: str
-    slug: str | None = None
-    topic: str = ""
+    name: str = limits(minLength=1, maxLength=MAX_NAME)
+    slug: Annotated[str, limits(minLength=1, maxLength=64, pattern=SLUG_PATTERN)] | None = None
+    topic: str = limits(maxLength=MAX_TOPIC, default="")
     private: bool = False
 
 
@@ -49,7 +69,7 @@ class MemberIn(In):
 
 
 class MessageIn(In):
-    body: str
+    body: str = Field(json_schema_extra=_max_body)
     # Made by the client, one per message; a retry sends the same one.
     client_id: UUID
 
@@ -57,6 +77,12 @@ class MessageIn(In):
 class ErrorOut(Out):
     code: str
     message: str
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """An operation's error answers, each `{"code", "message"}`: the statuses it returns
+    (docs/api.md says when), and 500 `internal_error`, which any operation may answer."""
+    return {status: ErrorOut for status in (*statuses, 500)}
 
 
 class TokenOut(Out):

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from . import accounts, errors, messages, rooms
 from .auth import caller_auth
+from .parser import StorableJsonParser
 
 api = NinjaAPI(
     title="Parley",
@@ -17,6 +18,7 @@ api = NinjaAPI(
     # The interactive docs page loads its scripts from a CDN; the schema is served alone.
     docs_url=None,
     urls_namespace="api",
+    parser=StorableJsonParser(),
 )
 errors.install(api)
 api.add_router("", accounts.router)

@@ -4,13 +4,24 @@ A room's messages carry a contiguous sequence number (1, 2, 3, ...) allocated fr
 `Room.last_seq` inside the posting transaction (chat/services/messages.py).
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
+
+
+def name_sort_key(name: str) -> str:
+    """How people expect names sorted, the same on every engine: without case or accents
+    ("alpha" < "Émile" < "Zulu"), not by code point ("Zulu" < "alpha" < "Émile")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 class Room(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=80)
+    # name_sort_key(name), kept by save(): lists sort by it (casefolding may lengthen a name).
+    sort_name = models.CharField(max_length=255, default="", db_index=True, editable=False)
     topic = models.CharField(max_length=250, blank=True)
     private = models.BooleanField(default=False)
     owner = models.ForeignKey(
@@ -22,6 +33,12 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def save(self, *args, **kwargs):
+        self.sort_name = name_sort_key(self.name)
+        if (fields := kwargs.get("update_fields")) is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "sort_name"}
+        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):

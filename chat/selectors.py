@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from parley.errors import Forbidden, NotFound
+from parley.text import text_is_storable
 
 from .models import Membership, Message, Room
 
@@ -21,7 +22,7 @@ def room_can_see(*, room: Room, user: User) -> bool:
 
 
 def room_get(*, slug: str) -> Room:
-    room = Room.objects.filter(slug=slug.lower()).first()
+    room = Room.objects.filter(slug=slug.lower()).first() if text_is_storable(slug) else None
     if room is None:
         raise NotFound(f"There is no room {slug!r}.")
     return room
@@ -37,17 +38,18 @@ def room_get_visible(*, slug: str, user: User) -> Room:
 
 
 def room_list_visible(*, user: User) -> QuerySet[Room]:
-    """Public rooms and the private rooms the user is in, by name."""
+    """Public rooms and the private rooms the user is in, by name as people sort it
+    (models.name_sort_key)."""
     rooms = Room.objects.all()
     if not user.is_authenticated or user.is_guest:
         rooms = rooms.filter(private=False)
     else:
         rooms = rooms.filter(Q(private=False) | Q(memberships__user=user)).distinct()
-    return rooms.order_by("name", "slug")
+    return rooms.order_by("sort_name", "slug")
 
 
 def room_list_joined(*, user: User) -> QuerySet[Room]:
-    return Room.objects.filter(memberships__user=user).order_by("name", "slug")
+    return Room.objects.filter(memberships__user=user).order_by("sort_name", "slug")
 
 
 def room_members(*, room: Room) -> QuerySet[User]:

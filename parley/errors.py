@@ -1,12 +1,44 @@
 """Errors the domain raises and every transport maps: a stable `code` plus a human message.
 
-The codes are the protocol's error codes (docs/protocol.md); the REST API maps them onto HTTP
-statuses (api/errors.py).
+ErrorCode is the one list of the codes Parley answers with, on every transport: the
+WebSocket protocol's `error` frames (docs/protocol.md) and the REST API's JSON errors
+(docs/api.md; api/errors.py maps each code onto an HTTP status). tests/test_error_codes.py
+checks that each is documented where it can be sent.
 """
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    BAD_REQUEST = "bad_request"
+    UNKNOWN_TYPE = "unknown_type"  # WebSocket only: a frame type the protocol does not have
+    NOT_AUTHENTICATED = "not_authenticated"  # REST only: a socket is closed with 4401 instead
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    TOO_LONG = "too_long"
+    TOO_LARGE = "too_large"  # REST only: a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # REST only
+    UNAVAILABLE = "unavailable"  # WebSocket only: the database could not be reached; retry
+    INTERNAL_ERROR = "internal_error"  # REST only: a bug, logged with its traceback
+
+
+# The codes each transport can send (a socket closes with 4401 rather than answering
+# not_authenticated; REST has no frame types; a REST call's database failure is a 500).
+REST_ONLY = frozenset(
+    {
+        ErrorCode.NOT_AUTHENTICATED,
+        ErrorCode.TOO_LARGE,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        ErrorCode.INTERNAL_ERROR,
+    }
+)
+WEBSOCKET_ONLY = frozenset({ErrorCode.UNKNOWN_TYPE, ErrorCode.UNAVAILABLE})
 
 
 class ParleyError(Exception):
-    code = "bad_request"
+    code: ErrorCode = ErrorCode.BAD_REQUEST
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -14,24 +46,24 @@ class ParleyError(Exception):
 
 
 class BadRequest(ParleyError):
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
 
 
 class NotFound(ParleyError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class Forbidden(ParleyError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class TooLong(ParleyError):
-    code = "too_long"
+    code = ErrorCode.TOO_LONG
 
 
 class Conflict(ParleyError):
-    code = "conflict"
+    code = ErrorCode.CONFLICT
 
 
 class NotAuthenticated(ParleyError):
-    code = "not_authenticated"
+    code = ErrorCode.NOT_AUTHENTICATED

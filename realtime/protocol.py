@@ -13,6 +13,9 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from parley.errors import ErrorCode
+from parley.text import json_unstorable_field
+
 PROTOCOL_VERSION = 1
 
 
@@ -25,14 +28,19 @@ class CloseCode(IntEnum):
     MESSAGE_TOO_BIG = 1009
 
 
-class ErrorCode:
-    BAD_REQUEST = "bad_request"
-    UNKNOWN_TYPE = "unknown_type"
-    NOT_FOUND = "not_found"
-    FORBIDDEN = "forbidden"
-    TOO_LONG = "too_long"
-    RATE_LIMITED = "rate_limited"
-    UNAVAILABLE = "unavailable"
+# The reason text every close frame carries, for people reading a log or wscat; clients act
+# on the code. Short: a close frame's reason is at most 123 bytes.
+CLOSE_REASONS: dict[CloseCode, str] = {
+    CloseCode.NOT_AUTHENTICATED: "not authenticated",
+    CloseCode.FORBIDDEN: "forbidden",
+    CloseCode.PROTOCOL_ABUSE: "too many malformed frames",
+    CloseCode.FLOOD: "too many frames; reconnect after a pause",
+    CloseCode.RECONNECT: "reconnect and resume",
+    CloseCode.MESSAGE_TOO_BIG: "frame too big",
+}
+
+# Consecutive malformed frames each endpoint answers before it closes with 4400.
+MAX_BAD_FRAMES = 20
 
 
 class FrameError(Exception):
@@ -108,10 +116,14 @@ def decode(text: str) -> ClientFrame:
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        raise FrameError(ErrorCode.BAD_REQUEST, "A frame is one JSON object.") from error
+        raise FrameError(ErrorCode.BAD_REQUEST, f"A frame is one JSON object ({error}).") from error
     if not isinstance(data, dict):
         raise FrameError(ErrorCode.BAD_REQUEST, "A frame is one JSON object.")
     ref = data.get("ref") if isinstance(data.get("ref"), str) else None
+    # Lone surrogates are already refused by orjson ("no low surrogate"); U+0000 is valid JSON
+    # that no database column should hold (parley/text.py).
+    if (field := json_unstorable_field(data)) is not None:
+        raise FrameError(ErrorCode.BAD_REQUEST, f"{field} must not contain U+0000.", ref)
     kind = data.get("type")
     if not isinstance(kind, str):
         raise FrameError(ErrorCode.BAD_REQUEST, "A frame needs a string 'type'.", ref)

@@ -25,9 +25,15 @@ class SignupForm(_Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text="How others see you; your username when empty.",
     )
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # Not stripped, as Django's own password fields: the password is what was typed, spaces
+    # included (the validators refuse one of only spaces).
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     password_again = forms.CharField(
-        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):

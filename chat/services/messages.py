@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
+from parley.text import text_check_storable
 
 from .. import events
 from ..models import Membership, Message, Room
@@ -42,7 +43,7 @@ def _join_if_new(*, room: Room, user: User) -> bool:
 
 
 def _clean_body(body: str) -> str:
-    body = body.strip()
+    body = text_check_storable(body, field="body").strip()
     if not body:
         raise BadRequest("A message needs a body.")
     if len(body) > settings.PARLEY_MAX_BODY:
@@ -50,10 +51,14 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _original(*, author: User, room: Room, client_id: UUID) -> Message | None:
+def _original(*, author: User, room: Room, client_id: UUID, body: str) -> Message | None:
+    """The message a retry repeats. Raises Conflict when the client_id was used for another
+    message (another room or another body), as idempotency keys do: the new one would be lost."""
     original = Message.objects.select_related("author", "room").filter(author=author, client_id=client_id).first()
     if original is not None and original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
+    if original is not None and original.body != body:
+        raise Conflict("This client_id was already used for a message with a different body.")
     return original
 
 
@@ -61,7 +66,8 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     """Store a message and broadcast it once committed. Returns (message, created).
 
     A retry with a `client_id` the author used before returns the original message with
-    created=False and stores and broadcasts nothing. The caller may acknowledge once this
+    created=False and stores and broadcasts nothing; Conflict when that message is in another
+    room or has another body (compared after trimming). The caller may acknowledge once this
     returns: the transaction has committed by then.
 
     A first post costs four statements: the seq, the message, the membership (inserted or
@@ -84,7 +90,7 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
             )
     except IntegrityError:
         # A retry, or the same client_id racing in on another connection that committed first.
-        original = _original(author=author, room=room, client_id=client_id)
+        original = _original(author=author, room=room, client_id=client_id, body=body)
         if original is None:
             raise
         return original, False

@@ -5,11 +5,13 @@ import secrets
 from contextvars import ContextVar
 from typing import Literal
 
+from anyascii import anyascii
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
+from parley.text import text_check_name, text_check_storable
 
 from .. import events
 from ..models import Membership, Room
@@ -30,8 +32,16 @@ def slug_clean(slug: str) -> str:
     return slug
 
 
+def slug_for_name(name: str) -> str:
+    """The slug a room name makes, for any script: transliterated to ASCII ("Москва" ->
+    "moskva", "日本語" -> "ribenyu", "Café" -> "cafe"), so that everyone typing a name reaches
+    the same room and slugs stay `[a-z0-9_-]` (no look-alike letters from other scripts, URLs
+    as typed). "" when nothing is left (only punctuation)."""
+    return slugify(anyascii(name)).strip("-_")[:64].strip("-_")
+
+
 def _slug_from_name(name: str) -> str:
-    base = slugify(name)[:56].strip("-_") or f"room-{secrets.token_hex(3)}"
+    base = slug_for_name(name)[:56].strip("-_") or f"room-{secrets.token_hex(3)}"
     slug, n = base, 1
     while Room.objects.filter(slug=slug).exists():
         n += 1
@@ -44,12 +54,12 @@ def room_create(
 ) -> Room:
     """A new room owned by `owner`, who becomes its first member. Guests may create public
     rooms only; a public room opened by an anonymous visitor has no owner (None)."""
-    name = " ".join(name.split())
+    name = " ".join(text_check_name(name, field="name").split())
     if not name:
         raise BadRequest("A room needs a name.")
     if len(name) > MAX_NAME:
         raise BadRequest(f"A room name is at most {MAX_NAME} characters.")
-    topic = topic.strip()
+    topic = text_check_storable(topic, field="topic").strip()
     if len(topic) > MAX_TOPIC:
         raise BadRequest(f"A topic is at most {MAX_TOPIC} characters.")
     anonymous = owner is None or owner.is_guest
@@ -111,6 +121,7 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
         raise Forbidden("Only the room's owner invites people to a private room.")
     if not room.private and not Membership.objects.filter(room=room, user=by).exists():
         raise Forbidden("Join the room before inviting others.")
+    text_check_storable(username, field="username")
     invitee = User.objects.filter(username=username, is_guest=False, is_active=True).first()
     if invitee is None:
         raise NotFound(f"There is no user {username!r}.")

@@ -31,7 +31,7 @@ from .. import sessions
 from ..auth import socket_credential
 from ..hub import Member, RoomHub, hub_for_loop
 from ..limits import TokenBucket
-from ..protocol import CloseCode
+from ..protocol import CLOSE_REASONS, MAX_BAD_FRAMES, CloseCode
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.credential: Credential | None = None  # what the socket was opened with
         self.revoked = False  # access ended: nothing more is read or written
         self.tasks: set[asyncio.Task] = set()  # started from the hub's reader, kept until done
+        self.closing = False  # a close frame was sent: nothing more is sent or handled
+        self.bad_frames = 0  # consecutive malformed frames
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -84,6 +86,31 @@ class RoomSocket(AsyncWebsocketConsumer):
         client as a bare HTTP 403, so the socket is accepted first to carry the code."""
         await self.accept()
         await self.close(code)
+
+    async def close(self, code=None, reason=None):
+        """Close once, with the code's reason text. Frames that arrive after the close frame
+        was sent (a flood keeps coming) are dropped instead of closing again, which the server
+        would refuse ("Unexpected ASGI message 'websocket.close'")."""
+        if self.closing:
+            return
+        self.closing = True
+        if self.member is not None:
+            self.member.closed = True  # the hub writes nothing after the close frame
+        if reason is None and code in CLOSE_REASONS:
+            reason = CLOSE_REASONS[code]
+        await super().close(code, reason)
+
+    async def malformed(self) -> bool:
+        """Count a malformed frame; close with 4400 and answer True past MAX_BAD_FRAMES in a
+        row. A well-formed frame resets the count (`well_formed`)."""
+        self.bad_frames += 1
+        if self.bad_frames > MAX_BAD_FRAMES:
+            await self.close(CloseCode.PROTOCOL_ABUSE)
+            return True
+        return False
+
+    def well_formed(self) -> None:
+        self.bad_frames = 0
 
     async def identify(self) -> bool:
         """Resolve the connection's user (a guest when allowed); refuse with 4401 when there
@@ -148,8 +175,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         return user_payload(self.user)
 
     async def websocket_receive(self, message):
-        if self.revoked:
-            return  # closing: the access it was opened with is gone
+        if self.revoked or self.closing:
+            return  # closing (access gone, or a close frame already sent)
         if not self.frames.take():
             await self.close(CloseCode.FLOOD)
             return

@@ -23,8 +23,6 @@ from .base import RoomSocket
 logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 500
-# Consecutive malformed frames before the socket is closed with 4400.
-MAX_BAD_FRAMES = 20
 TYPING_INTERVAL = 2.0  # seconds between typing events per room from one socket
 
 
@@ -32,7 +30,6 @@ class ProtocolV1Consumer(RoomSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.posts = TokenBucket(*settings.PARLEY_POST_RATE)
-        self.bad_frames = 0
         self.typing_sent: dict[str, float] = {}
         # Subscribed slug -> its room. Posts to these skip the room lookup; whether the user
         # may still post there is checked by the service each time.
@@ -49,13 +46,10 @@ class ProtocolV1Consumer(RoomSocket):
                 raise FrameError(ErrorCode.BAD_REQUEST, "Frames are JSON text, not binary.")
             frame = protocol.decode(text_data)
         except FrameError as error:
-            self.bad_frames += 1
-            if self.bad_frames > MAX_BAD_FRAMES:
-                await self.close(CloseCode.PROTOCOL_ABUSE)
-                return
-            await self.send(text_data=protocol.error(error.code, error.message, error.ref))
+            if not await self.malformed():
+                await self.send(text_data=protocol.error(error.code, error.message, error.ref))
             return
-        self.bad_frames = 0
+        self.well_formed()
         try:
             await getattr(self, f"on_{frame.type}")(frame)
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way

@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
 from parley.errors import NotAuthenticated, ParleyError
+from parley.text import text_is_storable
 
 from .. import protocol, sessions
 from ..fanout import tutorial_frame
@@ -53,9 +54,12 @@ class TutorialConsumer(RoomSocket):
 
     async def receive(self, text_data=None, bytes_data=None):
         text = self._message_text(text_data)
-        if text is None:
-            await self._error(ErrorCode.BAD_REQUEST, 'Send {"message": "some text"}.')
+        if text is None or not text_is_storable(text):
+            # Counted like /ws/'s malformed frames: past MAX_BAD_FRAMES in a row, close 4400.
+            if not await self.malformed():
+                await self._error(ErrorCode.BAD_REQUEST, 'Send {"message": "some text"} (no U+0000).')
             return
+        self.well_formed()
         try:
             if text.startswith(NAME_COMMAND + " ") or text == NAME_COMMAND:
                 await self._rename(text[len(NAME_COMMAND):].strip())
@@ -81,7 +85,7 @@ class TutorialConsumer(RoomSocket):
         if text_data is None:
             return None
         try:
-            data = orjson.loads(text_data)
+            data = orjson.loads(text_data)  # refuses lone surrogates
         except orjson.JSONDecodeError:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):

@@ -51,3 +51,65 @@ def test_every_call_is_documented_in_docs_api_md(db):
         if f"### `{method.upper()} {path}`" not in text
     ]
     assert not undocumented, f"docs/api.md has no section for: {undocumented}"
+
+
+# What each operation really answers (docs/api.md says when); every one may answer 500.
+STATUSES = {
+    ("post", "/api/v1/accounts"): {201, 400, 403, 409, 413, 500},
+    ("post", "/api/v1/auth/token"): {200, 400, 401, 413, 500},
+    ("delete", "/api/v1/auth/token"): {204, 401, 500},
+    ("get", "/api/v1/rooms"): {200, 401, 500},
+    ("post", "/api/v1/rooms"): {201, 400, 401, 403, 409, 413, 500},
+    ("get", "/api/v1/rooms/{slug}"): {200, 401, 404, 500},
+    ("get", "/api/v1/rooms/{slug}/members"): {200, 401, 404, 500},
+    ("post", "/api/v1/rooms/{slug}/members"): {200, 201, 400, 401, 403, 404, 413, 500},
+    ("delete", "/api/v1/rooms/{slug}/members"): {204, 400, 401, 403, 404, 413, 500},
+    ("get", "/api/v1/rooms/{slug}/messages"): {200, 400, 401, 404, 500},
+    ("post", "/api/v1/rooms/{slug}/messages"): {200, 201, 400, 401, 403, 404, 409, 413, 500},
+}
+
+
+def schema() -> dict:
+    return Client().get(f"{API}/openapi.json").json()
+
+
+def test_each_operation_declares_the_statuses_it_really_answers(db):
+    paths = schema()["paths"]
+    declared = {
+        (method, path): {int(status) for status in operation["responses"]}
+        for path, methods in paths.items()
+        for method, operation in methods.items()
+    }
+    assert declared == STATUSES
+
+
+def test_every_error_status_is_the_json_error_shape(db):
+    served = schema()
+    error_ref = "#/components/schemas/ErrorOut"
+    for methods in served["paths"].values():
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert response["content"]["application/json"]["schema"]["$ref"] == error_ref
+
+
+def test_the_limits_the_server_enforces_are_declared(db, settings):
+    settings.PARLEY_MAX_BODY = 4000
+    schemas = schema()["components"]["schemas"]
+    room, message = schemas["RoomIn"]["properties"], schemas["MessageIn"]["properties"]
+    assert (room["name"]["minLength"], room["name"]["maxLength"]) == (1, 80)
+    assert room["topic"]["maxLength"] == 250
+    slug = next(branch for branch in room["slug"]["anyOf"] if branch["type"] == "string")
+    assert (slug["pattern"], slug["maxLength"]) == ("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", 64)
+    assert (message["body"]["minLength"], message["body"]["maxLength"]) == (1, 4000)
+    assert schemas["AccountIn"]["properties"]["display_name"]["maxLength"] == 80
+
+
+def test_the_declared_slug_pattern_is_the_one_the_domain_enforces():
+    import re
+
+    from api.schemas import SLUG_PATTERN
+    from chat.services.rooms import SLUG_RE
+
+    for slug in ("general", "Ops-2", "a", "x" * 64, "-no", "", "x" * 65, "has space", "日本"):
+        assert bool(re.match(SLUG_PATTERN, slug)) == bool(SLUG_RE.match(slug.lower())), slug

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 def test_two_users_see_each_others_messages_live(new_page):
     alice, bob = new_page(), new_page()
     sign_up(alice, unique("alice"), "Alice")
-    sign_up(bob, unique("bob"), "Bob")
+    bob_username = unique("bob")
+    sign_up(bob, bob_username, "Bob")
     room = unique("team-")
     open_room(alice, room)
     open_room(bob, room)
@@ -22,7 +23,7 @@ def test_two_users_see_each_others_messages_live(new_page):
     expect(bob.locator("#chat-log .msg").last.locator(".msg-author")).to_have_text("Alice")
 
     bob.locator("#chat-message-input").press_sequentially("Hi Al")
-    expect(alice.locator("#typing")).to_have_text("Bob is typing…")
+    expect(alice.locator("#typing")).to_have_text(f"Bob (@{bob_username}) is typing…")
     bob.locator("#chat-message-input").press_sequentially("ice!")
     bob.locator("#chat-message-input").press("Enter")
     expect(alice.locator("#chat-log .msg").last).to_contain_text("Hi Alice!")

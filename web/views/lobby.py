@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from chat.selectors import room_list_joined, room_list_visible
-from chat.services.rooms import room_create
+from chat.services.rooms import room_create, slug_for_name
 from parley.errors import ParleyError
 
 from ..csp import csp
@@ -20,10 +19,10 @@ from ..forms import RoomCreateForm
 @require_safe
 def lobby(request):
     if typed := request.GET.get("room", "").strip():
-        # The join box without JavaScript: the same slug room.js's lobby script would make.
-        if slug := slugify(typed).strip("-_")[:64]:
+        # The join box: any name, in any script, makes a slug (slug_for_name).
+        if slug := slug_for_name(typed):
             return redirect("web:room", slug=slug)
-        messages.error(request, "A room name needs at least one letter or digit.")
+        messages.error(request, "A room name needs at least one letter or digit (in any script).")
     if not request.user.is_authenticated and not settings.PARLEY_GUESTS:
         return redirect_to_login(request.get_full_path())
     return _render(request, RoomCreateForm())

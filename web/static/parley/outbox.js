@@ -4,6 +4,15 @@
 
 const STORAGE_KEY = "parley.outbox";
 
+// U+0000, or half of a surrogate pair (half an emoji, say): text the server refuses to store
+// on any engine (parley/text.py). A lone surrogate even makes the frame unreadable JSON, so
+// the server cannot say which post it refused: such text is never queued.
+const UNSENDABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function isSendable(text) {
+  return typeof text === "string" && !UNSENDABLE.test(text);
+}
+
 export function newClientId() {
   // randomUUID exists only in secure contexts (https, localhost); plain-http LAN deployments
   // get a version-4 UUID made from getRandomValues instead.
@@ -75,6 +84,9 @@ export class Outbox {
     try {
       const saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) || "[]");
       for (const { room, body, client_id } of saved) {
+        // A post an older page stored that the server would refuse is dropped, not retried
+        // behind the others after every reload.
+        if (typeof room !== "string" || typeof client_id !== "string" || !isSendable(body)) continue;
         this.entries.set(client_id, { room, body, client_id, sent: false });
       }
     } catch {

@@ -4,6 +4,7 @@
 // Messages are kept in seq order; our own posts are shown "pending" at the bottom until their
 // ack arrives, then placed by their seq.
 
+import { isSendable } from "./outbox.js";
 import { ParleySocket } from "./socket.js";
 
 const HISTORY_PAGE = 50;
@@ -58,6 +59,15 @@ function el(tag, className, text) {
   return node;
 }
 
+function usernameNode(user) {
+  return el("span", "username", user.username ? `@${user.username}` : "");
+}
+
+// How a person is named in a sentence ("Ada (@ada) is typing…"): display names can repeat.
+function nameWithUsername(user) {
+  return user.username ? `${user.display_name} (@${user.username})` : user.display_name;
+}
+
 function timeNode(iso) {
   const node = el("time", "msg-time");
   const date = new Date(iso);
@@ -75,9 +85,8 @@ function messageNode({ seq, author, body, created_at }, { provisional = false } 
   if (me && author.id === me.id) node.classList.add("mine");
   if (provisional) node.classList.add("provisional");
   const meta = el("div", "msg-meta");
-  const who = el("span", "msg-author", author.display_name);
-  who.title = `@${author.username}`;
-  meta.append(who, " ", timeNode(created_at));
+  // The username beside the display name: two people may share a display name.
+  meta.append(el("span", "msg-author", author.display_name), " ", usernameNode(author), " ", timeNode(created_at));
   node.append(meta, el("p", "msg-body", body));
   return node;
 }
@@ -180,6 +189,7 @@ function pendingNode(entry) {
   node.dataset.clientId = entry.client_id;
   const meta = el("div", "msg-meta");
   meta.append(el("span", "msg-author", me ? me.display_name : myName.textContent), " ");
+  if (me) meta.append(usernameNode(me), " ");
   meta.append(el("span", "msg-state", "sending…"));
   node.append(meta, el("p", "msg-body", entry.body));
   log.append(node);
@@ -200,10 +210,16 @@ function settle(clientId, seq) {
   }
 }
 
+// Returns false, and says why, for text the server would refuse: it stays in the composer.
 function post(body) {
+  if (!isSendable(body)) {
+    notice("This message holds a character that cannot be sent (U+0000 or half of an emoji); remove it and send again.", "error");
+    return false;
+  }
   const clientId = socket.post(slug, body);
   pendingNode({ client_id: clientId, body });
   scrollToBottom();
+  return true;
 }
 
 async function rename(name) {
@@ -327,7 +343,7 @@ socket.addEventListener("typing", ({ detail }) => {
   const previous = typers.get(detail.user.id);
   if (previous) clearTimeout(previous.timer);
   const timer = setTimeout(() => stopTyping(detail.user.id), TYPING_SHOWN);
-  typers.set(detail.user.id, { name: detail.user.display_name, timer });
+  typers.set(detail.user.id, { name: nameWithUsername(detail.user), timer });
   renderTyping();
 });
 
@@ -397,7 +413,7 @@ composer.addEventListener("submit", (event) => {
   if (!text) return;
   const command = text.match(NAME_COMMAND);
   if (command) rename((command[1] ?? "").trim());
-  else post(text);
+  else if (!post(text)) return;
   input.value = "";
   autosize();
   input.focus();
