@@ -5,7 +5,7 @@ that does not exist, so its name cannot be probed.
 """
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
 from accounts.models import User
@@ -19,19 +19,36 @@ from chat.selectors import (
     room_members,
 )
 from chat.services.rooms import room_create, room_invite, room_join, room_leave
-from parley.errors import Forbidden, NotFound
+from parley.errors import Forbidden
 
-from .schemas import ErrorOut, MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut
+from .schemas import (
+    ErrorOut,
+    MemberIn,
+    MemberListOut,
+    MembershipOut,
+    Page,
+    RoomIn,
+    RoomListOut,
+    RoomOut,
+)
 
 router = Router(tags=["rooms"])
 
 
 def room_visible(*, slug: str, user: User) -> Room:
     """The room at `slug` if `user` may see it; NotFound otherwise, private or not."""
-    try:
-        return room_get_visible(slug=slug, user=user)
-    except Forbidden as error:
-        raise NotFound(f"There is no room {slug!r}.") from error
+    return room_get_visible(slug=slug, user=user)
+
+
+def page_of(items, page: Page) -> tuple[list, dict]:
+    """One page of `items` (an ordered queryset) and the paging fields of the answer."""
+    start = (page.page - 1) * page.page_size
+    rows = list(items[start : start + page.page_size + 1])
+    return rows[: page.page_size], {
+        "page": page.page,
+        "page_size": page.page_size,
+        "has_more": len(rows) > page.page_size,
+    }
 
 
 def room_payload(room: Room, *, member: bool) -> dict:
@@ -49,11 +66,14 @@ def room_payload(room: Room, *, member: bool) -> dict:
 
 
 @router.get("/rooms", response={200: RoomListOut, codes_4xx: ErrorOut})
-def room_list(request: HttpRequest):
-    """Public rooms and the private rooms the caller is in, by name."""
-    joined = set(room_list_joined(user=request.auth).values_list("pk", flat=True))
-    rooms = room_list_visible(user=request.auth).select_related("owner")
-    return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms]}
+def room_list(request: HttpRequest, page: Query[Page]):
+    """Public rooms and the private rooms the caller is in, by name, a page at a time
+    (`page` from 1, `page_size` at most 100)."""
+    rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
+    joined = set(
+        room_list_joined(user=request.auth).filter(pk__in=[r.pk for r in rooms]).values_list("pk", flat=True)
+    )
+    return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms], **paging}
 
 
 @router.post("/rooms", response={201: RoomOut, codes_4xx: ErrorOut})
@@ -72,9 +92,11 @@ def room_detail(request: HttpRequest, slug: str):
 
 
 @router.get("/rooms/{slug}/members", response={200: MemberListOut, codes_4xx: ErrorOut})
-def member_list(request: HttpRequest, slug: str):
+def member_list(request: HttpRequest, slug: str, page: Query[Page]):
+    """The room's members by username, a page at a time (`page` from 1, `page_size` at most 100)."""
     room = room_visible(slug=slug, user=request.auth)
-    return {"members": [user_payload(user) for user in room_members(room=room)]}
+    members, paging = page_of(room_members(room=room), page)
+    return {"members": [user_payload(user) for user in members], **paging}
 
 
 @router.post(

@@ -35,3 +35,13 @@ class Conflict(ParleyError):
 
 class NotAuthenticated(ParleyError):
     code = "not_authenticated"
+
+
+class RateLimited(ParleyError):
+    """Too many of something in a window; `retry_after` is the seconds until one is allowed."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -12,6 +12,7 @@ to the layer one after another, in the order they were committed.
 """
 
 import asyncio
+import hashlib
 import logging
 import os
 
@@ -23,10 +24,17 @@ from . import protocol
 ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
 ROOM_TYPING = "room.typing"
 ROOM_MEMBER = "room.member"
+ROOM_OPENED = "room.opened"
 
 
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
+
+
+def name_group(slug: str) -> str:
+    """The group of the sockets waiting for a room to open at `slug` (the tutorial endpoint's
+    names nobody created yet). Named from a hash: the layer allows only [a-zA-Z0-9_.-]."""
+    return f"roomname.{hashlib.sha256(slug.encode()).hexdigest()[:40]}"
 
 
 def tutorial_frame(body: str) -> str:
@@ -76,9 +84,14 @@ class ChannelLayerFanout:
                 "origin": None,
                 "frame": protocol.member(event["room"], event["user"], event["change"]),
             }
+        elif event["kind"] == "room_opened":
+            layer_event = {"type": ROOM_OPENED, "room_id": event["room_id"], "room": event["room"]}
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")
-        group = room_group(event["room_id"])
+        if event["kind"] == "room_opened":
+            group = name_group(event["room"])
+        else:
+            group = room_group(event["room_id"])
         loop = _server_loop()
         if loop is None or not loop.is_running():
             # No server here (a management command): send it and wait.

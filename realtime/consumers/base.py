@@ -99,8 +99,13 @@ class RoomSocket(AsyncWebsocketConsumer):
             on_gap=self._refill,
             on_overflow=self._overflowed,
             hears_room_events=self.hears_room_events,
+            on_opened=self.room_opened,
         )
         return True
+
+    async def room_opened(self, member: Member, room_id: int | None) -> None:
+        """A room opened at a name this socket waits for (RoomHub.wait); see the tutorial
+        endpoint, the only one that waits."""
 
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
@@ -113,7 +118,10 @@ class RoomSocket(AsyncWebsocketConsumer):
         their first post, rename or typing, and keeps that identity for the socket (and for
         their browser session, when there is one)."""
         if not self.user.is_authenticated:
-            self.user = await database_sync_to_async(sessions.guest_for_session)(self._session())
+            client = self.scope.get("client") or (None,)
+            self.user = await database_sync_to_async(sessions.guest_for_session)(
+                self._session(), address=client[0]
+            )
         return self.user
 
     def user_payload(self) -> dict:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
-from parley.errors import ParleyError
+from parley.errors import ParleyError, RateLimited
 
 from .. import protocol, sessions
 from ..limits import TokenBucket
@@ -59,7 +59,8 @@ class ProtocolV1Consumer(RoomSocket):
         try:
             await getattr(self, f"on_{frame.type}")(frame)
         except (ParleyError, FrameError) as error:
-            await self.send(text_data=protocol.error(error.code, error.message, frame.ref))
+            extra = {"retry_after": error.retry_after} if isinstance(error, RateLimited) else {}
+            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra))
         except DatabaseError:
             logger.exception("database error handling %s", frame.type)
             await self.send(

@@ -1,6 +1,6 @@
 // The lobby's "enter a room" box, as in the Channels tutorial's index: type a name, press
-// Enter, go to /chat/<slug>/. Without JavaScript the form goes to the server, which makes the
-// same slug.
+// Enter, and the form POSTs it to the server, which opens (or creates) the room at the slug
+// shown here and goes there. This script only previews the slug and refuses a name with none.
 
 // Django's slugify, so both sides agree: ASCII letters, digits, "_" and "-", lower case.
 export function slugify(text) {
@@ -25,13 +25,9 @@ if (form) {
     preview.textContent = slug ? `Opens /chat/${slug}/` : "";
   });
   form.addEventListener("submit", (event) => {
+    if (slugify(input.value)) return; // the form POSTs the name
     event.preventDefault();
-    const slug = slugify(input.value);
-    if (!slug) {
-      input.setCustomValidity("Use at least one letter or digit.");
-      input.reportValidity();
-      return;
-    }
-    window.location.assign(`/chat/${slug}/`);
+    input.setCustomValidity("Use at least one letter or digit.");
+    input.reportValidity();
   });
 }
