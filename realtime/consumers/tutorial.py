@@ -83,6 +83,8 @@ class TutorialConsumer(RoomSocket):
                 await self._follow_from(room, since=0)
             finally:
                 self.member.release()
+            if member.closed:  # the socket closed meanwhile, after its disconnect cleaned up
+                await self.unfollow(room.pk)
 
     async def disconnect(self, code):
         if self.member is not None and getattr(self, "slug", None):
