@@ -124,6 +124,13 @@ class RoomSocket(AsyncWebsocketConsumer):
             )
         return self.user
 
+    async def author_in(self, slug: str) -> User:
+        """`author()` for a write into the room at `slug`: an anonymous visitor becomes a guest
+        only for a room it can see; a missing or invisible one raises NotFound first."""
+        if not self.user.is_authenticated:
+            await database_sync_to_async(sessions.visible_room)(user=self.user, slug=slug)
+        return await self.author()
+
     def user_payload(self) -> dict:
         if not self.user.is_authenticated:
             return dict(ANONYMOUS)

@@ -114,7 +114,7 @@ class ProtocolV1Consumer(RoomSocket):
         # Held, so that the post's own message frame comes after its ack.
         self.member.hold()
         try:
-            author = await self.author()
+            author = await self.author_in(frame.room)
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
                     user=author, room=room, body=frame.body, client_id=frame.client_id
@@ -141,7 +141,7 @@ class ProtocolV1Consumer(RoomSocket):
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(user=await self.author(), slug=slug, origin=self.origin)
+        await database_sync_to_async(sessions.typing)(user=await self.author_in(slug), slug=slug, origin=self.origin)
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))

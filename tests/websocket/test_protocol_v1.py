@@ -64,6 +64,20 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
     assert await sync_to_async(User.objects.filter(is_guest=True).count)() == 1
 
 
+async def test_writing_to_a_missing_room_makes_no_guest(open_socket, make_legacy_private_room, make_user):
+    from accounts.models import User
+
+    owner = await sync_to_async(make_user)()
+    await sync_to_async(make_legacy_private_room)(owner, "hidden")
+    socket, _ = await hello(open_socket)
+    for slug in ("no-such-room", "hidden"):
+        await socket.send(type="post", room=slug, body="x", client_id=str(uuid.uuid4()), ref="p")
+        assert (await socket.recv())["code"] == "not_found"
+        await socket.send(type="typing", room=slug, ref="t")
+        assert (await socket.recv())["code"] == "not_found"
+    assert not await sync_to_async(User.objects.filter(is_guest=True).exists)()
+
+
 async def test_new_guests_are_limited_per_address(open_socket, settings):
     from django.core.cache import cache
 
@@ -371,6 +385,7 @@ async def test_database_failure_answers_unavailable_and_never_acks(open_socket, 
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(sessions, "post", down)
+    await sync_to_async(room_create)(owner=None, name="g", slug="g")
     socket, _ = await hello(open_socket)
     await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), ref="p")
     assert (await socket.recv())["code"] == "unavailable"
