@@ -96,7 +96,8 @@ def _check_guest_rate(address: str | None) -> None:
     if count > limit:
         retry_after = max((window + 1) * GUEST_WINDOW - now, 1.0)
         raise RateLimited(
-            f"Too many guests from your address; sign up, or try again in {math.ceil(retry_after)} s.",
+            "Too many guests from your address; sign up, or try again in "
+            f"{math.ceil(retry_after)} s.",
             retry_after=retry_after,
         )
 

@@ -70,9 +70,8 @@ def room_list(request: HttpRequest, page: Query[Page]):
     """Public rooms and the private rooms the caller is in, by name, a page at a time
     (`page` from 1, `page_size` at most 100)."""
     rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
-    joined = set(
-        room_list_joined(user=request.auth).filter(pk__in=[r.pk for r in rooms]).values_list("pk", flat=True)
-    )
+    shown = [room.pk for room in rooms]
+    joined = set(room_list_joined(user=request.auth).filter(pk__in=shown).values_list("pk", flat=True))
     return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms], **paging}
 
 

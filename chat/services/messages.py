@@ -91,7 +91,9 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     return message, True
 
 
-def message_post_opening(*, author: User, slug: str, body: str, client_id: UUID) -> tuple[Message, bool]:
+def message_post_opening(
+    *, author: User, slug: str, body: str, client_id: UUID
+) -> tuple[Message, bool]:
     """Post to the room at `slug`, creating it (public, owned by `author`) with this first
     message when there is none: the Channels tutorial's rooms exist from their first stored
     message. The room and the message are committed together or not at all. A slug held by a

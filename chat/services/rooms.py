@@ -72,7 +72,8 @@ def _check_room_quota(owner: User | None) -> None:
     if len(recent) >= limit:
         retry_after = max((recent[0] + window - now).total_seconds(), 1.0)
         raise RateLimited(
-            f"You can create at most {limit} rooms an hour; try again in {math.ceil(retry_after)} s.",
+            f"You can create at most {limit} rooms an hour; "
+            f"try again in {math.ceil(retry_after)} s.",
             retry_after=retry_after,
         )
 

@@ -13,7 +13,11 @@ CALLS = [
     ("get", "/rooms/{slug}", None),
     ("get", "/rooms/{slug}/members", None),
     ("get", "/rooms/{slug}/messages", None),
-    ("post", "/rooms/{slug}/messages", {"body": "hi", "client_id": "0b6f6b2a-8f37-4a39-9a83-2a4f1b7c0d11"}),
+    (
+        "post",
+        "/rooms/{slug}/messages",
+        {"body": "hi", "client_id": "0b6f6b2a-8f37-4a39-9a83-2a4f1b7c0d11"},
+    ),
     ("post", "/rooms/{slug}/members", None),
     ("post", "/rooms/{slug}/members", {"username": "carol"}),
     ("delete", "/rooms/{slug}/members", None),
@@ -42,7 +46,9 @@ def test_an_invisible_private_room_answers_as_a_missing_one(
     assert answer(client, method, path, body, legacy.slug) == missing
 
 
-def test_a_taken_private_slug_answers_as_a_taken_public_one(make_user, make_legacy_private_room, api_as):
+def test_a_taken_private_slug_answers_as_a_taken_public_one(
+    make_user, make_legacy_private_room, api_as
+):
     owner = make_user()
     make_legacy_private_room(owner, "hidden")
     room_create(owner=owner, name="Open", slug="open")

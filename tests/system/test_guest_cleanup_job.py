@@ -32,7 +32,9 @@ async def make_two_guests(server: ParleyServer) -> None:
 
 def cleaned(server: ParleyServer) -> tuple[int, int]:
     """(deleted, deactivated) guests, summed over the job's log lines."""
-    runs = re.findall(r"cleaned up idle guests: (\d+) deleted, (\d+) deactivated", server.log.read_text())
+    runs = re.findall(
+        r"cleaned up idle guests: (\d+) deleted, (\d+) deactivated", server.log.read_text()
+    )
     return sum(int(d) for d, _ in runs), sum(int(a) for _, a in runs)
 
 

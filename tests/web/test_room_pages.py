@@ -44,7 +44,9 @@ def test_a_signed_in_get_creates_no_room(make_user, client):
 
 
 @pytest.mark.parametrize("signed_in", [True, False], ids=["member", "anonymous"])
-def test_a_private_room_page_answers_as_a_missing_one(make_user, make_legacy_private_room, signed_in):
+def test_a_private_room_page_answers_as_a_missing_one(
+    make_user, make_legacy_private_room, signed_in
+):
     owner = make_user()
     secret = room_create(owner=owner, name="Secret", private=True)
     legacy = make_legacy_private_room(owner, "roadmap-q3")
@@ -78,7 +80,9 @@ def test_an_anonymous_create_makes_a_guest_owner(db):
     assert client.get("/chat/guest-room/").status_code == 200
 
 
-def test_creating_over_a_legacy_private_slug_is_a_taken_name(make_user, make_legacy_private_room, client):
+def test_creating_over_a_legacy_private_slug_is_a_taken_name(
+    make_user, make_legacy_private_room, client
+):
     owner = make_user()
     make_legacy_private_room(owner, "hidden")
     client.force_login(make_user())

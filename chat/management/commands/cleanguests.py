@@ -13,11 +13,15 @@ from chat.services.guests import guest_cleanup
 
 
 class Command(BaseCommand):
-    help = "Delete idle guests who never posted; deactivate idle guests who did (their messages stay)."
+    help = (
+        "Delete idle guests who never posted; deactivate idle guests who did (their messages stay)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--idle", type=int, default=None,
+            "--idle",
+            type=int,
+            default=None,
             help="seconds without a post before a guest is cleaned up (default: PARLEY_GUEST_IDLE)",
         )
 
@@ -26,4 +30,6 @@ class Command(BaseCommand):
         if idle < 0:
             raise CommandError("--idle must be 0 or more seconds.")
         deleted, deactivated = guest_cleanup(idle=timedelta(seconds=idle))
-        self.stdout.write(f"Deleted {deleted} idle guest(s); deactivated {deactivated} who had posted.")
+        self.stdout.write(
+            f"Deleted {deleted} idle guest(s); deactivated {deactivated} who had posted."
+        )

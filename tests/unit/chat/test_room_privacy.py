@@ -51,7 +51,9 @@ def test_invisible_and_missing_rooms_raise_the_same_error(make_user):
     assert errors[0] == errors[1]
 
 
-def test_a_legacy_private_slug_is_taken_exactly_as_a_public_one(make_user, make_legacy_private_room):
+def test_a_legacy_private_slug_is_taken_exactly_as_a_public_one(
+    make_user, make_legacy_private_room
+):
     owner, stranger = make_user(), make_user()
     make_legacy_private_room(owner, "hidden")
     room_create(owner=owner, name="Open", slug="open")
@@ -63,7 +65,9 @@ def test_a_legacy_private_slug_is_taken_exactly_as_a_public_one(make_user, make_
     assert messages[0] == messages[1]
 
 
-def test_opening_a_name_held_by_an_invisible_room_is_a_taken_slug(make_user, make_legacy_private_room):
+def test_opening_a_name_held_by_an_invisible_room_is_a_taken_slug(
+    make_user, make_legacy_private_room
+):
     owner = make_user()
     make_legacy_private_room(owner, "hidden")
     with pytest.raises(Conflict):
