@@ -6,6 +6,7 @@ validation, unparsable bodies) are given the same shape here.
 """
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -13,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parley.errors import ErrorCode, ParleyError
+from parley.errors import ErrorCode, ParleyError, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,13 @@ def error_response(*, status: int, code: ErrorCode, message: str) -> HttpRespons
 
 
 def _parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
+    if isinstance(exc, RateLimited):
+        # Whole seconds, rounded up, as HTTP's Retry-After wants; the body says the same.
+        seconds = math.ceil(exc.retry_after)
+        body = {"code": exc.code, "message": exc.message, "retry_after": seconds}
+        response = JsonResponse(body, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
     return error_response(status=STATUS.get(exc.code, 400), code=exc.code, message=exc.message)
 
 

@@ -5,7 +5,7 @@ that does not exist, so its name cannot be probed.
 """
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from accounts.models import User
 from chat.models import Room
@@ -18,19 +18,35 @@ from chat.selectors import (
     room_members,
 )
 from chat.services.rooms import member_remove, room_create, room_invite, room_join
-from parley.errors import Forbidden, NotFound
 
-from .schemas import MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut, errors
+from .schemas import (
+    MemberIn,
+    MemberListOut,
+    MembershipOut,
+    Page,
+    RoomIn,
+    RoomListOut,
+    RoomOut,
+    errors,
+)
 
 router = Router(tags=["rooms"])
 
 
 def room_visible(*, slug: str, user: User) -> Room:
     """The room at `slug` if `user` may see it; NotFound otherwise, private or not."""
-    try:
-        return room_get_visible(slug=slug, user=user)
-    except Forbidden as error:
-        raise NotFound(f"There is no room {slug!r}.") from error
+    return room_get_visible(slug=slug, user=user)
+
+
+def page_of(items, page: Page) -> tuple[list, dict]:
+    """One page of `items` (an ordered queryset) and the paging fields of the answer."""
+    start = (page.page - 1) * page.page_size
+    rows = list(items[start : start + page.page_size + 1])
+    return rows[: page.page_size], {
+        "page": page.page,
+        "page_size": page.page_size,
+        "has_more": len(rows) > page.page_size,
+    }
 
 
 def room_payload(room: Room, *, member: bool) -> dict:
@@ -47,15 +63,17 @@ def room_payload(room: Room, *, member: bool) -> dict:
     }
 
 
-@router.get("/rooms", response={200: RoomListOut, **errors(401)})
-def room_list(request: HttpRequest):
-    """Public rooms and the private rooms the caller is in, by name."""
-    joined = set(room_list_joined(user=request.auth).values_list("pk", flat=True))
-    rooms = room_list_visible(user=request.auth).select_related("owner")
-    return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms]}
+@router.get("/rooms", response={200: RoomListOut, **errors(400, 401)})
+def room_list(request: HttpRequest, page: Query[Page]):
+    """Public rooms and the private rooms the caller is in, by name, a page at a time
+    (`page` from 1, `page_size` at most 100)."""
+    rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
+    shown = [room.pk for room in rooms]
+    joined = set(room_list_joined(user=request.auth).filter(pk__in=shown).values_list("pk", flat=True))
+    return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms], **paging}
 
 
-@router.post("/rooms", response={201: RoomOut, **errors(400, 401, 403, 409, 413)})
+@router.post("/rooms", response={201: RoomOut, **errors(400, 401, 403, 409, 413, 429)})
 def room_new(request: HttpRequest, data: RoomIn):
     """A new room owned by the caller, who becomes its first member. 409 when the slug is taken."""
     room = room_create(
@@ -70,10 +88,12 @@ def room_detail(request: HttpRequest, slug: str):
     return room_payload(room, member=room_is_member(room=room, user=request.auth))
 
 
-@router.get("/rooms/{slug}/members", response={200: MemberListOut, **errors(401, 404)})
-def member_list(request: HttpRequest, slug: str):
+@router.get("/rooms/{slug}/members", response={200: MemberListOut, **errors(400, 401, 404)})
+def member_list(request: HttpRequest, slug: str, page: Query[Page]):
+    """The room's members by username, a page at a time (`page` from 1, `page_size` at most 100)."""
     room = room_visible(slug=slug, user=request.auth)
-    return {"members": [user_payload(user) for user in room_members(room=room)]}
+    members, paging = page_of(room_members(room=room), page)
+    return {"members": [user_payload(user) for user in members], **paging}
 
 
 @router.post(

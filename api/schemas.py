@@ -74,6 +74,17 @@ class MessageIn(In):
     client_id: UUID
 
 
+# The largest page of a list the API answers (rooms, members): fixed, as OpenAPI publishes it.
+PAGE_SIZE_MAX = 100
+
+
+class Page(In):
+    """Which page of a list: `page` counts from 1; `page_size` is 1 to 100 (default 100)."""
+
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(PAGE_SIZE_MAX, ge=1, le=PAGE_SIZE_MAX)
+
+
 class ErrorOut(Out):
     code: str
     message: str
@@ -106,11 +117,18 @@ class RoomOut(Out):
     member: bool
 
 
-class RoomListOut(Out):
+class PageOut(Out):
+    page: int
+    page_size: int
+    # Whether a further page holds more.
+    has_more: bool
+
+
+class RoomListOut(PageOut):
     rooms: list[RoomOut]
 
 
-class MemberListOut(Out):
+class MemberListOut(PageOut):
     members: list[UserOut]
 
 

@@ -27,7 +27,7 @@ def main(argv: list[str]) -> None:
 
     owner = user_create(username="bench-owner", password=secrets.token_urlsafe(16))
     for slug in slugs:
-        room_create(owner=owner, name=slug, slug=slug)
+        room_create(owner=owner, name=slug, slug=slug, quota=False)
     tokens = []
     for i in range(senders):
         user = user_create(username=f"bench-s{i}", password=secrets.token_urlsafe(16))

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from parley.errors import Forbidden, NotFound
+from parley.errors import NotFound
 from parley.text import text_is_storable
 
 from .models import Membership, Message, Room
@@ -21,19 +21,33 @@ def room_can_see(*, room: Room, user: User) -> bool:
     return user.is_authenticated and not user.is_guest and room_is_member(room=room, user=user)
 
 
+def room_missing(slug: str) -> NotFound:
+    """The one error for a room that does not exist and for one the caller may not see, so
+    that every transport answers both alike and private rooms' names cannot be probed."""
+    return NotFound(f"There is no room {slug!r}.")
+
+
 def room_get(*, slug: str) -> Room:
     room = Room.objects.filter(slug=slug.lower()).first() if text_is_storable(slug) else None
     if room is None:
-        raise NotFound(f"There is no room {slug!r}.")
+        raise room_missing(slug)
     return room
 
 
 def room_get_visible(*, slug: str, user: User) -> Room:
-    """The room, for a user who may see it. Raises NotFound, or Forbidden for a private room
-    the user is not in."""
-    room = room_get(slug=slug)
-    if not room_can_see(room=room, user=user):
-        raise Forbidden(f"You are not a member of {slug!r}.")
+    """The room, for a user who may see it. Raises NotFound, the same for a private room the
+    user is not in as for a room that does not exist."""
+    room = Room.objects.filter(slug=slug.lower()).first()
+    if room is None or not room_can_see(room=room, user=user):
+        raise room_missing(slug)
+    return room
+
+
+def room_find_visible(*, slug: str, user: User) -> Room | None:
+    """The room at `slug` if `user` may see it, else None (missing and invisible alike)."""
+    room = Room.objects.filter(slug=slug.lower()).first()
+    if room is None or not room_can_see(room=room, user=user):
+        return None
     return room
 
 

@@ -67,3 +67,13 @@ class Conflict(ParleyError):
 
 class NotAuthenticated(ParleyError):
     code = ErrorCode.NOT_AUTHENTICATED
+
+
+class RateLimited(ParleyError):
+    """Too many of something in a window; `retry_after` is the seconds until one is allowed."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -14,6 +14,7 @@ to the layer one after another, in the order they were committed.
 """
 
 import asyncio
+import hashlib
 import logging
 import os
 
@@ -26,6 +27,7 @@ ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
 ROOM_TYPING = "room.typing"
 ROOM_MEMBER = "room.member"
 USER_EVENT = "user.event"
+ROOM_OPENED = "room.opened"
 
 
 def room_group(room_id: int) -> str:
@@ -34,6 +36,12 @@ def room_group(room_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+def name_group(slug: str) -> str:
+    """The group of the sockets waiting for a room to open at `slug` (the tutorial endpoint's
+    names nobody created yet). Named from a hash: the layer allows only [a-zA-Z0-9_.-]."""
+    return f"roomname.{hashlib.sha256(slug.encode()).hexdigest()[:40]}"
 
 
 def tutorial_frame(body: str) -> str:
@@ -87,9 +95,15 @@ class ChannelLayerFanout:
                 "origin": None,
                 "frame": protocol.member(event["room"], event["user"], event["change"]),
             }
+        elif event["kind"] == "room_opened":
+            layer_event = {"type": ROOM_OPENED, "room_id": event["room_id"], "room": event["room"]}
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")
-        self._send(room_group(event["room_id"]), layer_event)
+        if event["kind"] == "room_opened":
+            group = name_group(event["room"])
+        else:
+            group = room_group(event["room_id"])
+        self._send(group, layer_event)
 
     def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()

@@ -28,7 +28,16 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from .fanout import ROOM_MEMBER, ROOM_MESSAGE, ROOM_TYPING, USER_EVENT, room_group, user_group
+from .fanout import (
+    ROOM_MEMBER,
+    ROOM_MESSAGE,
+    ROOM_OPENED,
+    ROOM_TYPING,
+    USER_EVENT,
+    name_group,
+    room_group,
+    user_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +117,7 @@ class Member:
         on_overflow: Callable[["Member"], Awaitable[None]],
         hears_room_events: bool = True,
         on_user_event: Callable[[dict], None] | None = None,
+        on_opened: Callable[["Member", int | None], Awaitable[None]] | None = None,
     ):
         self.send = send
         self.frame_key = frame_key  # which pre-encoded frame of a room.message event it takes
@@ -119,6 +129,9 @@ class Member:
         # Called with each event of the socket's user's stream; it must not block (it runs
         # in the hub's reader) and spawns what has to wait.
         self.on_user_event = on_user_event
+        # Called with the room's id when a room opens at a name the member waits for (None:
+        # one may have opened while the layer was away; look).
+        self.on_opened = on_opened
         self.cursors: dict[int, int] = {}  # room id -> last seq written
         # Frames waiting while the socket is held (a resume, a refill, a post awaiting its
         # ack) or a write is unfinished: (room id, seq or None for typing, text).
@@ -229,6 +242,8 @@ class RoomHub:
         self.fetch = fetch
         self.rooms: dict[int, HubRoom] = {}
         self.users: dict[int, set[Member]] = {}  # user id -> that user's members here
+        # Slug -> the members waiting for a room to open there (`wait`).
+        self.waiting: dict[str, set[Member]] = {}
         self.channel: str | None = None
         self.reader: asyncio.Task | None = None
         self._starting = asyncio.Lock()
@@ -294,6 +309,26 @@ class RoomHub:
     async def _discard(self, group: str) -> None:
         await self._bounded(self.layer.group_discard(group, self.channel), "group_discard")
 
+    async def wait(self, slug: str, member: Member) -> None:
+        """`member` waits for a public room to open at `slug`: the tutorial endpoint's sockets
+        on a name nobody created yet. Once one is created, in any process, the hub calls
+        `member.on_opened` with its id; the member then joins it and stops waiting."""
+        await self.start()
+        waiters = self.waiting.setdefault(slug, set())
+        first = not waiters
+        waiters.add(member)
+        if first:
+            await self._bounded(self.layer.group_add(name_group(slug), self.channel), "group_add")
+
+    async def unwait(self, slug: str, member: Member) -> None:
+        waiters = self.waiting.get(slug)
+        if waiters is None:
+            return
+        waiters.discard(member)
+        if not waiters:
+            del self.waiting[slug]
+            await self._bounded(self.layer.group_discard(name_group(slug), self.channel), "group_discard")
+
     async def _bounded(self, call: Coroutine, name: str) -> None:
         try:
             await asyncio.wait_for(call, LAYER_CALL_TIMEOUT)
@@ -334,9 +369,18 @@ class RoomHub:
             for member in list(self.users.get(event["user_id"], ())):
                 if member.on_user_event is not None:
                     member.on_user_event(event["event"])
+        elif kind == ROOM_OPENED:
+            for member in list(self.waiting.get(event["room"], ())):
+                if member.on_opened is not None and not member.closed:
+                    _spawn(member.on_opened(member, event["room_id"]))
         elif kind == "layer.recovered":
             self._users_recovered()
             await self.catch_up()
+            # A room.opened event may have been lost too: the waiting members look again.
+            for waiters in list(self.waiting.values()):
+                for member in list(waiters):
+                    if member.on_opened is not None and not member.closed:
+                        _spawn(member.on_opened(member, None))
 
     async def _message(self, event: dict) -> None:
         room_id, seq = event["room_id"], event["seq"]

@@ -11,9 +11,15 @@ from accounts.models import User
 from accounts.services import guest_for_session, session_guest, user_rename
 from chat.models import Message, Room
 from chat.payloads import message_payload, user_payload
-from chat.selectors import message_history, message_range, room_can_see, room_get_visible
-from chat.services.messages import message_post, typing_notify
-from chat.services.rooms import room_get_or_create_public
+from chat.selectors import (
+    message_history,
+    message_range,
+    room_can_see,
+    room_find_visible,
+    room_get_visible,
+)
+from chat.services.messages import message_post, message_post_opening, typing_notify
+from chat.services.rooms import slug_clean
 from parley.errors import NotAuthenticated
 
 from . import protocol
@@ -88,5 +94,15 @@ def rename(*, user: User, display_name: str) -> dict:
     return user_payload(user_rename(user=user, display_name=display_name))
 
 
-def open_tutorial_room(*, user: User, slug: str) -> Room:
-    return room_get_or_create_public(slug=slug, user=user)
+def find_room(*, user: User, slug: str) -> Room | None:
+    """The room the tutorial endpoint opens, or None when there is none `user` may see: such
+    a name is opened by its first stored message (`post_opening`). BadRequest for a name
+    that cannot be a slug."""
+    return room_find_visible(slug=slug_clean(slug), user=user)
+
+
+def post_opening(
+    *, user: User, credential: Credential | None, slug: str, body: str, client_id: UUID
+) -> tuple[Message, bool]:
+    _still_valid(credential)
+    return message_post_opening(author=user, slug=slug, body=body, client_id=client_id)

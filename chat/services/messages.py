@@ -14,7 +14,7 @@ from .. import events
 from ..models import Membership, Message, Room
 from ..payloads import message_payload, user_payload
 from ..selectors import room_can_see
-from .rooms import member_changed
+from .rooms import member_changed, room_open
 
 
 def _allocate_seq(room: Room) -> int:
@@ -95,6 +95,19 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
             raise
         return original, False
     return message, True
+
+
+def message_post_opening(
+    *, author: User, slug: str, body: str, client_id: UUID
+) -> tuple[Message, bool]:
+    """Post to the room at `slug`, creating it (public, owned by `author`) with this first
+    message when there is none: the Channels tutorial's rooms exist from their first stored
+    message. The room and the message are committed together or not at all. A slug held by a
+    room `author` may not see is Conflict, as a taken slug is (room_open)."""
+    body = _clean_body(body)
+    with transaction.atomic():
+        room = room_open(slug=slug, user=author)
+        return message_post(author=author, room=room, body=body, client_id=client_id)
 
 
 def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:

@@ -1,22 +1,26 @@
 """Creating rooms and changing who is in them."""
 
+import math
 import re
 import secrets
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Literal
 
 from anyascii import anyascii
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from parley.errors import BadRequest, Conflict, Forbidden, NotFound
+from parley.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from parley.text import text_check_name, text_check_storable
 
 from .. import events
 from ..models import Membership, Room
 from ..payloads import user_payload
-from ..selectors import room_can_see
+from ..selectors import room_find_visible
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_NAME = 80
@@ -49,11 +53,59 @@ def _slug_from_name(name: str) -> str:
     return slug
 
 
+# A private room's slug ends in "-" and this many random characters the server chooses.
+PRIVATE_SUFFIX_LENGTH = 6
+_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _private_slug(base: str) -> str:
+    """`base` with a random suffix (`design-review-k3x9q2`). Public and private rooms share one
+    slug namespace, so a private room whose slug anyone could pick would be revealed by the
+    409 that picking it gives; with the suffix, no name anyone chooses meets a private room's
+    unless they already know it (36^6 suffixes per base)."""
+    suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(PRIVATE_SUFFIX_LENGTH))
+    base = base[: 64 - PRIVATE_SUFFIX_LENGTH - 1].rstrip("-_") or "room"
+    return f"{base}-{suffix}"
+
+
+def _check_room_quota(owner: User | None) -> None:
+    """At most PARLEY_ROOMS_PER_HOUR rooms created by `owner` in the last hour (0: no limit).
+    Rooms made without an owner (by an operator's command) do not count."""
+    limit = settings.PARLEY_ROOMS_PER_HOUR
+    if not limit or owner is None:
+        return
+    now = timezone.now()
+    window = timedelta(hours=1)
+    recent = list(
+        Room.objects.filter(owner=owner, created_at__gt=now - window)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        retry_after = max((recent[0] + window - now).total_seconds(), 1.0)
+        raise RateLimited(
+            f"You can create at most {limit} rooms an hour; "
+            f"try again in {math.ceil(retry_after)} s.",
+            retry_after=retry_after,
+        )
+
+
 def room_create(
-    *, owner: User | None, name: str, slug: str | None = None, topic: str = "", private: bool = False
+    *,
+    owner: User | None,
+    name: str,
+    slug: str | None = None,
+    topic: str = "",
+    private: bool = False,
+    quota: bool = True,
 ) -> Room:
     """A new room owned by `owner`, who becomes its first member. Guests may create public
-    rooms only; a public room opened by an anonymous visitor has no owner (None)."""
+    rooms only (and become no member); `owner` None is an operator's room.
+
+    A private room's slug always gets a random suffix (`_private_slug`), an explicit `slug`
+    too. A taken slug is Conflict, whether the room holding it is visible or not. Raises
+    RateLimited beyond the owner's rooms per hour (PARLEY_ROOMS_PER_HOUR) unless `quota` is
+    False (an operator's command)."""
     name = " ".join(text_check_name(name, field="name").split())
     if not name:
         raise BadRequest("A room needs a name.")
@@ -65,31 +117,40 @@ def room_create(
     anonymous = owner is None or owner.is_guest
     if private and anonymous:
         raise Forbidden("Guests cannot create private rooms; sign up first.")
-    slug = slug_clean(slug) if slug else _slug_from_name(name)
+    if private:
+        slug = _private_slug(slug_clean(slug) if slug else slug_for_name(name))
+    else:
+        slug = slug_clean(slug) if slug else _slug_from_name(name)
+    if quota:
+        _check_room_quota(owner)
     try:
         with transaction.atomic():
             room = Room.objects.create(slug=slug, name=name, topic=topic, private=private, owner=owner)
             if not anonymous:
                 Membership.objects.create(room=room, user=owner)
+            if not private:
+                # Wakes the tutorial endpoint's sockets that wait for this name.
+                events.publish_on_commit({"kind": "room_opened", "room_id": room.pk, "room": room.slug})
     except IntegrityError as error:
         raise Conflict(f"The slug {slug!r} is taken.") from error
     return room
 
 
-def room_get_or_create_public(*, slug: str, user: User) -> Room:
-    """The room at `slug`, made public on first visit, as in the Channels tutorial where
-    visiting /chat/<room>/ opens that room. Raises Forbidden for a private room `user` may not
-    see."""
+def room_open(*, slug: str, user: User) -> Room:
+    """The room at `slug` as `user` may see it, or a new public room there owned by `user`
+    (a signed-up user or a guest): the Channels tutorial's rooms, which exist once someone
+    enters them. A slug held by a room `user` may not see is Conflict, exactly as a taken slug
+    is in room_create: never the room itself."""
     slug = slug_clean(slug)
-    room = Room.objects.filter(slug=slug).first()
-    if room is None:
-        try:
-            room = room_create(owner=user if user.is_authenticated else None, name=slug, slug=slug)
-        except Conflict:  # created by someone else in the meantime
-            room = Room.objects.get(slug=slug)
-    if not room_can_see(room=room, user=user):
-        raise Forbidden(f"You are not a member of {slug!r}.")
-    return room
+    if (room := room_find_visible(slug=slug, user=user)) is not None:
+        return room
+    try:
+        return room_create(owner=user, name=slug, slug=slug)
+    except Conflict:
+        # Created by someone else in the meantime, or held by a room `user` may not see.
+        if (room := room_find_visible(slug=slug, user=user)) is None:
+            raise
+        return room
 
 
 def member_changed(*, room: Room, user: User, change: str) -> None:

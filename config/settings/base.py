@@ -114,6 +114,29 @@ def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
 PARLEY_POST_RATE = _rate("PARLEY_POST_RATE", (10.0, 30))
 # Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
 PARLEY_FRAME_RATE = _rate("PARLEY_FRAME_RATE", (50.0, 200))
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number, e.g. {default} (got {value!r}).")
+    return int(value)
+
+
+# Rooms one user (or guest) may create per hour; beyond it `rate_limited`. 0: no limit.
+PARLEY_ROOMS_PER_HOUR = _count("PARLEY_ROOMS_PER_HOUR", 20)
+# Guest identities made for one client address per hour; beyond it `rate_limited`. 0: no limit.
+PARLEY_GUESTS_PER_HOUR = _count("PARLEY_GUESTS_PER_HOUR", 30)
+# Seconds without a write after which a guest is cleaned up (`parley cleanguests`).
+PARLEY_GUEST_IDLE = _count("PARLEY_GUEST_IDLE", 7 * 24 * 3600)
+# Seconds between the server's own guest clean-ups (0: only the command cleans up).
+PARLEY_GUEST_CLEANUP_INTERVAL = _count("PARLEY_GUEST_CLEANUP_INTERVAL", 3600)
+
 # How committed events reach the server processes' sockets (dotted path, see chat/events.py).
 PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
 

@@ -115,6 +115,17 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Django's cache, shared by the processes: it counts new guests per client address
+# (PARLEY_GUESTS_PER_HOUR), which a per-process cache would multiply by the workers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "cache",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+    }
+}
+
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
 

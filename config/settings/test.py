@@ -18,6 +18,8 @@ PARLEY_OPEN_SIGNUP = True
 # Generous so that the rate-limit tests choose their own limits explicitly.
 PARLEY_POST_RATE = (1000.0, 1000)
 PARLEY_FRAME_RATE = (1000.0, 1000)
+PARLEY_GUESTS_PER_HOUR = 0
+PARLEY_ROOMS_PER_HOUR = 0
 
 # A file, not SQLite's shared in-memory database: the concurrency tests write from many
 # threads, and WAL + busy timeout behave only on a file.

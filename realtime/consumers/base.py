@@ -138,6 +138,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             on_overflow=self._overflowed,
             hears_room_events=self.hears_room_events,
             on_user_event=self.user_event,
+            on_opened=self.room_opened,
         )
         self.credential = socket_credential(self.scope, user)
         if user.is_authenticated:
@@ -155,6 +156,10 @@ class RoomSocket(AsyncWebsocketConsumer):
             return True
         return await database_sync_to_async(sessions.credential_active)(credential=self.credential)
 
+    async def room_opened(self, member: Member, room_id: int | None) -> None:
+        """A room opened at a name this socket waits for (RoomHub.wait); see the tutorial
+        endpoint, the only one that waits."""
+
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
         if settings.SESSION_COOKIE_NAME in self.scope.get("cookies", {}):
@@ -166,8 +171,18 @@ class RoomSocket(AsyncWebsocketConsumer):
         their first post, rename or typing, and keeps that identity for the socket (and for
         their browser session, when there is one)."""
         if not self.user.is_authenticated:
-            self.user = await database_sync_to_async(sessions.guest_for_session)(self._session())
+            client = self.scope.get("client") or (None,)
+            self.user = await database_sync_to_async(sessions.guest_for_session)(
+                self._session(), address=client[0]
+            )
         return self.user
+
+    async def author_in(self, slug: str) -> User:
+        """`author()` for a write into the room at `slug`: an anonymous visitor becomes a guest
+        only for a room it can see; a missing or invisible one raises NotFound first."""
+        if not self.user.is_authenticated:
+            await database_sync_to_async(sessions.visible_room)(user=self.user, slug=slug)
+        return await self.author()
 
     def user_payload(self) -> dict:
         if not self.user.is_authenticated:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
-from parley.errors import NotAuthenticated, ParleyError
+from parley.errors import NotAuthenticated, ParleyError, RateLimited
 
 from .. import protocol, sessions
 from ..limits import TokenBucket
@@ -55,7 +55,8 @@ class ProtocolV1Consumer(RoomSocket):
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
             self.end_access(CloseCode.NOT_AUTHENTICATED)
         except (ParleyError, FrameError) as error:
-            await self.send(text_data=protocol.error(error.code, error.message, frame.ref))
+            extra = {"retry_after": error.retry_after} if isinstance(error, RateLimited) else {}
+            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra))
         except DatabaseError:
             logger.exception("database error handling %s", frame.type)
             await self.send(
@@ -115,7 +116,7 @@ class ProtocolV1Consumer(RoomSocket):
         # Held, so that the post's own message frame comes after its ack.
         self.member.hold()
         try:
-            author = await self.author()
+            author = await self.author_in(frame.room)
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
                     user=author, credential=self.credential, room=room, body=frame.body,
@@ -144,7 +145,7 @@ class ProtocolV1Consumer(RoomSocket):
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(user=await self.author(), slug=slug, origin=self.origin)
+        await database_sync_to_async(sessions.typing)(user=await self.author_in(slug), slug=slug, origin=self.origin)
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))

@@ -6,20 +6,22 @@ stored (with a server-made client_id) before it is broadcast. `/name NEW NAME` r
 sender, as the seeds' consumer does. Errors come back as `{"error": code, "message": text}`.
 """
 
+import asyncio
 import logging
 from uuid import uuid4
 
 import orjson
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import DatabaseError
 
-from parley.errors import NotAuthenticated, ParleyError
+from parley.errors import NotAuthenticated, ParleyError, RateLimited
 from parley.text import text_is_storable
 
 from .. import protocol, sessions
 from ..fanout import tutorial_frame
 from ..protocol import CloseCode, ErrorCode
-from .base import RoomSocket
+from .base import RoomSocket, room_hub
 
 logger = logging.getLogger(__name__)
 
@@ -32,25 +34,63 @@ class TutorialConsumer(RoomSocket):
 
     async def connect(self):
         # As in the tutorial, the socket joins the room's group before it is accepted: from
-        # the client's first `open` event on, it misses nothing posted to the room.
+        # the client's first `open` event on, it misses nothing posted to the room. A name with
+        # no room the user may see (none yet, or a private one) is accepted alike: the socket
+        # waits for the room to open, which the name's first stored message does.
         if not await self.identify():
             return
+        self.slug = self.scope["url_route"]["kwargs"]["room_name"].lower()
+        self.room = None
+        self.opening = asyncio.Lock()
         try:
-            room = await database_sync_to_async(sessions.open_tutorial_room)(
-                user=self.user, slug=self.scope["url_route"]["kwargs"]["room_name"]
-            )
-        except ParleyError as error:
-            await self.refuse(CloseCode.FORBIDDEN if error.code == "forbidden" else CloseCode.PROTOCOL_ABUSE)
+            room = await database_sync_to_async(sessions.find_room)(user=self.user, slug=self.slug)
+        except ParleyError:
+            await self.refuse(CloseCode.PROTOCOL_ABUSE)
             return
-        self.room = room
         self.member.hold()
         try:
-            await self.follow(room.pk, room.slug)
-            last_seq, _ = await database_sync_to_async(sessions.replay_state)(room_id=room.pk, since=None, limit=0)
-            self.synced(room.pk, last_seq)
+            if room is None:
+                await room_hub().wait(self.slug, self.member)
+            else:
+                await self._follow_from(room, since=None)
             await self.accept()
         finally:
             self.member.release()
+
+    async def _follow_from(self, room, *, since: int | None) -> None:
+        """Follow the room, first writing its messages after `since` (at most the replay
+        limit; None: none). Call while holding the member."""
+        self.room = room
+        await self.follow(room.pk, room.slug)
+        last_seq, replay = await database_sync_to_async(sessions.replay_state)(
+            room_id=room.pk, since=since, limit=settings.PARLEY_REPLAY_LIMIT
+        )
+        for row in replay or ():
+            await self.send(text_data=row[self.frame_key])
+        self.synced(room.pk, last_seq)
+
+    async def room_opened(self, member, room_id):
+        """The room this socket waits for opened (or may have): follow it from its first
+        message, so that the message that opened it is delivered too."""
+        async with self.opening:
+            if self.room is not None or member.closed:
+                return
+            room = await database_sync_to_async(sessions.find_room)(user=self.user, slug=self.slug)
+            if room is None:
+                return
+            await room_hub().unwait(self.slug, self.member)
+            self.member.hold()
+            try:
+                await self._follow_from(room, since=0)
+            finally:
+                self.member.release()
+            if member.closed:  # the socket closed meanwhile, after its disconnect cleaned up
+                await self.unfollow(room.pk)
+
+    async def disconnect(self, code):
+        if self.member is not None and getattr(self, "slug", None):
+            await room_hub().unwait(self.slug, self.member)
+        await super().disconnect(code)
 
     async def receive(self, text_data=None, bytes_data=None):
         text = self._message_text(text_data)
@@ -64,17 +104,30 @@ class TutorialConsumer(RoomSocket):
             if text.startswith(NAME_COMMAND + " ") or text == NAME_COMMAND:
                 await self._rename(text[len(NAME_COMMAND):].strip())
             else:
-                await database_sync_to_async(sessions.post_to_room)(
-                    user=await self.author(), credential=self.credential, room=self.room, body=text,
-                    client_id=uuid4(),
-                )
+                await self._post(text)
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
             self.end_access(CloseCode.NOT_AUTHENTICATED)
+        except RateLimited as error:
+            await self._error(error.code, error.message, retry_after=error.retry_after)
         except ParleyError as error:
             await self._error(error.code, error.message)
         except DatabaseError:
             logger.exception("database error on the tutorial endpoint")
             await self._error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.")
+
+    async def _post(self, text: str) -> None:
+        if self.room is not None:
+            await database_sync_to_async(sessions.post_to_room)(
+                user=await self.author(), credential=self.credential, room=self.room, body=text,
+                client_id=uuid4(),
+            )
+            return
+        # The name's first stored message opens its room (or the room opened meanwhile).
+        message, _ = await database_sync_to_async(sessions.post_opening)(
+            user=await self.author(), credential=self.credential, slug=self.slug, body=text,
+            client_id=uuid4(),
+        )
+        await self.room_opened(self.member, message.room_id)
 
     async def _rename(self, name: str):
         user = await database_sync_to_async(sessions.rename)(user=await self.author(), display_name=name)
@@ -92,5 +145,5 @@ class TutorialConsumer(RoomSocket):
             return None
         return data["message"]
 
-    async def _error(self, code: str, message: str):
-        await self.send(text_data=protocol.encode({"error": code, "message": message}))
+    async def _error(self, code: str, message: str, **extra):
+        await self.send(text_data=protocol.encode({"error": code, "message": message, **extra}))

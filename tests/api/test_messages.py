@@ -113,7 +113,7 @@ def test_missing_client_id_is_400_naming_it(make_user, make_room, api_as):
 def test_posting_into_an_invisible_private_room_is_404(make_user, make_room, api_as):
     room = make_room(make_user(), "Secret", private=True)
     response = api_as(make_user()).post(
-        "/rooms/secret/messages", {"body": "hi", "client_id": str(uuid4())}
+        f"/rooms/{room.slug}/messages", {"body": "hi", "client_id": str(uuid4())}
     )
     assert_error(response, 404, "not_found")
     assert not Message.objects.filter(room=room).exists()
@@ -196,4 +196,4 @@ def test_history_of_an_invisible_private_room_is_404(make_user, make_room, api_a
     owner = make_user()
     room = make_room(owner, "Secret", private=True)
     message_post(author=owner, room=room, body="secret", client_id=uuid4())
-    assert_error(api_as(make_user()).get("/rooms/secret/messages"), 404, "not_found")
+    assert_error(api_as(make_user()).get(f"/rooms/{room.slug}/messages"), 404, "not_found")

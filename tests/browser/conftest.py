@@ -33,7 +33,9 @@ def unique(prefix: str) -> str:
 @pytest.fixture(scope="package")
 def server():
     with tempfile.TemporaryDirectory(prefix="parley-browser-") as data_dir:
-        parley = ParleyServer(Path(data_dir))
+        # Every page of the suite comes from 127.0.0.1 and makes guests and rooms for a whole
+        # run: the per-address and per-user limits (tested in tests/web) would be reached.
+        parley = ParleyServer(Path(data_dir), env={"PARLEY_GUESTS_PER_HOUR": "0", "PARLEY_ROOMS_PER_HOUR": "0"})
         parley.migrate()
         parley.start()
         yield parley

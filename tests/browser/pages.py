@@ -16,7 +16,10 @@ def sign_up(page: Page, username: str, display_name: str = "") -> None:
 
 
 def open_room(page: Page, slug: str) -> None:
-    page.goto(f"/chat/{slug}/")
+    """Go to the room, creating it (the "Create #slug?" page's button) if nobody has yet."""
+    response = page.goto(f"/chat/{slug}/")
+    if response is not None and response.status == 404:
+        page.get_by_role("button", name=f"Create #{slug}").click()
     wait_live(page)
 
 

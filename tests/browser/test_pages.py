@@ -30,7 +30,7 @@ def test_private_room_is_hidden_until_the_owner_invites(new_page):
 
     response = friend.goto(f"/chat/{slug}/")
     assert response.status == 404
-    expect(friend.locator("h1")).to_have_text("No such room")
+    expect(friend.locator("h1")).to_have_text(f"Create #{slug}?")  # as for a missing room
     friend.goto("/")
     expect(friend.locator("main")).not_to_contain_text("Secret plans")
 
@@ -124,7 +124,9 @@ def test_room_page_fits_a_phone_and_is_keyboard_usable(new_page):
 
 def test_pages_send_a_content_security_policy(new_page):
     page = new_page()
-    response = page.goto(f"/chat/{unique('csp-')}/")
+    slug = unique("csp-")
+    open_room(page, slug)  # and the page's own socket is allowed by the policy
+    response = page.goto(f"/chat/{slug}/")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "object-src 'none'" in policy
-    wait_live(page)  # and the page's own socket is allowed by it
+    wait_live(page)

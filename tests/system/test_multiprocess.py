@@ -127,3 +127,30 @@ def test_clients_of_a_killed_process_resume_on_the_other(engines, database, star
     assert on_a and all(c.connects == 2 and c.url == b.ws_url for c in on_a)
     assert len(stored(database)) == 30 * len(USERS)
     assert_everyone_saw_everything(clients, database)
+
+
+def test_a_tutorial_name_opened_on_one_process_reaches_sockets_waiting_on_another(
+    engines, database, start_server
+):
+    import json
+
+    from websockets.asyncio.client import connect
+
+    a = start_server(database, engines.redis_url)
+    b = start_server(database, engines.redis_url)
+    name = f"fresh-{uuid.uuid4().hex[:8]}"
+    tokens = list(engines.tokens.values())
+    headers = [{"Authorization": f"Bearer {token}"} for token in tokens[:2]]
+
+    async def scenario():
+        async with connect(f"{b.ws_url}/ws/chat/{name}/", additional_headers=headers[1]) as waiting:
+            async with connect(f"{a.ws_url}/ws/chat/{name}/", additional_headers=headers[0]) as opener:
+                await opener.send(json.dumps({"message": "the first message opens it"}))
+                heard = json.loads(await asyncio.wait_for(waiting.recv(), 10))
+                assert heard == {"message": "the first message opens it"}
+                await waiting.send(json.dumps({"message": "and back"}))
+                for expected in ("the first message opens it", "and back"):
+                    heard = json.loads(await asyncio.wait_for(opener.recv(), 10))
+                    assert heard == {"message": expected}
+
+    run_async(scenario())

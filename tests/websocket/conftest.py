@@ -49,12 +49,13 @@ class Socket:
 
 @pytest.fixture
 async def open_socket():
-    """open_socket(path="/ws/", token=None, cookie=None, origin=ORIGIN) -> (connected, Socket)."""
+    """open_socket(path="/ws/", token=None, cookie=None, origin=ORIGIN, client=None) ->
+    (connected, Socket); `client` is the (address, port) a server would put in the scope."""
     from config.asgi import application
 
     sockets: list[Socket] = []
 
-    async def open_(path="/ws/", token=None, cookie=None, origin=ORIGIN):
+    async def open_(path="/ws/", token=None, cookie=None, origin=ORIGIN, client=None):
         headers = []
         if origin is not None:
             headers.append((b"origin", origin))
@@ -63,6 +64,8 @@ async def open_socket():
         if cookie is not None:
             headers.append((b"cookie", cookie.encode()))
         communicator = WebsocketCommunicator(application, path, headers=headers)
+        if client is not None:
+            communicator.scope["client"] = client
         connected, _ = await communicator.connect()
         socket = Socket(communicator)
         sockets.append(socket)

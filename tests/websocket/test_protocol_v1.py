@@ -2,6 +2,7 @@
 
 import uuid
 
+import orjson
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -61,6 +62,36 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
     await socket.post("lobby", "again")
     assert (await socket.recv())["author"] == author  # one guest per socket
     assert await sync_to_async(User.objects.filter(is_guest=True).count)() == 1
+
+
+async def test_writing_to_a_missing_room_makes_no_guest(open_socket, make_legacy_private_room, make_user):
+    from accounts.models import User
+
+    owner = await sync_to_async(make_user)()
+    await sync_to_async(make_legacy_private_room)(owner, "hidden")
+    socket, _ = await hello(open_socket)
+    for slug in ("no-such-room", "hidden"):
+        await socket.send(type="post", room=slug, body="x", client_id=str(uuid.uuid4()), ref="p")
+        assert (await socket.recv())["code"] == "not_found"
+        await socket.send(type="typing", room=slug, ref="t")
+        assert (await socket.recv())["code"] == "not_found"
+    assert not await sync_to_async(User.objects.filter(is_guest=True).exists)()
+
+
+async def test_new_guests_are_limited_per_address(open_socket, settings):
+    from django.core.cache import cache
+
+    await sync_to_async(cache.clear)()
+    settings.PARLEY_GUESTS_PER_HOUR = 1
+    await sync_to_async(room_create)(owner=None, name="Lobby", slug="lobby")
+    address = ("203.0.113.7", 50000)
+    first, _ = await hello(open_socket, client=address)
+    assert (await first.post("lobby", "hi"))["seq"] == 1
+    second, _ = await hello(open_socket, client=address)
+    await second.send(type="name", display_name="Eve", ref="n")
+    frame = await second.recv()
+    assert (frame["code"], frame["ref"]) == ("rate_limited", "n") and 0 < frame["retry_after"] <= 3600
+    await sync_to_async(cache.clear)()
 
 
 async def test_browser_keeps_its_session_guest(open_socket, client):
@@ -256,27 +287,48 @@ async def test_binary_frames_get_bad_request(open_socket):
     assert (await socket.recv())["code"] == "bad_request"
 
 
-async def test_errors_for_missing_private_and_too_long(open_socket, user_with_token):
+async def test_errors_for_missing_and_too_long(open_socket, user_with_token):
     ada, _ada_token = await sync_to_async(user_with_token)("ada")
     _, bob_token = await sync_to_async(user_with_token)("bob")
-    await sync_to_async(room_create)(owner=ada, name="s", slug="secret", private=True)
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     bob, _ = await hello(open_socket, bob_token)
     await bob.send(type="subscribe", room="nope", ref="1")
     assert (await bob.recv())["code"] == "not_found"
-    for frame in (
-        {"type": "subscribe", "room": "secret"},
-        {"type": "history", "room": "secret"},
-        {"type": "typing", "room": "secret"},
-        {"type": "post", "room": "secret", "body": "x", "client_id": str(uuid.uuid4())},
-    ):
-        await bob.send(**frame, ref="f")
-        assert await bob.recv() == {
-            "type": "error", "code": "forbidden", "message": "You are not a member of 'secret'.", "ref": "f"
-        }
     await bob.send(type="post", room="g", body="x" * 4001, client_id=str(uuid.uuid4()))
     assert (await bob.recv())["code"] == "too_long"
     assert await sync_to_async(Message.objects.count)() == 0
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["suffixed", "legacy-slug"])
+async def test_an_invisible_private_room_answers_as_a_missing_one(
+    open_socket, user_with_token, make_legacy_private_room, legacy
+):
+    ada, _ada_token = await sync_to_async(user_with_token)("ada")
+    _, bob_token = await sync_to_async(user_with_token)("bob")
+    if legacy:
+        room = await sync_to_async(make_legacy_private_room)(ada, "secret")
+    else:
+        room = await sync_to_async(room_create)(owner=ada, name="Secret", private=True)
+    await sync_to_async(message_post)(author=ada, room=room, body="hidden", client_id=uuid.uuid4())
+    bob, _ = await hello(open_socket, bob_token)
+
+    async def answers(slug: str) -> list[dict]:
+        frames = []
+        for frame in (
+            {"type": "subscribe", "room": slug},
+            {"type": "subscribe", "room": slug, "since": 0},
+            {"type": "history", "room": slug},
+            {"type": "typing", "room": slug},
+            {"type": "post", "room": slug, "body": "x", "client_id": str(uuid.uuid4())},
+        ):
+            await bob.send(**frame, ref="f")
+            frames.append(orjson.loads(orjson.dumps(await bob.recv()).decode().replace(slug, "NAME")))
+        return frames
+
+    missing = await answers("no-such-room")
+    assert {frame["code"] for frame in missing} == {"not_found"}
+    assert await answers(room.slug) == missing
+    assert await sync_to_async(Message.objects.count)() == 1
 
 
 async def test_invited_member_may_use_private_room(open_socket, user_with_token):
@@ -285,7 +337,7 @@ async def test_invited_member_may_use_private_room(open_socket, user_with_token)
     room = await sync_to_async(room_create)(owner=ada, name="s", slug="secret", private=True)
     await sync_to_async(room_invite)(room=room, by=ada, username="bob")
     bob, _ = await hello(open_socket, bob_token)
-    assert (await bob.post("secret", "in"))["seq"] == 1
+    assert (await bob.post(room.slug, "in"))["seq"] == 1
 
 
 async def test_post_rate_limit_answers_rate_limited_with_retry_after(open_socket, user_with_token, settings):
@@ -333,6 +385,7 @@ async def test_database_failure_answers_unavailable_and_never_acks(open_socket, 
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(sessions, "post", down)
+    await sync_to_async(room_create)(owner=None, name="g", slug="g")
     socket, _ = await hello(open_socket)
     await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), ref="p")
     assert (await socket.recv())["code"] == "unavailable"

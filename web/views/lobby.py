@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from chat.selectors import room_list_joined, room_list_visible
 from chat.services.rooms import room_create, slug_for_name
@@ -13,18 +14,25 @@ from parley.errors import ParleyError
 
 from ..csp import csp
 from ..forms import RoomCreateForm
+from .rooms import room_open_and_go
 
 
 @csp
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def lobby(request):
-    if typed := request.GET.get("room", "").strip():
-        # The join box: any name, in any script, makes a slug (slug_for_name).
-        if slug := slug_for_name(typed):
-            return redirect("web:room", slug=slug)
-        messages.error(request, "A room name needs at least one letter or digit (in any script).")
+    """The lobby. Its join box POSTs the typed name here, which opens that room, creating it
+    when there is none (one step, as in the Channels tutorial); `?room=` (a GET, which
+    creates nothing) goes to the room's page, which offers to create a missing one."""
     if not request.user.is_authenticated and not settings.PARLEY_GUESTS:
         return redirect_to_login(request.get_full_path())
+    data = request.POST if request.method == "POST" else request.GET
+    if typed := data.get("room", "").strip():
+        # Any name, in any script, makes a slug (slug_for_name).
+        if slug := slug_for_name(typed):
+            if request.method == "POST":
+                return room_open_and_go(request, slug)
+            return redirect("web:room", slug=slug)
+        messages.error(request, "A room name needs at least one letter or digit (in any script).")
     return _render(request, RoomCreateForm())
 
 
@@ -43,13 +51,20 @@ def room_new(request):
     return _render(request, form, status=400)
 
 
+# Rooms per page in each of the lobby's lists.
+LOBBY_PAGE_SIZE = 50
+
+
 def _render(request, form, status=200):
     user = request.user
-    # An anonymous visitor sees what a guest sees; a guest identity is made only on entering a
-    # room, not for looking at the list.
+    # An anonymous visitor sees what a guest sees; a guest identity is made only on a write,
+    # not for looking at the list.
+    joined = room_list_joined(user=user) if user.is_authenticated else []
     context = {
-        "joined": room_list_joined(user=user) if user.is_authenticated else [],
-        "public_rooms": room_list_visible(user=user).filter(private=False),
+        "joined": Paginator(joined, LOBBY_PAGE_SIZE).get_page(request.GET.get("joined_page")),
+        "public_rooms": Paginator(
+            room_list_visible(user=user).filter(private=False), LOBBY_PAGE_SIZE
+        ).get_page(request.GET.get("page")),
         "form": form,
     }
     return render(request, "web/lobby.html", context, status=status)

@@ -1,52 +1,91 @@
 """A room's page (`/chat/<slug>/`) and the forms on it: invite and leave."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import guest_for_session
-from chat.selectors import room_get_visible, room_members
-from chat.services.rooms import room_get_or_create_public, room_invite, room_join, room_leave
-from parley.errors import BadRequest, Forbidden, NotFound, ParleyError
+from accounts.services import guest_for_session, session_guest
+from chat.selectors import room_find_visible, room_get_visible, room_members
+from chat.services.rooms import room_invite, room_join, room_leave, room_open, slug_clean
+from parley.errors import BadRequest, Conflict, NotFound, ParleyError, RateLimited
 
 from ..csp import csp
 from ..forms import InviteForm
 
 
 @csp
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def room(request, slug):
-    """Opens the room, creating it (public) on a first visit, as the tutorial's page does.
-
-    An anonymous visitor gets a guest identity in the session here, before the page's
-    WebSocket connects: the socket finds the guest in the same session."""
-    if request.user.is_authenticated:
-        visitor = request.user
-    elif settings.PARLEY_GUESTS:
-        visitor = guest_for_session(request.session)
-    else:
+    """GET shows the room, or, when there is none the visitor may see, a page offering to
+    create it, the same for a missing room and a private one. POST opens the room, creating it
+    (public) when there is none: the Channels tutorial's "enter a name, chat" in one step. Only
+    POST writes: a GET creates no room, no guest and no membership other than joining a public
+    room a signed-in visitor opens."""
+    if not request.user.is_authenticated and not settings.PARLEY_GUESTS:
         return redirect_to_login(request.get_full_path())
-    try:
-        room = room_get_or_create_public(slug=slug, user=visitor)
-    except (BadRequest, Forbidden):
-        return room_not_found(request, slug)
+    if request.method == "POST":
+        return room_open_and_go(request, slug)
+    room = room_find_visible(slug=slug, user=request.user)
+    if room is None:
+        return room_offer(request, slug)
     if room.slug != slug:
         return redirect("web:room", slug=room.slug)
-    if not visitor.is_guest and not room.private:
+    visitor = request.user if request.user.is_authenticated else None
+    if visitor is None:
+        visitor = session_guest(request.session)
+        if request.session.session_key is None:
+            # The page's socket keeps the guest it makes on the visitor's first write in this
+            # session (a session, not a user: no guest exists before that write).
+            request.session.save()
+            request.session.modified = True
+    if visitor is not None and not visitor.is_guest and not room.private:
         room_join(room=room, user=visitor)
-    is_owner = room.owner_id == visitor.pk and not visitor.is_guest
+    is_owner = visitor is not None and room.owner_id == visitor.pk and not visitor.is_guest
     context = {
         "room": room,
-        "visitor": visitor,
+        "visitor_name": visitor.shown_name if visitor is not None else "Anonymous",
+        "visitor_is_guest": visitor is None or visitor.is_guest,
         "members": list(room_members(room=room)),
         "invite_form": InviteForm() if room.private and is_owner else None,
-        "can_leave": not visitor.is_guest,
+        "can_leave": visitor is not None and not visitor.is_guest,
         "max_body": settings.PARLEY_MAX_BODY,
     }
     return render(request, "web/room.html", context)
+
+
+def room_open_and_go(request, slug):
+    """Open the room at `slug` (creating it, public, when there is none) and go there. An
+    anonymous visitor becomes a guest here: creating a room is a write."""
+    try:
+        user = request.user
+        if not user.is_authenticated:
+            user = guest_for_session(request.session, address=request.META.get("REMOTE_ADDR"))
+        room = room_open(slug=slug, user=user)
+    except RateLimited as error:
+        response = room_offer(request, slug, error=error.message, status=429)
+        response["Retry-After"] = str(math.ceil(error.retry_after))
+        return response
+    except Conflict as error:
+        return room_offer(request, slug, error=error.message, status=409)
+    except BadRequest:
+        return room_not_found(request, slug)
+    return redirect("web:room", slug=room.slug)
+
+
+def room_offer(request, slug, *, error: str = "", status: int = 404):
+    """"Create this room?": the answer for a room that does not exist and for one the visitor
+    may not see, alike, so that private rooms' names do not leak. A name that cannot be a
+    slug gets the plain not-found page."""
+    try:
+        slug = slug_clean(slug)
+    except BadRequest:
+        return room_not_found(request, slug)
+    return render(request, "web/room_create.html", {"slug": slug, "error": error}, status=status)
 
 
 @csp
@@ -55,7 +94,7 @@ def room(request, slug):
 def invite(request, slug):
     try:
         room = room_get_visible(slug=slug, user=request.user)
-    except (NotFound, Forbidden):
+    except NotFound:
         return room_not_found(request, slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -77,7 +116,7 @@ def invite(request, slug):
 def leave(request, slug):
     try:
         room = room_get_visible(slug=slug, user=request.user)
-    except (NotFound, Forbidden):
+    except NotFound:
         return room_not_found(request, slug)
     try:
         room_leave(room=room, user=request.user)

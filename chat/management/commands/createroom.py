@@ -23,7 +23,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no user {owner!r}.")
         try:
-            room = room_create(owner=user, name=name, slug=slug, topic=topic, private=private)
+            room = room_create(
+                owner=user, name=name, slug=slug, topic=topic, private=private, quota=False
+            )
             for username in invite:
                 room_invite(room=room, by=user, username=username)
         except ParleyError as error:

@@ -11,6 +11,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from realtime.jobs import start_jobs
+
 
 class Command(BaseCommand):
     help = "Serve Parley (HTTP + WebSocket) with uvicorn."
@@ -37,6 +39,7 @@ class Command(BaseCommand):
                 "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
             )
         shown = f"[{host}]" if ":" in host else host
+        start_jobs()
         self.stdout.write(f"Parley is serving at http://{shown}:{port}/  ({workers} process(es), {layer})")
         uvicorn.run(
             "config.asgi:application",

@@ -14,12 +14,14 @@ from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 
 @pytest.fixture
 def published(monkeypatch):
-    """Events as the fan-out backend receives them (after commit)."""
+    """Message and member events as the fan-out backend receives them (after commit); the
+    room_opened events of the rooms the tests set up are left out."""
     sent: list[dict] = []
 
     class Recorder:
         def publish(self, event):
-            sent.append(event)
+            if event["kind"] != "room_opened":
+                sent.append(event)
 
     monkeypatch.setattr(events, "backend", lambda: Recorder())
     return sent

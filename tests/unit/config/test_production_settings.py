@@ -80,3 +80,20 @@ def test_the_command_line_prints_one_line_and_no_traceback():
     assert done.stderr.splitlines() == [
         "parley: Set SECRET_KEY: production settings require it (see docs/deployment.md)."
     ]
+
+
+def test_the_cache_that_counts_guests_is_redis(monkeypatch):
+    production = load(monkeypatch)
+    cache = production.CACHES["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == production.REDIS_URL
+
+
+def test_limits_come_from_the_environment_and_malformed_ones_stop_start_up(monkeypatch):
+    # The limits are read by the shared base module: read it afresh, and leave it as it was.
+    monkeypatch.delitem(sys.modules, "config.settings.base")
+    production = load(monkeypatch, PARLEY_ROOMS_PER_HOUR="5", PARLEY_GUESTS_PER_HOUR="0")
+    assert (production.PARLEY_ROOMS_PER_HOUR, production.PARLEY_GUESTS_PER_HOUR) == (5, 0)
+    monkeypatch.delitem(sys.modules, "config.settings.base")
+    with pytest.raises(ImproperlyConfigured, match="PARLEY_ROOMS_PER_HOUR must be a whole number"):
+        load(monkeypatch, PARLEY_ROOMS_PER_HOUR="many")
