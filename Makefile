@@ -9,7 +9,7 @@ PORT ?= 8000
 export HOST PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench serve screenshot
+.PHONY: help install run test test-fast lint format bench serve screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ run: install ## migrate and serve Parley at http://127.0.0.1:8000 (HOST=, PORT= 
 	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
 	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
 
-test: install ## run the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
+test: install lint ## lint, then the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m tests.services pytest -m "not browser and not system" $(PYTEST_ARGS)
 
@@ -38,8 +38,14 @@ serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley migrate --noinput -v0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
-lint: install ## ruff
+lint: install ## ruff (lint + format check), mypy on the product packages, the import rule (domain never imports transports)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+format: install ## ruff format: wrap the code at the project's 100 characters
+	$(PY) -m ruff format .
 
 screenshot: install ## regenerate docs/screenshot-room.png (headless chromium)
 	$(PY) -m tests.browser.screenshot
