@@ -96,8 +96,8 @@ class Member:
         send: Callable[[dict], Coroutine],
         frame_key: str,
         origin: str,
-        on_gap: Callable[["Member", int, int], Awaitable[None]],
-        on_overflow: Callable[["Member"], Awaitable[None]],
+        on_gap: Callable[["Member", int, int, int], Awaitable[None]],  # (member, room_id, after, upto)
+        on_overflow: Callable[["Member"], Coroutine[Any, Any, None]],
         hears_room_events: bool = True,
     ):
         self.send = send

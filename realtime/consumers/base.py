@@ -58,7 +58,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.rooms: dict[int, str] = {}  # subscribed room id -> slug
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
         self.origin = uuid.uuid4().hex  # names this socket in typing events
-        self.member: Member | None = None
+        self._member: Member | None = None  # made by `identify`
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -92,7 +92,7 @@ class RoomSocket(AsyncWebsocketConsumer):
                 guest = await database_sync_to_async(sessions.session_guest)(self._session())
             user = guest or AnonymousUser()
         self.user = user
-        self.member = Member(
+        self._member = Member(
             send=self.scope.get("parley.send", self.base_send),
             frame_key=self.frame_key,
             origin=self.origin,
@@ -101,6 +101,13 @@ class RoomSocket(AsyncWebsocketConsumer):
             hears_room_events=self.hears_room_events,
         )
         return True
+
+    @property
+    def member(self) -> Member:
+        """The socket's place in the room hub. `identify` makes it before any frame is read."""
+        if self._member is None:
+            raise RuntimeError("the socket has no hub member before identify()")
+        return self._member
 
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
@@ -148,8 +155,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             await room_hub().leave(room_id, self.member)
 
     async def disconnect(self, code):
-        if self.member is not None:
-            self.member.closed = True
+        if self._member is not None:
+            self._member.closed = True
         for room_id in list(self.rooms):
             await self.unfollow(room_id)
 
@@ -178,6 +185,6 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def _reconnect(self, why: str) -> None:
         """Ask the client to resume: what it would be sent next would skip messages."""
         logger.warning("closing a socket with 4000: %s", why)
-        if self.member is not None:
-            self.member.closed = True
+        if self._member is not None:
+            self._member.closed = True
         await self.close(CloseCode.RECONNECT)
