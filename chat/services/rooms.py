@@ -57,7 +57,7 @@ def room_create(
     try:
         with transaction.atomic():
             room = Room.objects.create(slug=slug, name=name, topic=topic, private=private, owner=owner)
-            if not anonymous:
+            if owner is not None and not owner.is_guest:
                 Membership.objects.create(room=room, user=owner)
     except IntegrityError as error:
         raise Conflict(f"The slug {slug!r} is taken.") from error
