@@ -1,6 +1,5 @@
 """A room's messages: read a page of history, post one (idempotently, by client_id)."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
@@ -8,6 +7,7 @@ from chat.payloads import message_payload
 from chat.selectors import HISTORY_MAX, message_history
 from chat.services.messages import message_post
 
+from .auth import AuthenticatedRequest
 from .rooms import room_visible
 from .schemas import ErrorOut, MessageIn, MessageOut, MessagePageOut
 
@@ -16,7 +16,7 @@ router = Router(tags=["messages"])
 
 @router.get("/rooms/{slug}/messages", response={200: MessagePageOut, codes_4xx: ErrorOut})
 def message_list(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     slug: str,
     before: int | None = Query(None, ge=1, description="Only messages with a seq below this."),
     after: int | None = Query(None, ge=0, description="Only messages with a seq above this."),
@@ -36,7 +36,7 @@ def message_list(
 @router.post(
     "/rooms/{slug}/messages", response={200: MessageOut, 201: MessageOut, codes_4xx: ErrorOut}
 )
-def message_new(request: HttpRequest, slug: str, data: MessageIn):
+def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
     """Post a message: 201 once stored (and broadcast to the room's sockets). A retry with the
     same client_id stores nothing and answers 200 with the original message."""
     room = room_visible(slug=slug, user=request.auth)

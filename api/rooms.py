@@ -4,7 +4,6 @@ A private room the caller is not in is invisible: every call on it answers 404, 
 that does not exist, so its name cannot be probed.
 """
 
-from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.responses import codes_4xx
 
@@ -21,6 +20,7 @@ from chat.selectors import (
 from chat.services.rooms import room_create, room_invite, room_join, room_leave
 from parley.errors import Forbidden, NotFound
 
+from .auth import AuthenticatedRequest
 from .schemas import ErrorOut, MemberIn, MemberListOut, MembershipOut, RoomIn, RoomListOut, RoomOut
 
 router = Router(tags=["rooms"])
@@ -49,7 +49,7 @@ def room_payload(room: Room, *, member: bool) -> dict:
 
 
 @router.get("/rooms", response={200: RoomListOut, codes_4xx: ErrorOut})
-def room_list(request: HttpRequest):
+def room_list(request: AuthenticatedRequest):
     """Public rooms and the private rooms the caller is in, by name."""
     joined = set(room_list_joined(user=request.auth).values_list("pk", flat=True))
     rooms = room_list_visible(user=request.auth).select_related("owner")
@@ -57,7 +57,7 @@ def room_list(request: HttpRequest):
 
 
 @router.post("/rooms", response={201: RoomOut, codes_4xx: ErrorOut})
-def room_new(request: HttpRequest, data: RoomIn):
+def room_new(request: AuthenticatedRequest, data: RoomIn):
     """A new room owned by the caller, who becomes its first member. 409 when the slug is taken."""
     room = room_create(
         owner=request.auth, name=data.name, slug=data.slug, topic=data.topic, private=data.private
@@ -66,13 +66,13 @@ def room_new(request: HttpRequest, data: RoomIn):
 
 
 @router.get("/rooms/{slug}", response={200: RoomOut, codes_4xx: ErrorOut})
-def room_detail(request: HttpRequest, slug: str):
+def room_detail(request: AuthenticatedRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
     return room_payload(room, member=room_is_member(room=room, user=request.auth))
 
 
 @router.get("/rooms/{slug}/members", response={200: MemberListOut, codes_4xx: ErrorOut})
-def member_list(request: HttpRequest, slug: str):
+def member_list(request: AuthenticatedRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
     return {"members": [user_payload(user) for user in room_members(room=room)]}
 
@@ -80,7 +80,7 @@ def member_list(request: HttpRequest, slug: str):
 @router.post(
     "/rooms/{slug}/members", response={200: MembershipOut, 201: MembershipOut, codes_4xx: ErrorOut}
 )
-def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
+def member_add(request: AuthenticatedRequest, slug: str, data: MemberIn | None = None):
     """Join the room (no `username`, or the caller's own) or invite `username` into it.
 
     Anyone joins a public room; a private one is joined by invitation. In a private room only
@@ -101,7 +101,7 @@ def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
 
 
 @router.delete("/rooms/{slug}/members", response={204: None, codes_4xx: ErrorOut})
-def member_remove(request: HttpRequest, slug: str, data: MemberIn | None = None):
+def member_remove(request: AuthenticatedRequest, slug: str, data: MemberIn | None = None):
     """Leave the room. API v1 removes only the caller: naming anyone else is 403."""
     caller: User = request.auth
     room = room_visible(slug=slug, user=caller)
