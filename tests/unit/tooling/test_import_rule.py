@@ -1,6 +1,6 @@
-"""The layering rule of docs/architecture.md: domain apps (accounts, chat, parley) never import
-transports (realtime, api, web). import-linter checks it, with the contract in pyproject.toml;
-`make lint` runs the same check."""
+"""The import rules in pyproject.toml, checked by import-linter (`make lint` runs the same check):
+the layering rule of docs/architecture.md, domain apps (accounts, chat, parley) never import
+transports (realtime, api, web); and bench/ never imports tests/ (tests/bench imports bench)."""
 
 import shutil
 import subprocess
@@ -17,22 +17,32 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_domain_apps_import_no_transport():
+def tree(root: Path, imports: dict[str, str]) -> Path:
+    """The repository's contracts over a tree of empty packages, plus `imports` (module -> source)."""
+    shutil.copy(ROOT / "pyproject.toml", root)
+    for package in ("parley", "config", "accounts", "chat", "realtime", "api", "web", "bench", "tests"):
+        (root / package).mkdir()
+        (root / package / "__init__.py").write_text("")
+    for module, source in imports.items():
+        (root / (module.replace(".", "/") + ".py")).write_text(source)
+    return root
+
+
+def test_the_tree_keeps_the_import_rules():
     done = lint_imports(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_domain_app_importing_a_transport_breaks_the_rule(tmp_path):
-    # The repository's own contract, over a tree in which chat imports realtime, as a domain
-    # service that pushed frames to sockets itself would.
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    for package in ("parley", "config", "accounts", "chat", "realtime", "api", "web"):
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text("")
-    (tmp_path / "realtime" / "hub.py").write_text("")
-    (tmp_path / "chat" / "services.py").write_text("from realtime import hub\n")
-
-    done = lint_imports(tmp_path)
+    # As a domain service that pushed frames to sockets itself would.
+    done = lint_imports(tree(tmp_path, {"realtime.hub": "", "chat.services": "from realtime import hub\n"}))
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "chat.services -> realtime.hub" in done.stdout
+
+
+def test_bench_importing_the_tests_breaks_the_rule(tmp_path):
+    done = lint_imports(tree(tmp_path, {"tests.server": "", "bench.run": "from tests import server\n"}))
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "bench.run -> tests.server" in done.stdout
