@@ -6,6 +6,7 @@ or PARLEY_WORKERS=N chooses. Why uvicorn: README.md, "Dependencies".
 """
 
 import os
+import signal
 
 import uvicorn
 from django.conf import settings
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             )
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Parley is serving at http://{shown}:{port}/  ({workers} process(es), {layer})")
+        # uvicorn shuts down gracefully on both, then raises the signal again into these.
+        signal.signal(signal.SIGINT, _stopped)
+        signal.signal(signal.SIGTERM, _stopped)
         uvicorn.run(
             "config.asgi:application",
             host=host,
@@ -61,3 +65,9 @@ class Command(BaseCommand):
                 raise CommandError(f"PARLEY_WORKERS must be a number of processes (got {value!r}).")
             return int(value)
         return 1 if in_memory else len(os.sched_getaffinity(0))
+
+
+def _stopped(signum, frame):
+    """Ctrl-C or a service manager's SIGTERM stops the server on purpose: exit 0, no traceback
+    (so `make run` ends without a "make: *** ... Terminated" line)."""
+    raise SystemExit(0)
