@@ -60,3 +60,6 @@ def test_stopping_make_run_ends_it_without_a_make_error(tmp_path, stop):
             make.wait()
     assert "make: ***" not in output, output
     assert "Traceback" not in output, output
+    # The start line: where the data is, how to sign in.
+    assert f"Data:     {tmp_path}" in output, output
+    assert "-m parley createuser NAME" in output, output

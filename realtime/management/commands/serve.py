@@ -12,6 +12,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ...startup import start_message
+
 
 class Command(BaseCommand):
     help = "Serve Parley (HTTP + WebSocket) with uvicorn."
@@ -38,7 +40,7 @@ class Command(BaseCommand):
                 "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
             )
         shown = f"[{host}]" if ":" in host else host
-        self.stdout.write(f"Parley is serving at http://{shown}:{port}/  ({workers} process(es), {layer})")
+        self.stdout.write(start_message(url=f"http://{shown}:{port}/", workers=workers))
         # uvicorn shuts down gracefully on both, then raises the signal again into these.
         signal.signal(signal.SIGINT, _stopped)
         signal.signal(signal.SIGTERM, _stopped)
