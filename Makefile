@@ -14,17 +14,19 @@ export HOST PORT
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# pip lists each package as it goes: the first install takes about a minute.
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	@test -x $(PY) || { echo "Creating the virtualenv $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Parley's pinned dependencies (requirements.lock) into $(VENV): about a minute the first time ..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --disable-pip-version-check -r requirements.lock
 	@touch $(STAMP)
+	@echo "Installed."
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (requirements.lock)
 
 run: install ## migrate and serve Parley at http://127.0.0.1:8000 (HOST=, PORT= to change; SQLite + in-memory layer)
 	@$(PY) -m parley migrate --noinput -v0
-	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
 	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
 
 test: install lint ## lint, then the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
