@@ -31,7 +31,7 @@ def data_location(database: dict) -> str:
 def _sign_in(url: str) -> list[str]:
     create = f"{_shown(sys.executable)} -m parley createuser NAME --admin"
     if not settings.PARLEY_OPEN_SIGNUP:
-        return [f"  Sign in:  as a user made with: {create}"]
+        return [f"  Sign in:  with a user made by: {create}"]
     return [
         f"  Sign in:  sign up at {url.rstrip('/')}{reverse('web:signup')}",
         f"            or make a user here: {create}",
