@@ -46,3 +46,11 @@ def test_bench_importing_the_tests_breaks_the_rule(tmp_path):
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bench.run -> tests.server" in done.stdout
+
+
+def test_accounts_importing_chat_breaks_the_layers(tmp_path):
+    # accounts sits below chat (docs/architecture.md): identity knows nothing of rooms.
+    done = lint_imports(tree(tmp_path, {"chat.models": "", "accounts.services": "from chat import models\n"}))
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Imports point down the layers BROKEN" in done.stdout
