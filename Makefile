@@ -42,9 +42,9 @@ serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS
 
 lint: install ## ruff (lint + format check), mypy on the product packages, the import rule (domain never imports transports)
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	@$(PY) -m ruff format --check --output-format concise . || { echo "(make format rewraps them)"; exit 1; }
 
 format: install ## ruff format: wrap the code at the project's 100 characters
 	$(PY) -m ruff format .
