@@ -60,8 +60,14 @@ def expected_deliveries(sent: list[dict], *, acked_only: bool) -> dict[str, int]
 
 
 def traffic(
-    *, sent: list[dict], drained: list[dict], expected_total: int, rate: float | None,
-    per_room: int | None, seconds: float, with_acks: bool,
+    *,
+    sent: list[dict],
+    drained: list[dict],
+    expected_total: int,
+    rate: float | None,
+    per_room: int | None,
+    seconds: float,
+    with_acks: bool,
 ) -> dict:
     """What was offered, what arrived and how fast."""
     started = min(s["started"] for s in sent)
@@ -87,7 +93,9 @@ def traffic(
     }
 
 
-def costs(before: Sample, after: Sample, *, delivered: int, infra_cpu: float | None, rss: int) -> dict:
+def costs(
+    before: Sample, after: Sample, *, delivered: int, infra_cpu: float | None, rss: int
+) -> dict:
     """CPU of the server (and of PostgreSQL and Redis) per delivery, the load's CPU, memory."""
     cpu = after.server_cpu - before.server_cpu
     elapsed = after.t - before.t

@@ -15,7 +15,9 @@ def start_message(*, url: str, workers: int) -> str:
         *_sign_in(url),
     ]
     if workers > 1:
-        lines.append(f"  {workers} server processes share the port; Redis carries messages between them.")
+        lines.append(
+            f"  {workers} server processes share the port; Redis carries messages between them."
+        )
     return "\n".join(lines)
 
 

@@ -46,7 +46,11 @@ def test_stopping_make_run_ends_it_without_a_make_error(tmp_path, stop):
     # -o: take the installed .venv as it is (this test is about stopping, not installing).
     make = subprocess.Popen(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "run", f"PORT={server.port}"],
-        cwd=ROOT, env=server.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:

@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[3]
 def formatted(source: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--config", str(ROOT / "pyproject.toml"), "-"],
-        input=source, capture_output=True, text=True, timeout=60, check=True,
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return done.stdout
 

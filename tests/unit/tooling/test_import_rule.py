@@ -12,15 +12,29 @@ LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(ROOT, ".venv", "bin"))
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [LINT_IMPORTS, "--no-cache"], cwd=cwd, env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120,
+        [LINT_IMPORTS, "--no-cache"],
+        cwd=cwd,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def tree(root: Path, imports: dict[str, str]) -> Path:
     """The repository's contracts over a tree of empty packages, plus `imports` (module -> source)."""
     shutil.copy(ROOT / "pyproject.toml", root)
-    for package in ("parley", "config", "accounts", "chat", "realtime", "api", "web", "bench", "tests"):
+    for package in (
+        "parley",
+        "config",
+        "accounts",
+        "chat",
+        "realtime",
+        "api",
+        "web",
+        "bench",
+        "tests",
+    ):
         (root / package).mkdir()
         (root / package / "__init__.py").write_text("")
     for module, source in imports.items():
@@ -35,14 +49,18 @@ def test_the_tree_keeps_the_import_rules():
 
 def test_a_domain_app_importing_a_transport_breaks_the_rule(tmp_path):
     # As a domain service that pushed frames to sockets itself would.
-    done = lint_imports(tree(tmp_path, {"realtime.hub": "", "chat.services": "from realtime import hub\n"}))
+    done = lint_imports(
+        tree(tmp_path, {"realtime.hub": "", "chat.services": "from realtime import hub\n"})
+    )
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "chat.services -> realtime.hub" in done.stdout
 
 
 def test_bench_importing_the_tests_breaks_the_rule(tmp_path):
-    done = lint_imports(tree(tmp_path, {"tests.server": "", "bench.run": "from tests import server\n"}))
+    done = lint_imports(
+        tree(tmp_path, {"tests.server": "", "bench.run": "from tests import server\n"})
+    )
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bench.run -> tests.server" in done.stdout
@@ -50,7 +68,9 @@ def test_bench_importing_the_tests_breaks_the_rule(tmp_path):
 
 def test_accounts_importing_chat_breaks_the_layers(tmp_path):
     # accounts sits below chat (docs/architecture.md): identity knows nothing of rooms.
-    done = lint_imports(tree(tmp_path, {"chat.models": "", "accounts.services": "from chat import models\n"}))
+    done = lint_imports(
+        tree(tmp_path, {"chat.models": "", "accounts.services": "from chat import models\n"})
+    )
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Imports point down the layers BROKEN" in done.stdout

@@ -11,9 +11,16 @@ from config.asgi import application
 
 async def get(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
     scope = {
-        "type": "http", "http_version": "1.1", "method": "GET", "path": path, "raw_path": path.encode(),
-        "query_string": b"", "scheme": "http", "headers": [(b"host", b"testserver")],
-        "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "scheme": "http",
+        "headers": [(b"host", b"testserver")],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
     }
     communicator = ApplicationCommunicator(application, scope)
     await communicator.send_input({"type": "http.request", "body": b""})
