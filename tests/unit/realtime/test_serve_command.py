@@ -2,6 +2,7 @@
 on a channel layer that spans processes, or what PARLEY_WORKERS / --workers say."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -39,8 +40,7 @@ def test_the_start_line_says_where_the_data_lives_and_how_to_sign_in(settings):
     settings.PARLEY_OPEN_SIGNUP = True
     message = start_message(url="http://127.0.0.1:8000/", workers=1)
 
-    assert str(settings.DATABASES["default"]["NAME"].parent) in message
-    assert "SQLite" in message
+    assert f"Data:     {data_location(settings.DATABASES['default'])}" in message
     assert "sign up at http://127.0.0.1:8000/accounts/signup/" in message
     assert "-m parley createuser NAME" in message
     assert "Ctrl-C" in message
@@ -53,6 +53,11 @@ def test_without_open_signup_the_start_line_says_to_make_a_user(settings):
 
     assert "sign up" not in message
     assert "-m parley createuser NAME" in message
+
+
+def test_embedded_the_data_is_the_folder_of_the_sqlite_file():
+    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": Path("/srv/parley/data/parley.sqlite3")}
+    assert data_location(database).startswith("/srv/parley/data/ holds it all: the SQLite database")
 
 
 def test_on_postgresql_the_data_is_the_database_named():
