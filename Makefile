@@ -9,25 +9,27 @@ PORT ?= 8000
 export HOST PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench serve screenshot
+.PHONY: help install run test test-fast lint format bench serve screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# pip lists each package as it goes: the first install takes about a minute.
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	@test -x $(PY) || { echo "Creating the virtualenv $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Parley's pinned dependencies (requirements.lock) into $(VENV): about a minute the first time ..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --disable-pip-version-check -r requirements.lock
 	@touch $(STAMP)
+	@echo "Installed."
 
 install: $(STAMP) ## create .venv and install the pinned dependencies (requirements.lock)
 
 run: install ## migrate and serve Parley at http://127.0.0.1:8000 (HOST=, PORT= to change; SQLite + in-memory layer)
 	@$(PY) -m parley migrate --noinput -v0
-	@echo "Create the first user with:  $(PY) -m parley createuser NAME --admin   (or sign up in the browser)"
 	@$(PY) -m parley serve --host $(HOST) --port $(PORT)
 
-test: install ## run the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
+test: install lint ## lint, then the whole suite (unit, WebSocket, REST, browser, system), then again on PostgreSQL + Redis
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m tests.services pytest -m "not browser and not system" $(PYTEST_ARGS)
 
@@ -38,8 +40,14 @@ serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley migrate --noinput -v0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
-lint: install ## ruff
+lint: install ## ruff (lint + format check), mypy on the product packages, the import rule (domain never imports transports)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+	@$(PY) -m ruff format --check --output-format concise . || { echo "(make format rewraps them)"; exit 1; }
+
+format: install ## ruff format: wrap the code at the project's 100 characters
+	$(PY) -m ruff format .
 
 screenshot: install ## regenerate docs/screenshot-room.png (headless chromium)
 	$(PY) -m tests.browser.screenshot

@@ -35,5 +35,7 @@ def token_create(request: HttpRequest, data: CredentialsIn):
 @router.delete("/auth/token", auth=token_auth, response={204: None, **errors(401)})
 def token_delete(request: HttpRequest):
     """Revoke the token this call was made with."""
-    token_revoke(secret=bearer_secret(request))
+    secret = bearer_secret(request)
+    assert secret is not None  # token_auth admitted the call, so it carried a bearer token
+    token_revoke(secret=secret)
     return Status(204, None)

@@ -17,6 +17,13 @@ from parley.errors import Forbidden, NotAuthenticated
 GUESTS_REJECTED = "Guests cannot use the REST API; sign up for an account."
 
 
+class AuthenticatedRequest(HttpRequest):
+    """The request of an operation with `caller_auth` or `token_auth`, for type checking: ninja
+    sets `request.auth` to what the authenticator returned, the calling user."""
+
+    auth: User
+
+
 def bearer_secret(request: HttpRequest) -> str | None:
     """The token in `Authorization: Bearer <token>`, "" for an empty one, None without one."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
@@ -55,7 +62,8 @@ class SessionAuth(APIKeyCookie):
         # answer 403 where 401 is meant; authenticate() checks it once a session user is known.
         return None
 
-    def authenticate(self, request: HttpRequest, key: None) -> User | None:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        # `key` is always None (`_get_key` above).
         user = request.user
         if not user.is_authenticated:
             return None

@@ -7,6 +7,8 @@ validation, unparsable bodies) are given the same shape here.
 
 import logging
 import math
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -120,12 +122,20 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+# Which handler answers each exception class. ninja types a handler's argument as "the exception
+# or its class" (ninja.main.Exc); it passes the exception, which is what these handlers take.
+_HANDLERS: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+    (ParleyError, _parley_error),
+    (AuthenticationError, _authentication_error),
+    (HttpError, _http_error),
+    (Http404, _http404),
+    (ValidationError, _validation_error),
+    (RequestDataTooBig, _too_large),
+    (Exception, _unexpected),
+]
+
+
 def install(api: NinjaAPI) -> None:
     """Replace ninja's default handlers (`{"detail": ...}`, 422, Django's HTML 500)."""
-    api.add_exception_handler(ParleyError, _parley_error)
-    api.add_exception_handler(AuthenticationError, _authentication_error)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(Http404, _http404)
-    api.add_exception_handler(ValidationError, _validation_error)
-    api.add_exception_handler(RequestDataTooBig, _too_large)
-    api.add_exception_handler(Exception, _unexpected)
+    for exc_class, handler in _HANDLERS:
+        api.add_exception_handler(exc_class, handler)

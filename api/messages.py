@@ -1,12 +1,12 @@
 """A room's messages: read a page of history, post one (idempotently, by client_id)."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from chat.payloads import message_payload
 from chat.selectors import HISTORY_MAX, message_history
 from chat.services.messages import message_post
 
+from .auth import AuthenticatedRequest
 from .rooms import room_visible
 from .schemas import MessageIn, MessageOut, MessagePageOut, errors
 
@@ -15,7 +15,7 @@ router = Router(tags=["messages"])
 
 @router.get("/rooms/{slug}/messages", response={200: MessagePageOut, **errors(400, 401, 404)})
 def message_list(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     slug: str,
     before: int | None = Query(None, ge=0, description="Only messages with a seq below this."),
     after: int | None = Query(None, ge=0, description="Only messages with a seq above this."),
@@ -37,7 +37,7 @@ def message_list(
     "/rooms/{slug}/messages",
     response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 409, 413)},
 )
-def message_new(request: HttpRequest, slug: str, data: MessageIn):
+def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
     """Post a message: 201 once stored (and broadcast to the room's sockets). A retry with the
     same client_id stores nothing and answers 200 with the original message."""
     room = room_visible(slug=slug, user=request.auth)

@@ -4,7 +4,6 @@ A private room the caller is not in is invisible: every call on it answers 404, 
 that does not exist, so its name cannot be probed.
 """
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from accounts.models import User
@@ -19,6 +18,7 @@ from chat.selectors import (
 )
 from chat.services.rooms import member_remove, room_create, room_invite, room_join
 
+from .auth import AuthenticatedRequest
 from .schemas import (
     MemberIn,
     MemberListOut,
@@ -64,7 +64,7 @@ def room_payload(room: Room, *, member: bool) -> dict:
 
 
 @router.get("/rooms", response={200: RoomListOut, **errors(400, 401)})
-def room_list(request: HttpRequest, page: Query[Page]):
+def room_list(request: AuthenticatedRequest, page: Query[Page]):
     """Public rooms and the private rooms the caller is in, by name, a page at a time
     (`page` from 1, `page_size` at most 100)."""
     rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
@@ -74,7 +74,7 @@ def room_list(request: HttpRequest, page: Query[Page]):
 
 
 @router.post("/rooms", response={201: RoomOut, **errors(400, 401, 403, 409, 413, 429)})
-def room_new(request: HttpRequest, data: RoomIn):
+def room_new(request: AuthenticatedRequest, data: RoomIn):
     """A new room owned by the caller, who becomes its first member. 409 when the slug is taken."""
     room = room_create(
         owner=request.auth, name=data.name, slug=data.slug, topic=data.topic, private=data.private
@@ -83,13 +83,13 @@ def room_new(request: HttpRequest, data: RoomIn):
 
 
 @router.get("/rooms/{slug}", response={200: RoomOut, **errors(401, 404)})
-def room_detail(request: HttpRequest, slug: str):
+def room_detail(request: AuthenticatedRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
     return room_payload(room, member=room_is_member(room=room, user=request.auth))
 
 
 @router.get("/rooms/{slug}/members", response={200: MemberListOut, **errors(400, 401, 404)})
-def member_list(request: HttpRequest, slug: str, page: Query[Page]):
+def member_list(request: AuthenticatedRequest, slug: str, page: Query[Page]):
     """The room's members by username, a page at a time (`page` from 1, `page_size` at most 100)."""
     room = room_visible(slug=slug, user=request.auth)
     members, paging = page_of(room_members(room=room), page)
@@ -100,7 +100,7 @@ def member_list(request: HttpRequest, slug: str, page: Query[Page]):
     "/rooms/{slug}/members",
     response={200: MembershipOut, 201: MembershipOut, **errors(400, 401, 403, 404, 413)},
 )
-def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
+def member_add(request: AuthenticatedRequest, slug: str, data: MemberIn | None = None):
     """Join the room (no `username`, or the caller's own) or invite `username` into it.
 
     Anyone joins a public room; a private one is joined by invitation. In a private room only
@@ -121,7 +121,7 @@ def member_add(request: HttpRequest, slug: str, data: MemberIn | None = None):
 
 
 @router.delete("/rooms/{slug}/members", response={204: None, **errors(400, 401, 403, 404, 413)})
-def member_delete(request: HttpRequest, slug: str, data: MemberIn | None = None):
+def member_delete(request: AuthenticatedRequest, slug: str, data: MemberIn | None = None):
     """Leave the room (no `username`, or the caller's own), or remove `username` from it: the
     room's owner or an administrator may; the owner cannot be removed. The user's open sockets
     stop receiving a private room at once."""

@@ -8,17 +8,15 @@ step arrived within the drain time, none twice, no error came back, and p99 <= 1
 import math
 import multiprocessing
 import time
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import load, procstat
+from . import figures, load, procstat
+from .figures import OFFERED_MIN, latency_summary
 from .profile import Profiler
 from .scenarios import Scenario, Target, layout
 from .servers import Fixtures, Infra, Server
 
-P99_LIMIT = 0.100
-OFFERED_MIN = 0.95
 MIN_MESSAGES = 6  # per open-loop step
 CLIENT_BOUND = 0.90  # load-process CPU share above which a result may be the generator's limit
 
@@ -89,30 +87,6 @@ class LoadProcs:
             if proc.is_alive():
                 proc.kill()
                 proc.join(5)
-
-
-def percentile(sorted_values, q: float) -> float | None:
-    if not sorted_values:
-        return None
-    i = min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))
-    return sorted_values[i]
-
-
-def latency_summary(chunks: list[bytes]) -> dict:
-    values = array("d")
-    for chunk in chunks:
-        values.frombytes(chunk)
-    ordered = sorted(values)
-    return {
-        "n": len(ordered),
-        "p50_ms": _ms(percentile(ordered, 0.50)),
-        "p99_ms": _ms(percentile(ordered, 0.99)),
-        "max_ms": _ms(ordered[-1] if ordered else None),
-    }
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 3)
 
 
 class Run:
@@ -244,96 +218,61 @@ class Run:
 
     def _step(self, index: int, *, rate: float | None = None, senders: list[int] | None = None,
               per_room: int | None = None) -> dict:
-        opts = self.options
-        cpu0, load0, t0 = self.server.cpu_seconds(), self.loads.cpu_seconds(), time.monotonic()
-        waits0 = (procstat.wait_seconds(self.server.pid), self.loads.wait_seconds(), procstat.cpu_pressure_us())
-        core0 = procstat.core_busy_seconds(opts.server_cpu) if opts.server_cpu is not None else None
-        infra0 = self.infra.sample() if self.infra else None
-        if rate is not None:
-            total = sum(1 for b in self.blocks for m in b if m["sender"] is not None)
-            # At a low rate a short step holds too few messages for a tail: MIN_MESSAGES at least.
-            seconds = max(opts.step_seconds, MIN_MESSAGES / rate)
-            kwargs = [{"step": index, "seconds": seconds,
-                       "rate": rate * sum(m["sender"] is not None for m in b) / total} for b in self.blocks]
-            sent = self.loads.call("open_step", kwargs, timeout=seconds * 3 + 60)
-        else:
-            seconds = opts.step_seconds
-            sent = self.loads.call(
-                "closed_step", {"step": index, "senders": senders, "seconds": opts.step_seconds},
-                timeout=opts.step_seconds + 60,
-            )
-        expected: dict[str, int] = {}
-        for s in sent:
-            for room, count in (s["acked_by_room"] if self.target.proto == "v1" else s["by_room"]).items():
-                expected[room] = expected.get(room, 0) + count
+        """One step: open loop at `rate` (messages/s, all senders together), or closed loop with
+        `senders` each keeping one message in flight. Sends, drains, then measures."""
+        before = self._sample()
+        seconds, sent = self._send(index, rate=rate, senders=senders)
+        expected = figures.expected_deliveries(sent, acked_only=self.target.proto == "v1")
         self.expected[index] = expected
-        drained = self.loads.call("drain", {"step": index, "expected": expected, "within": opts.drain_seconds})
-        cpu1, load1, t1 = self.server.cpu_seconds(), self.loads.cpu_seconds(), time.monotonic()
-        waits1 = (procstat.wait_seconds(self.server.pid), self.loads.wait_seconds(), procstat.cpu_pressure_us())
-        core1 = procstat.core_busy_seconds(opts.server_cpu) if opts.server_cpu is not None else None
-        infra_cpu = Infra.delta(infra0, self.infra.sample()) if self.infra else None
-        started = min(s["started"] for s in sent)
-        send_seconds = max(s["ended"] for s in sent) - started
-        n_sent = sum(s["sent"] for s in sent)
-        last = max((d["last_delivery"] for d in drained if d["last_delivery"]), default=None)
-        delivered = sum(d["delivered"] for d in drained)
-        lat = latency_summary([d["lat"] for d in drained])
-        ack = latency_summary([d["ack_lat"] for d in drained]) if self.target.proto == "v1" else None
-        pending = sum(d["pending"] for d in drained)
+        drained = self.loads.call("drain", {"step": index, "expected": expected, "within": self.options.drain_seconds})
+        after = self._sample()
+        infra_cpu = Infra.delta(before.infra, after.infra) if self.infra else None
         health = self._health(drained)
-        cpu = cpu1 - cpu0
         step = {
             "step": index,
-            "rate": round(rate, 3) if rate is not None else round(n_sent / send_seconds, 3),
-            "senders_per_room": per_room,
-            "sent": n_sent,
-            "offered_ratio": round(n_sent / send_seconds / rate, 3) if rate else None,
-            "generator_max_lag_ms": _ms(max(s["max_lag"] for s in sent)),
-            "unacked": sum(s["unacked"] for s in sent),
-            "expected_deliveries": sum(expected.get(m["room"], 0) for b in self.blocks for m in b),
-            "delivered": delivered,
-            "pending_after_drain": pending,
-            # Over the step (at least its nominal length), to its last delivery: a backlog counts.
-            "seconds": round(seconds, 3),
-            "deliveries_per_s": round(delivered / max(seconds, (last or started) - started), 1),
-            "latency": lat,
-            "ack_latency": ack,
-            "server_cpu_s": round(cpu, 3),
-            "server_cpu_share": round(cpu / (t1 - t0), 3),
-            "cpu_s_per_1k_deliveries": round(cpu / delivered * 1000, 5) if delivered else None,
-            "infra_cpu_s_per_1k_deliveries": (
-                round(infra_cpu / delivered * 1000, 5) if infra_cpu is not None and delivered else None
+            **figures.traffic(
+                sent=sent, drained=drained, rate=rate, per_room=per_room, seconds=seconds,
+                expected_total=sum(expected.get(m["room"], 0) for b in self.blocks for m in b),
+                with_acks=self.target.proto == "v1",
             ),
-            "load_cpu_share": round((load1 - load0) / (t1 - t0), 3),
-            "server_rss_mb": round(self.server.rss() / 2**20, 1),
-            # Contention. others_on_server_core: the share of the server's core that other
-            # processes took during the step. server/load_wait_share: the share of the step the
-            # server's (load's) threads were runnable but waiting for their core, behind other
-            # processes or behind each other (the server's threads share one core). PSI: some
-            # task on the machine waited.
-            "others_on_server_core": (
-                round(max(0.0, (core1 - core0) - cpu) / (t1 - t0), 3) if core0 is not None else None
-            ),
-            "server_wait_share": round((waits1[0] - waits0[0]) / (t1 - t0), 3),
-            "load_wait_share": round((waits1[1] - waits0[1]) / (t1 - t0), 3),
-            "cpu_pressure": round((waits1[2] - waits0[2]) / 1e6 / (t1 - t0), 3) if waits0[2] is not None else None,
-            **health,
         }
-        step["lost_or_late"] = pending > 0
+        step |= figures.costs(before, after, delivered=step["delivered"], infra_cpu=infra_cpu, rss=self.server.rss())
+        step |= figures.contention(before, after)
+        step |= health
+        step["lost_or_late"] = step["pending_after_drain"] > 0
         step["client_bound"] = step["load_cpu_share"] >= CLIENT_BOUND * len(self.loads.procs)
-        step["passed"] = bool(
-            not step["lost_or_late"]
-            and not step["unacked"]
-            and not health["errors"]
-            and not health["closed"]
-            and health["dups"] == 0
-            and lat["p99_ms"] is not None
-            and lat["p99_ms"] <= P99_LIMIT * 1000
-            and (rate is None or step["offered_ratio"] >= OFFERED_MIN)
-        )
+        step["passed"] = figures.passed(step, open_loop=rate is not None)
         self._health_base = {k: sum(d[k] for d in drained) for k in ("dups", "reordered", "errors")}
         print(self._step_line(step), flush=True)
         return step
+
+    def _send(self, index: int, *, rate: float | None, senders: list[int] | None) -> tuple[float, list[dict]]:
+        """Run the step's load; returns its nominal length in seconds and each load process's
+        account of what it sent."""
+        opts = self.options
+        if rate is None:
+            kwargs = {"step": index, "senders": senders, "seconds": opts.step_seconds}
+            return opts.step_seconds, self.loads.call("closed_step", kwargs, timeout=opts.step_seconds + 60)
+        total = sum(1 for b in self.blocks for m in b if m["sender"] is not None)
+        # At a low rate a short step holds too few messages for a tail: MIN_MESSAGES at least.
+        seconds = max(opts.step_seconds, MIN_MESSAGES / rate)
+        # Each load process offers its share of the rate: its share of the senders.
+        per_block = [{"step": index, "seconds": seconds,
+                      "rate": rate * sum(m["sender"] is not None for m in b) / total} for b in self.blocks]
+        return seconds, self.loads.call("open_step", per_block, timeout=seconds * 3 + 60)
+
+    def _sample(self) -> figures.Sample:
+        server_cpu = self.options.server_cpu
+        return figures.Sample(
+            server_cpu=self.server.cpu_seconds(),
+            load_cpu=self.loads.cpu_seconds(),
+            t=time.monotonic(),
+            server_wait=procstat.wait_seconds(self.server.pid),
+            load_wait=self.loads.wait_seconds(),
+            pressure_us=procstat.cpu_pressure_us(),
+            core_busy=procstat.core_busy_seconds(server_cpu) if server_cpu is not None else None,
+            infra=self.infra.sample() if self.infra else None,
+        )
 
     def _health(self, answers: list[dict]) -> dict:
         base = self._health_base

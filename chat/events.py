@@ -24,8 +24,9 @@ domain app (accounts included) publishes through it.
 """
 
 import logging
+from collections.abc import Mapping
 from functools import cache
-from typing import Literal, Protocol, TypedDict
+from typing import Any, Literal, Protocol, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 class FanoutBackend(Protocol):
-    def publish(self, event: dict) -> None: ...
+    def publish(self, event: Mapping[str, Any]) -> None: ...
 
 
 @cache
@@ -89,13 +90,13 @@ def credentials_revoked(*, user_id: int, credential: str) -> CredentialsRevoked:
     }
 
 
-def publish_on_commit(event: dict) -> None:
+def publish_on_commit(event: Mapping[str, Any]) -> None:
     # robust: a failed publish is logged, never undoes the commit; subscribers find the
     # message on their next gap check or resume, since it is stored.
     transaction.on_commit(lambda: backend().publish(event), robust=True)
 
 
-def publish_now(event: dict) -> None:
+def publish_now(event: Mapping[str, Any]) -> None:
     try:
         backend().publish(event)
     except Exception:

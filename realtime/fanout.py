@@ -17,6 +17,8 @@ import asyncio
 import hashlib
 import logging
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -68,7 +70,7 @@ class ChannelLayerFanout:
         # Per event loop: events waiting to be sent to the layer, in commit order.
         self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
 
-    def publish(self, event: dict) -> None:
+    def publish(self, event: Mapping[str, Any]) -> None:
         if event["kind"] == "user":
             layer_event = {"type": USER_EVENT, "user_id": event["user_id"], "event": event}
             self._send(user_group(event["user_id"]), layer_event)

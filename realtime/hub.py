@@ -113,11 +113,11 @@ class Member:
         send: Callable[[dict], Coroutine],
         frame_key: str,
         origin: str,
-        on_gap: Callable[["Member", int, int], Awaitable[None]],
-        on_overflow: Callable[["Member"], Awaitable[None]],
+        on_gap: Callable[["Member", int, int, int], Awaitable[None]],  # (member, room_id, after, upto)
+        on_overflow: Callable[["Member"], Coroutine[Any, Any, None]],
         hears_room_events: bool = True,
         on_user_event: Callable[[dict], None] | None = None,
-        on_opened: Callable[["Member", int | None], Awaitable[None]] | None = None,
+        on_opened: Callable[["Member", int | None], Coroutine[Any, Any, None]] | None = None,
     ):
         self.send = send
         self.frame_key = frame_key  # which pre-encoded frame of a room.message event it takes

@@ -2,9 +2,9 @@
 out Redis going away.
 
 Why pub/sub and not `channels_redis.core.RedisChannelLayer`: docs/deployment.md, "The channel
-layer" (measured with bench/channel_layers.py). In short, one PUBLISH per event reaches each
-process once, whatever the room's size, and group memberships live in the processes, so they
-neither expire (`group_expiry`) nor vanish when Redis restarts empty.
+layer" (measured with bench/experiments/channel_layers.py). In short, one PUBLISH per event
+reaches each process once, whatever the room's size, and group memberships live in the
+processes, so they neither expire (`group_expiry`) nor vanish when Redis restarts empty.
 
 What this adds to `channels_redis.pubsub.RedisPubSubChannelLayer` (4.3.0, pinned):
 

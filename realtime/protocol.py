@@ -7,7 +7,7 @@ for every name in CLIENT_FRAMES, SERVER_FRAMES and CloseCode (tests/websocket/te
 """
 
 from enum import IntEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 import orjson
@@ -101,7 +101,7 @@ class Name(ClientFrame):
 
 
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
-    frame.model_fields["type"].annotation.__args__[0]: frame  # the Literal's value
+    get_args(frame.model_fields["type"].annotation)[0]: frame  # the Literal's value
     for frame in (Subscribe, Unsubscribe, Post, History, Typing, Ping, Name)
 }
 

@@ -1,8 +1,9 @@
 """The machine's PostgreSQL and Redis, for the tests that need real engines.
 
-PARLEY_TEST_DATABASE_URL and PARLEY_TEST_REDIS_URL say where they are (defaults: the local
-services of DEVELOPERS.md). Without them the tests that need them skip with the reason, unless
-PARLEY_REQUIRE_SERVICES=1 (CI), which turns a missing service into a failure.
+PARLEY_TEST_DATABASE_URL and PARLEY_TEST_REDIS_URL say where they are (defaults: PostgreSQL at
+127.0.0.1:5432 as user postgres, Redis at 127.0.0.1:6379, database 0; the tests make and drop
+their own databases and key prefixes there). Without them the tests that need them skip with the
+reason, unless PARLEY_REQUIRE_SERVICES=1 (CI), which turns a missing service into a failure.
 
 `python -m tests.services pytest ARGS...` runs pytest with both URLs set, so that the whole
 suite runs on PostgreSQL + the Redis channel layer: the second pass of `make test`.

@@ -5,6 +5,7 @@ from django.urls import path
 
 from .csp import csp
 from .views import accounts, lobby, rooms
+from .views.favicon import favicon
 
 app_name = "web"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", csp(login), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

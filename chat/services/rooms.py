@@ -126,7 +126,7 @@ def room_create(
     try:
         with transaction.atomic():
             room = Room.objects.create(slug=slug, name=name, topic=topic, private=private, owner=owner)
-            if not anonymous:
+            if owner is not None and not owner.is_guest:
                 Membership.objects.create(room=room, user=owner)
             if not private:
                 # Wakes the tutorial endpoint's sockets that wait for this name.

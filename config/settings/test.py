@@ -31,8 +31,10 @@ _run = f"{os.getpid()}"
 if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(url, conn_max_age=0)}
-    DATABASES["default"]["TEST"] = {"NAME": f"test_parley_{_run}"}
+    DATABASES["default"] = {  # noqa: F405
+        **dj_database_url.parse(url, conn_max_age=0),
+        "TEST": {"NAME": f"test_parley_{_run}"},
+    }
 if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
     # The production layer (config/settings/production.py), quicker to notice Redis is back.
     CHANNEL_LAYERS = {

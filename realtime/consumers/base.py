@@ -66,7 +66,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.rooms: dict[int, str] = {}  # subscribed room id -> slug
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
         self.origin = uuid.uuid4().hex  # names this socket in typing events
-        self.member: Member | None = None
+        self._member: Member | None = None  # made by `identify`
         self.credential: Credential | None = None  # what the socket was opened with
         self.revoked = False  # access ended: nothing more is read or written
         self.tasks: set[asyncio.Task] = set()  # started from the hub's reader, kept until done
@@ -94,8 +94,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         if self.closing:
             return
         self.closing = True
-        if self.member is not None:
-            self.member.closed = True  # the hub writes nothing after the close frame
+        if self._member is not None:
+            self._member.closed = True  # the hub writes nothing after the close frame
         if reason is None and code in CLOSE_REASONS:
             reason = CLOSE_REASONS[code]
         await super().close(code, reason)
@@ -130,7 +130,7 @@ class RoomSocket(AsyncWebsocketConsumer):
                 guest = await database_sync_to_async(sessions.session_guest)(self._session())
             user = guest or AnonymousUser()
         self.user = user
-        self.member = Member(
+        self._member = Member(
             send=self.scope.get("parley.send", self.base_send),
             frame_key=self.frame_key,
             origin=self.origin,
@@ -159,6 +159,13 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def room_opened(self, member: Member, room_id: int | None) -> None:
         """A room opened at a name this socket waits for (RoomHub.wait); see the tutorial
         endpoint, the only one that waits."""
+
+    @property
+    def member(self) -> Member:
+        """The socket's place in the room hub. `identify` makes it before any frame is read."""
+        if self._member is None:
+            raise RuntimeError("the socket has no hub member before identify()")
+        return self._member
 
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
@@ -228,11 +235,11 @@ class RoomSocket(AsyncWebsocketConsumer):
         return slug
 
     async def disconnect(self, code):
-        if self.member is not None:
-            self.member.closed = True
+        if self._member is not None:
+            self._member.closed = True
         for room_id in list(self.rooms):
             await self.unfollow(room_id)
-        if self.user is not None and self.user.is_authenticated and self.member is not None:
+        if self.user is not None and self.user.is_authenticated and self._member is not None:
             await room_hub().leave_user(self.user.pk, self.member)
 
     # The user's stream (called by the hub's reader: nothing here may wait).
@@ -277,8 +284,8 @@ class RoomSocket(AsyncWebsocketConsumer):
     def end_access(self, code: CloseCode) -> None:
         """Write nothing more, read nothing more, and close with `code`."""
         self.revoked = True
-        if self.member is not None:
-            self.member.closed = True
+        if self._member is not None:
+            self._member.closed = True
         self._keep(asyncio.ensure_future(self._close_quietly(code)))
 
     async def _close_quietly(self, code: CloseCode) -> None:
@@ -317,6 +324,6 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def _reconnect(self, why: str) -> None:
         """Ask the client to resume: what it would be sent next would skip messages."""
         logger.warning("closing a socket with 4000: %s", why)
-        if self.member is not None:
-            self.member.closed = True
+        if self._member is not None:
+            self._member.closed = True
         await self.close(CloseCode.RECONNECT)

@@ -101,6 +101,8 @@ class ProtocolV1Consumer(RoomSocket):
     def room_access_ended(self, room_id: int, reason: str) -> None:
         """Unsubscribe the socket from a room its user may no longer see, and say why."""
         slug = self.detach(room_id)
+        if slug is None:
+            return
         self.slugs.pop(slug, None)
         self.member.offer(room_id, None, protocol.unsubscribed(slug, None, reason=reason))
 

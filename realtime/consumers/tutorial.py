@@ -88,7 +88,7 @@ class TutorialConsumer(RoomSocket):
                 await self.unfollow(room.pk)
 
     async def disconnect(self, code):
-        if self.member is not None and getattr(self, "slug", None):
+        if self._member is not None and getattr(self, "slug", None):
             await room_hub().unwait(self.slug, self.member)
         await super().disconnect(code)
 

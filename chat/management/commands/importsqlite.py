@@ -31,7 +31,12 @@ def parley_models() -> list:
     models = []
     for config in own:
         for model in config.get_models(include_auto_created=True):
-            related = {f.related_model._meta.app_label for f in model._meta.concrete_fields if f.is_relation}
+            # A concrete relation's related_model is a model class once the apps are loaded.
+            related = {
+                f.related_model._meta.app_label
+                for f in model._meta.concrete_fields
+                if isinstance(f.related_model, type)
+            }
             if not model._meta.proxy and related <= labels:
                 models.append(model)
     return models
@@ -53,7 +58,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"There is no database at {path}.")
         source = self.open_source(path)
-        self.check_migrations(source)
+        self.check_same_migrations(source)
         models = parley_models()
         if full := [m._meta.label for m in models if m._base_manager.using(DEFAULT_DB_ALIAS).exists()]:
             raise CommandError(
@@ -81,7 +86,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} is not a Parley database (no django_migrations table).")
         return SOURCE
 
-    def check_migrations(self, source: str) -> None:
+    def check_same_migrations(self, source: str) -> None:
         """Both databases must be at the same migrations of Parley's apps, so the tables match."""
         labels = {model._meta.app_label for model in parley_models()}
 

@@ -6,12 +6,14 @@ or PARLEY_WORKERS=N chooses. Why uvicorn: README.md, "Dependencies".
 """
 
 import os
+import signal
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from realtime.jobs import start_jobs
+from realtime.startup import start_message
 
 
 class Command(BaseCommand):
@@ -40,7 +42,10 @@ class Command(BaseCommand):
             )
         shown = f"[{host}]" if ":" in host else host
         start_jobs()
-        self.stdout.write(f"Parley is serving at http://{shown}:{port}/  ({workers} process(es), {layer})")
+        self.stdout.write(start_message(url=f"http://{shown}:{port}/", workers=workers))
+        # uvicorn shuts down gracefully on both, then raises the signal again into these.
+        signal.signal(signal.SIGINT, _stopped)
+        signal.signal(signal.SIGTERM, _stopped)
         uvicorn.run(
             "config.asgi:application",
             host=host,
@@ -64,3 +69,9 @@ class Command(BaseCommand):
                 raise CommandError(f"PARLEY_WORKERS must be a number of processes (got {value!r}).")
             return int(value)
         return 1 if in_memory else len(os.sched_getaffinity(0))
+
+
+def _stopped(signum, frame):
+    """Ctrl-C or a service manager's SIGTERM stops the server on purpose: exit 0, no traceback
+    (so `make run` ends without a "make: *** ... Terminated" line)."""
+    raise SystemExit(0)

@@ -1,6 +1,6 @@
 """RedisChannelLayer against RedisPubSubChannelLayer under Parley's load, loopback only.
 
-    .venv/bin/python bench/channel_layers.py [--processes 2] [--sockets 500] [--rooms 20]
+    .venv/bin/python -m bench.experiments.channel_layers [--processes 2] [--sockets 500] [--rooms 20]
 
 It starts its own redis-server on a free loopback port (or uses --redis-url), then, for each
 layer, starts `--processes` server-like processes holding `--sockets` consumers each. Every
@@ -27,7 +27,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -215,7 +214,6 @@ def main() -> None:
     parser.add_argument("--redis-url", help="default: a private redis-server on a free port")
     parser.add_argument("--skip-default-pool", action="store_true")
     args = parser.parse_args()
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
     server = None
     if args.redis_url is None:

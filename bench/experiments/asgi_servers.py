@@ -1,9 +1,10 @@
 """Parley under uvicorn vs daphne: the same fan-out load, side by side, one run.
 
-    .venv/bin/python bench/asgi_servers.py [--receivers 300] [--messages 300] [--rate 100]
+    .venv/bin/python -m bench.experiments.asgi_servers [--receivers 300] [--messages 300] [--rate 100]
 
 Starts each server on a free port (pinned to core 0 with taskset; the load runs on core 1), with
-a fresh embedded data directory; R guests subscribe to one room through /ws/, one token user
+a fresh copy of the benchmark's embedded data directory (bench/servers.py's Fixtures: rate limits
+lifted, a token user, the room "bench"); R guests subscribe to one room through /ws/, one token user
 posts M messages at RATE/s; reports deliveries, loss, latency p50/p99 and server CPU seconds per
 1000 deliveries (from /proc). Loopback only; bounded by M and a 120 s deadline.
 """
@@ -15,16 +16,14 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from websockets.asyncio.client import connect
 
-from tests.system.server import ParleyServer
+from bench.servers import HOST, PYTHON, ROOT, SERVERS, Fixtures, free_port
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -75,24 +74,21 @@ async def load(ws_url: str, token: str, receivers: int, messages: int, rate: flo
     }
 
 
-def run(server_kind: str, args) -> dict:
-    data = Path(tempfile.mkdtemp(prefix=f"parley-{server_kind}-"))
-    server = ParleyServer(data, env={"PARLEY_POST_RATE": "100000,100000", "PARLEY_FRAME_RATE": "100000,100000"})
-    server.migrate()
-    server.manage("createuser", "bench", "--password", "correct-horse-battery-staple")
-    token = server.manage("createtoken", "bench")
-    server.manage("createroom", "bench", "Bench", "--slug", "bench")
+def run(server_kind: str, fixtures: Fixtures, args) -> dict:
+    port = free_port()
+    env = fixtures.fresh(SERVERS["parley-embedded"], port)
+    token = fixtures.tokens["parley-embedded"][0]
     if server_kind == "uvicorn":
-        command = [sys.executable, "-m", "parley", "serve", "--port", str(server.port)]
+        command = [PYTHON, "-m", "parley", "serve", "--host", HOST, "--port", str(port)]
     else:
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(server.port), "config.asgi:application"]
-    process = subprocess.Popen(["taskset", "-c", "0", *command], cwd=server.env.get("PWD", "."),
-                               env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(port), "config.asgi:application"]
+    process = subprocess.Popen(["taskset", "-c", "0", *command], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                socket.create_connection(("127.0.0.1", server.port), timeout=0.5).close()
+                socket.create_connection((HOST, port), timeout=0.5).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -100,7 +96,7 @@ def run(server_kind: str, args) -> dict:
                 time.sleep(0.2)
         time.sleep(1)
         cpu_before = cpu_seconds(process.pid)
-        result = asyncio.run(load(server.ws_url, token, args.receivers, args.messages, args.rate))
+        result = asyncio.run(load(f"ws://{HOST}:{port}", token, args.receivers, args.messages, args.rate))
         cpu = cpu_seconds(process.pid) - cpu_before
         rss_before = int(Path(f"/proc/{process.pid}/status").read_text().split("VmRSS:")[1].split()[0])
         result["cpu_s_per_1000"] = round(cpu / max(1, result["delivered"]) * 1000, 4)
@@ -118,7 +114,11 @@ def main():
     parser.add_argument("--rate", type=float, default=100)
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})
-    results = {kind: run(kind, args) for kind in ("uvicorn", "daphne")}
+    fixtures = Fixtures(Path(tempfile.mkdtemp(prefix="parley-asgi-servers-")), senders=1, rooms=["bench"])
+    try:
+        results = {kind: run(kind, fixtures, args) for kind in ("uvicorn", "daphne")}
+    finally:
+        fixtures.cleanup()
     print(f"{args.receivers} receivers x {args.messages} messages at {args.rate}/s, one room")
     print(f"{'server':8} {'delivered':>9} {'lost':>5} {'p50 ms':>7} {'p99 ms':>7} {'CPU s/1000':>10} {'RSS MB':>7}")
     for kind, r in results.items():
