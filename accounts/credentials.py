@@ -1,7 +1,7 @@
 """What a connection was opened with (an API token or a browser session), whether it still
 authenticates, and how a revocation names it.
 
-A revocation is published as a name (chat/events.py, `credentials.revoked`): "token:<id>",
+A revocation is published as a name (parley/events.py, `credentials.revoked`): "token:<id>",
 "session:<digest>" (a SHA-256 of the session key, so the key itself never leaves the process),
 "session:*" (every session of the user) or "*" (everything the user holds).
 

@@ -3,14 +3,14 @@
 The services (token_revoke, user_password_set, user_deactivate) change the rows, and so do
 code paths outside Parley: Django's logout, the admin's user and token pages, `changepassword`.
 These receivers watch the rows instead of the callers, so every path publishes the same
-`credentials.revoked` event (chat/events.py), after commit, to the user's stream.
+`credentials.revoked` event (parley/events.py), after commit, to the user's stream.
 """
 
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from chat import events
+from parley import events
 
 from .credentials import EVERY_SESSION, EVERYTHING, session_name, token_name
 from .models import Token, User

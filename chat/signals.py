@@ -4,7 +4,8 @@ with its room or user. Watching the row rather than the callers announces every 
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from . import events
+from parley import events
+
 from .models import Membership
 from .selectors import room_can_see
 from .services.rooms import ending_reason, member_changed

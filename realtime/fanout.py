@@ -1,7 +1,7 @@
 """Fan-out of committed events to sockets through Channels' layer groups.
 
 One group per room and one per user, named from their ids (`room_group`, `user_group`), never
-from user text. A user event (kind "user", chat/events.py) goes to its user's group unchanged;
+from user text. A user event (kind "user", parley/events.py) goes to its user's group unchanged;
 the room hubs hand it to that user's sockets (realtime/hub.py). Each room event is
 encoded once here, for every recipient: the v1 `message` frame and the tutorial endpoint's
 `{"message"}` frame travel pre-encoded in the layer event, and the room hubs (realtime/hub.py)

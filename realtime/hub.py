@@ -16,7 +16,7 @@ duplicate and is skipped; one beyond cursor + 1 means something was lost on the 
 member's owner refills the gap from the database before the newer message is written. The hub
 also watches each room's highest seq, so a gap is found once per process, not once per socket.
 
-The hub carries each user's stream too (chat/events.py, kind "user"): the process's channel is
+The hub carries each user's stream too (parley/events.py, kind "user"): the process's channel is
 in the group of every user with a socket here, and a user event is handed to each of that
 user's members (`Member.on_user_event`), synchronously, before the hub reads its next event:
 a socket told that it may no longer see a room writes none of the room's later frames.

@@ -1,1 +1,1 @@
-"""Writes on rooms and messages; the only code that publishes events (through chat.events)."""
+"""Writes on rooms and messages; the only code that publishes events (through parley.events)."""

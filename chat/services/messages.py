@@ -7,10 +7,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from parley import events
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 from parley.text import text_check_storable
 
-from .. import events
 from ..models import Membership, Message, Room
 from ..payloads import message_payload, user_payload
 from ..selectors import room_can_see

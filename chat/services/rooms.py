@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from parley import events
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from parley.text import text_check_name, text_check_storable
 
-from .. import events
 from ..models import Membership, Room
 from ..payloads import user_payload
 from ..selectors import room_find_visible

@@ -137,7 +137,7 @@ PARLEY_GUEST_IDLE = _count("PARLEY_GUEST_IDLE", 7 * 24 * 3600)
 # Seconds between the server's own guest clean-ups (0: only the command cleans up).
 PARLEY_GUEST_CLEANUP_INTERVAL = _count("PARLEY_GUEST_CLEANUP_INTERVAL", 3600)
 
-# How committed events reach the server processes' sockets (dotted path, see chat/events.py).
+# How committed events reach the server processes' sockets (dotted path, see parley/events.py).
 PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
 
 LOGGING = {

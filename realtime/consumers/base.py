@@ -6,7 +6,7 @@ The channel layer is only a doorbell: an event may be dropped or arrive out of o
 and the socket's cursors skip what was already written and read what went missing from the
 database, or close the socket with 4000 so that the client resumes.
 
-The socket also hears its user's stream (chat/events.py, kind "user") through the hub: each
+The socket also hears its user's stream (parley/events.py, kind "user") through the hub: each
 event type is handled by the method named for it (`membership.ended` by
 `user_membership_ended`). Access that is withdrawn ends at once: a revoked credential closes
 the socket with 4401; a private room the user left or was removed from stops being delivered.

@@ -6,9 +6,9 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 
-from chat import events
 from chat.services.messages import message_post
 from chat.services.rooms import room_create
+from parley import events
 from realtime.fanout import ChannelLayerFanout
 
 pytestmark = pytest.mark.django_db(transaction=True)

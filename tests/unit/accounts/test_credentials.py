@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.credentials import Credential, credential_active, session_name, token_name
 from accounts.models import Token
 from accounts.services import token_issue_for, token_revoke, user_deactivate, user_password_set
-from chat import events
+from parley import events
 from parley.errors import BadRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)

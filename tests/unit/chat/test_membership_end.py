@@ -3,9 +3,9 @@ stream (after commit) that tells their sockets whether they may still see the ro
 
 import pytest
 
-from chat import events
 from chat.selectors import room_is_member
 from chat.services.rooms import member_remove, room_create, room_invite, room_join, room_leave
+from parley import events
 from parley.errors import Forbidden, NotFound
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,9 +6,9 @@ import uuid
 import pytest
 from django.db import connection, transaction
 
-from chat import events
 from chat.models import Message, Room
 from chat.services.messages import message_post
+from parley import events
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 
 

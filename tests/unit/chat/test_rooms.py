@@ -118,7 +118,7 @@ def test_anonymous_visitors_see_public_rooms(make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_joining_inviting_and_leaving_are_announced(make_user, monkeypatch):
-    from chat import events
+    from parley import events
 
     sent = []
     monkeypatch.setattr(events, "backend", lambda: type("R", (), {"publish": lambda self, e: sent.append(e)})())

@@ -6,7 +6,7 @@ import re
 import typing
 from pathlib import Path
 
-from chat import events
+from parley import events
 from realtime.consumers.base import RoomSocket
 from realtime.fanout import USER_EVENT
 from realtime.hub import Member

@@ -19,8 +19,8 @@ socket of that user, in every server process. Its events have the kind "user" an
     {"kind": "user", "user_id": int, "type": "credentials.revoked", ...CredentialsRevoked}
 
 A new per-user event (a DM opened, an unread count) is a new `type` here and a handler on the
-sockets; the way it travels does not change. This module imports nothing of chat's, so every
-domain app (accounts included) publishes through it.
+sockets; the way it travels does not change. The door lives in `parley`, the layer under every
+domain app, so `accounts` and `chat` both publish through it.
 """
 
 import logging
