@@ -46,7 +46,6 @@ def test_the_lobby_box_creates_and_opens_in_one_step(new_page):
     page.goto("/")
     name = unique("Lobby Made ")
     page.locator("#room-name-input").fill(name)
-    expect(page.locator("#room-name-preview")).to_contain_text(name.lower().replace(" ", "-"))
     page.locator("#room-name-input").press("Enter")
     slug = name.lower().replace(" ", "-")
     expect(page).to_have_url(re.compile(rf"/chat/{slug}/$"))
