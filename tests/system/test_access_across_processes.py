@@ -29,6 +29,19 @@ def api(server, method: str, path: str, token: str, body: dict | None = None) ->
         return response.status
 
 
+def room_made(server, token: str, body: dict) -> str:
+    """POST /rooms; the new room's slug (a private one's carries a random suffix)."""
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/rooms",
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.loads(response.read())["slug"]
+
+
 async def open_socket(server, path: str, token: str):
     ws = await connect(
         f"{server.ws_url}{path}", additional_headers={"Authorization": f"Bearer {token}"}
@@ -81,19 +94,19 @@ def test_a_member_removed_through_one_process_is_unsubscribed_on_the_other(
     a = start_server(database, engines.redis_url)
     b = start_server(database, engines.redis_url)
     alice, bob = engines.tokens["alice"], engines.tokens["bob"]
-    assert api(a, "POST", "/rooms", alice, {"name": "Ops", "slug": "ops", "private": True}) == 201
-    assert api(a, "POST", "/rooms/ops/members", alice, {"username": "bob"}) == 201
+    ops = room_made(a, alice, {"name": "Ops", "slug": "ops", "private": True})
+    assert api(a, "POST", f"/rooms/{ops}/members", alice, {"username": "bob"}) == 201
 
     async def scenario():
         v1 = await open_socket(b, "/ws/", bob)
-        await v1.send(json.dumps({"type": "subscribe", "room": "ops"}))
+        await v1.send(json.dumps({"type": "subscribe", "room": ops}))
         await frame_of_type(v1, "subscribed")
-        tutorial = await open_socket(b, "/ws/chat/ops/", bob)
-        await asyncio.to_thread(api, a, "DELETE", "/rooms/ops/members", alice, {"username": "bob"})
+        tutorial = await open_socket(b, f"/ws/chat/{ops}/", bob)
+        await asyncio.to_thread(api, a, "DELETE", f"/rooms/{ops}/members", alice, {"username": "bob"})
         unsubscribed = await frame_of_type(v1, "unsubscribed")
         await v1.close()
         return unsubscribed, await close_code(tutorial)
 
     unsubscribed, tutorial_code = run_async(scenario())
-    assert unsubscribed == {"type": "unsubscribed", "room": "ops", "reason": "removed"}
+    assert unsubscribed == {"type": "unsubscribed", "room": ops, "reason": "removed"}
     assert tutorial_code == 4403

@@ -26,11 +26,11 @@ async def post_until_killed(server: ParleyServer, token: str, kill_after: int) -
                 await ws.recv()  # hello
 
                 async def send_all():
-                    for i in range(400):
+                    for _ in range(400):
                         client_id = str(uuid.uuid4())
                         sent.append(client_id)
                         await ws.send(json.dumps(
-                            {"type": "post", "room": "crash", "body": f"{n}-{i}", "client_id": client_id}
+                            {"type": "post", "room": "crash", "body": body_of(client_id), "client_id": client_id}
                         ))
                         await asyncio.sleep(0.002)
 
@@ -67,12 +67,17 @@ async def read_all(server: ParleyServer, token: str) -> list[dict]:
             before = page["messages"][0]["seq"]
 
 
+def body_of(client_id: str) -> str:
+    """A post's body; a retry sends the same (another body under one client_id is a conflict)."""
+    return f"post {client_id}"
+
+
 async def retry(server: ParleyServer, token: str, client_ids: list[str]) -> dict[str, int]:
     acks = {}
     async with connect(f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}) as ws:
         await ws.recv()
         for client_id in client_ids:
-            await ws.send(json.dumps({"type": "post", "room": "crash", "body": "retried", "client_id": client_id}))
+            await ws.send(json.dumps({"type": "post", "room": "crash", "body": body_of(client_id), "client_id": client_id}))
             frame = json.loads(await ws.recv())
             assert frame["type"] == "ack", frame
             acks[client_id] = frame["seq"]
