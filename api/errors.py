@@ -6,12 +6,13 @@ validation, unparsable bodies) are given the same shape here.
 """
 
 import logging
+import math
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parley.errors import ParleyError
+from parley.errors import ParleyError, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,13 @@ def error_response(*, status: int, code: str, message: str) -> HttpResponse:
 
 
 def _parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
+    if isinstance(exc, RateLimited):
+        response = JsonResponse(
+            {"code": exc.code, "message": exc.message, "retry_after": exc.retry_after}, status=429
+        )
+        # Whole seconds (RFC 9110), rounded up so that a client waiting that long passes.
+        response["Retry-After"] = str(math.ceil(exc.retry_after))
+        return response
     return error_response(status=STATUS.get(exc.code, 400), code=exc.code, message=exc.message)
 
 

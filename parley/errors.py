@@ -35,3 +35,13 @@ class Conflict(ParleyError):
 
 class NotAuthenticated(ParleyError):
     code = "not_authenticated"
+
+
+class RateLimited(ParleyError):
+    """A limit was reached; `retry_after` says in how many seconds the same call would pass."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -21,6 +21,8 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4403
     PROTOCOL_ABUSE = 4400
     FLOOD = 4429
+    # The user or the client address already holds PARLEY_MAX_SOCKETS_PER_USER / _ADDRESS.
+    TOO_MANY_CONNECTIONS = 4430
     RECONNECT = 4000
     MESSAGE_TOO_BIG = 1009
 

@@ -13,6 +13,7 @@ from chat.payloads import message_payload, user_payload
 from chat.selectors import message_history, message_range, room_get_visible
 from chat.services.messages import message_post, typing_notify
 from chat.services.rooms import room_get_or_create_public
+from throttle.services import replay_charge
 
 from . import protocol
 from .fanout import tutorial_frame
@@ -23,13 +24,18 @@ def visible_room(*, user: User, slug: str) -> Room:
     return room_get_visible(slug=slug, user=user)
 
 
-def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, list[dict] | None]:
+def replay_state(
+    *, room_id: int, since: int | None, limit: int, reader: str | None = None
+) -> tuple[int, list[dict] | None]:
     """(the room's last_seq, the messages after `since` to replay as `message_frames` rows),
     where the messages are None when there is nothing to replay or more than `limit` of them
-    (the client resets)."""
+    (the client resets). A replay is charged to `reader`'s replay budget before it is read
+    (RateLimited when the budget is short)."""
     last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
     if since is None or since >= last_seq or last_seq - since > limit:
         return last_seq, None
+    if reader is not None:
+        replay_charge(reader=reader, messages=last_seq - since)
     return last_seq, message_frames(room_id=room_id, after=since, upto=last_seq)
 
 
@@ -51,9 +57,10 @@ def post_to_room(*, user: User, room: Room, body: str, client_id: UUID) -> tuple
     return message_post(author=user, room=room, body=body, client_id=client_id)
 
 
-def history(*, user: User, slug: str, before: int | None, limit: int) -> tuple[list[dict], bool]:
+def history(*, user: User, slug: str, before: int | None, limit: int, reader: str) -> tuple[list[dict], bool]:
     room = room_get_visible(slug=slug, user=user)
     messages, has_more = message_history(room=room, before=before, limit=limit)
+    replay_charge(reader=reader, messages=len(messages))
     return [message_payload(m, room_slug=room.slug) for m in messages], has_more
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
+from throttle.services import post_admit
 
 from .. import events
 from ..models import Membership, Message, Room
@@ -60,7 +61,8 @@ def _original(*, author: User, room: Room, client_id: UUID) -> Message | None:
 def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
     """Store a message and broadcast it once committed. Returns (message, created).
 
-    A retry with a `client_id` the author used before returns the original message with
+    Raises RateLimited when the author is over PARLEY_POST_RATE. A retry with a `client_id`
+    the author used before returns the original message with
     created=False and stores and broadcasts nothing. The caller may acknowledge once this
     returns: the transaction has committed by then.
 
@@ -71,6 +73,8 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     body = _clean_body(body)
     if not room_can_see(room=room, user=author):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
+    # Per user, whichever transport the post came by; a retry counts too. Raises RateLimited.
+    post_admit(user_id=author.pk)
     try:
         with transaction.atomic():
             seq = _allocate_seq(room)

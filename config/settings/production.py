@@ -115,6 +115,14 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Post rates, replay budgets and socket counts are shared by every process through Redis
+# (throttle/backends.py). While Redis is away the limits are not enforced (fail open, logged):
+# posting must not fail because a counter cannot be read.
+PARLEY_LIMITS = {
+    "BACKEND": "throttle.backends.RedisBackend",
+    "CONFIG": {"url": REDIS_URL, "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] + "limits:"},
+}
+
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
 

@@ -10,6 +10,7 @@ database, or close the socket with 4000 so that the client resumes.
 import logging
 import uuid
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -19,6 +20,8 @@ from django.db import DatabaseError
 
 from accounts.models import User
 from chat.payloads import user_payload
+from parley.errors import RateLimited
+from throttle.services import TooManyConnections, connection_admit, connection_release, reader_key
 
 from .. import sessions
 from ..hub import Member, RoomHub, hub_for_loop
@@ -35,6 +38,13 @@ async def _fetch_frames(room_id: int, after: int, upto: int, limit: int) -> list
     return await database_sync_to_async(sessions.message_frames)(
         room_id=room_id, after=after, upto=upto, limit=limit
     )
+
+
+def extra(error: Exception) -> dict:
+    """What an error frame carries besides code and message: `retry_after` for rate_limited."""
+    if isinstance(error, RateLimited):
+        return {"retry_after": error.retry_after}
+    return {}
 
 
 def room_hub() -> RoomHub:
@@ -59,6 +69,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
         self.origin = uuid.uuid4().hex  # names this socket in typing events
         self.member: Member | None = None
+        self.socket_keys: list[str] = []  # the socket caps this socket counts against
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -68,11 +79,35 @@ class RoomSocket(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def refuse(self, code: CloseCode) -> None:
+    async def refuse(self, code: CloseCode, reason: str | None = None) -> None:
         """Close with a protocol close code. A handshake refused before accept reaches the
         client as a bare HTTP 403, so the socket is accepted first to carry the code."""
         await self.accept()
-        await self.close(code)
+        await self.close(code, reason)
+
+    def address(self) -> str | None:
+        """The client's address (behind a proxy, the one uvicorn's proxy_headers found)."""
+        client = self.scope.get("client")
+        return client[0] if client else None
+
+    def reader(self) -> str:
+        """Whose replay budget this socket's replays and history pages spend."""
+        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        return reader_key(user_id=user_id, address=self.address())
+
+    async def admit(self, user) -> bool:
+        """Count the socket against its user's and address's caps; refuse with 4430 when one
+        is reached. The counters may be in Redis: off the event loop."""
+        try:
+            self.socket_keys = await sync_to_async(connection_admit, thread_sensitive=False)(
+                user_id=user.pk if user.is_authenticated else None,
+                address=self.address(),
+                socket_id=self.origin,
+            )
+        except TooManyConnections as error:
+            await self.refuse(CloseCode.TOO_MANY_CONNECTIONS, str(error))
+            return False
+        return True
 
     async def identify(self) -> bool:
         """Resolve the connection's user (a guest when allowed); refuse with 4401 when there
@@ -91,6 +126,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             if self._session() is not None:
                 guest = await database_sync_to_async(sessions.session_guest)(self._session())
             user = guest or AnonymousUser()
+        if not await self.admit(user):
+            return False
         self.user = user
         self.member = Member(
             send=self.scope.get("parley.send", self.base_send),
@@ -148,6 +185,9 @@ class RoomSocket(AsyncWebsocketConsumer):
             await room_hub().leave(room_id, self.member)
 
     async def disconnect(self, code):
+        if self.socket_keys:
+            keys, self.socket_keys = self.socket_keys, []
+            await sync_to_async(connection_release, thread_sensitive=False)(keys=keys, socket_id=self.origin)
         if self.member is not None:
             self.member.closed = True
         for room_id in list(self.rooms):

@@ -13,12 +13,11 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
-from parley.errors import ParleyError
+from parley.errors import ParleyError, RateLimited
 
 from .. import protocol, sessions
-from ..limits import TokenBucket
 from ..protocol import CloseCode, ErrorCode, FrameError
-from .base import RoomSocket
+from .base import RoomSocket, extra
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,6 @@ TYPING_INTERVAL = 2.0  # seconds between typing events per room from one socket
 class ProtocolV1Consumer(RoomSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.posts = TokenBucket(*settings.PARLEY_POST_RATE)
         self.bad_frames = 0
         self.typing_sent: dict[str, float] = {}
         # Subscribed slug -> its room. Posts to these skip the room lookup; whether the user
@@ -59,7 +57,7 @@ class ProtocolV1Consumer(RoomSocket):
         try:
             await getattr(self, f"on_{frame.type}")(frame)
         except (ParleyError, FrameError) as error:
-            await self.send(text_data=protocol.error(error.code, error.message, frame.ref))
+            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra(error)))
         except DatabaseError:
             logger.exception("database error handling %s", frame.type)
             await self.send(
@@ -79,9 +77,9 @@ class ProtocolV1Consumer(RoomSocket):
             await self.follow(room.pk, room.slug)
             try:
                 last_seq, replay = await database_sync_to_async(sessions.replay_state)(
-                    room_id=room.pk, since=frame.since, limit=limit
+                    room_id=room.pk, since=frame.since, limit=limit, reader=self.reader()
                 )
-            except DatabaseError:
+            except (DatabaseError, RateLimited):
                 await self.unfollow(room.pk)
                 raise
             self.slugs[room.slug] = room
@@ -102,14 +100,6 @@ class ProtocolV1Consumer(RoomSocket):
         await self.send(text_data=protocol.unsubscribed(slug, frame.ref))
 
     async def on_post(self, frame: protocol.Post):
-        if not self.posts.take():
-            await self.send(
-                text_data=protocol.error(
-                    ErrorCode.RATE_LIMITED, "Too many messages; slow down.", frame.ref,
-                    retry_after=self.posts.retry_after(),
-                )
-            )
-            return
         # Held, so that the post's own message frame comes after its ack.
         self.member.hold()
         try:
@@ -131,7 +121,8 @@ class ProtocolV1Consumer(RoomSocket):
 
     async def on_history(self, frame: protocol.History):
         messages, has_more = await database_sync_to_async(sessions.history)(
-            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50
+            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50,
+            reader=self.reader(),
         )
         await self.send(text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref))
 

@@ -18,7 +18,7 @@ from parley.errors import ParleyError
 from .. import protocol, sessions
 from ..fanout import tutorial_frame
 from ..protocol import CloseCode, ErrorCode
-from .base import RoomSocket
+from .base import RoomSocket, extra
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class TutorialConsumer(RoomSocket):
                     user=await self.author(), room=self.room, body=text, client_id=uuid4()
                 )
         except ParleyError as error:
-            await self._error(error.code, error.message)
+            await self._error(error.code, error.message, **extra(error))
         except DatabaseError:
             logger.exception("database error on the tutorial endpoint")
             await self._error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.")
@@ -85,5 +85,5 @@ class TutorialConsumer(RoomSocket):
             return None
         return data["message"]
 
-    async def _error(self, code: str, message: str):
-        await self.send(text_data=protocol.encode({"error": code, "message": message}))
+    async def _error(self, code: str, message: str, **more):
+        await self.send(text_data=protocol.encode({"error": code, "message": message, **more}))
