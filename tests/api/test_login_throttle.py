@@ -80,3 +80,13 @@ def test_failed_logins_are_logged(limit, make_user, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("axes")]
     assert sum("login failure by" in m and "192.0.2.44" in m for m in messages) == 3
     assert any("Locking out" in m for m in messages)
+
+
+def test_sign_up_still_logs_the_new_user_in_beside_the_throttle_backend(db):
+    client = Client()
+    password = "a-long-enough-passphrase"
+    response = client.post(
+        "/accounts/signup/", {"username": "newbie", "password": password, "password_again": password}
+    )
+    assert response.status_code == 302
+    assert client.get("/api/v1/rooms").status_code == 200  # signed in by the session
