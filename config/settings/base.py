@@ -169,5 +169,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # The login throttle: each failure and lockout is a WARNING (with the address); its
+        # INFO lines (a banner on every start, house-keeping on every failure) are noise.
+        "axes": {"level": "WARNING"},
+    },
 }
