@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 
 class LimitsBackend(Protocol):
+    # Whether a call may wait on the network: async callers then make it off the event loop.
+    blocking: bool
+
     def hit(self, key: str, *, rate: float, burst: int, cost: int = 1) -> float:
         """Spend `cost` tokens of the bucket `key`. 0.0 when they were there (and are now
         spent), else the seconds until they will be (nothing is spent)."""
@@ -49,6 +52,8 @@ def _gcra(tat: float, now: float, *, rate: float, burst: int, cost: int) -> tupl
 
 
 class MemoryBackend:
+    blocking = False
+
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self.lock = threading.Lock()
@@ -133,6 +138,8 @@ return 0
 class RedisBackend:
     """Counters in Redis under `prefix`. Members of a set are kept alive by this process
     every ttl/3 seconds (a daemon thread) and expire `ttl` seconds after it stops."""
+
+    blocking = True
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ are settings, read on every call (docs/configuration.md, "Limits").
 
 from functools import cache
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -87,3 +88,22 @@ def connection_admit(*, user_id: int | None, address: str | None, socket_id: str
 def connection_release(*, keys: list[str], socket_id: str) -> None:
     for key in keys:
         backend().release(key, socket_id)
+
+
+async def aconnection_admit(*, user_id: int | None, address: str | None, socket_id: str) -> list[str]:
+    """connection_admit for the event loop: off it when the backend may wait on the network,
+    and nothing at all when no cap is set."""
+    if not _socket_keys(user_id=user_id, address=address):
+        return []
+    if backend().blocking:
+        return await sync_to_async(connection_admit, thread_sensitive=False)(
+            user_id=user_id, address=address, socket_id=socket_id
+        )
+    return connection_admit(user_id=user_id, address=address, socket_id=socket_id)
+
+
+async def aconnection_release(*, keys: list[str], socket_id: str) -> None:
+    if keys and backend().blocking:
+        await sync_to_async(connection_release, thread_sensitive=False)(keys=keys, socket_id=socket_id)
+    elif keys:
+        connection_release(keys=keys, socket_id=socket_id)

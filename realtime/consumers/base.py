@@ -10,7 +10,6 @@ database, or close the socket with 4000 so that the client resumes.
 import logging
 import uuid
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -21,7 +20,7 @@ from django.db import DatabaseError
 from accounts.models import User
 from chat.payloads import user_payload
 from parley.errors import RateLimited
-from throttle.services import TooManyConnections, connection_admit, connection_release, reader_key
+from throttle.services import TooManyConnections, aconnection_admit, aconnection_release, reader_key
 
 from .. import sessions
 from ..hub import Member, RoomHub, hub_for_loop
@@ -97,9 +96,9 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def admit(self, user) -> bool:
         """Count the socket against its user's and address's caps; refuse with 4430 when one
-        is reached. The counters may be in Redis: off the event loop."""
+        is reached."""
         try:
-            self.socket_keys = await sync_to_async(connection_admit, thread_sensitive=False)(
+            self.socket_keys = await aconnection_admit(
                 user_id=user.pk if user.is_authenticated else None,
                 address=self.address(),
                 socket_id=self.origin,
@@ -187,7 +186,7 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.socket_keys:
             keys, self.socket_keys = self.socket_keys, []
-            await sync_to_async(connection_release, thread_sensitive=False)(keys=keys, socket_id=self.origin)
+            await aconnection_release(keys=keys, socket_id=self.origin)
         if self.member is not None:
             self.member.closed = True
         for room_id in list(self.rooms):
