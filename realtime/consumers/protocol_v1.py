@@ -80,6 +80,8 @@ class ProtocolV1Consumer(RoomSocket):
                     room_id=room.pk, since=frame.since, limit=limit, reader=self.reader()
                 )
             except (DatabaseError, RateLimited):
+                # Not subscribed now, even if it was before this subscribe.
+                self.slugs.pop(room.slug, None)
                 await self.unfollow(room.pk)
                 raise
             self.slugs[room.slug] = room

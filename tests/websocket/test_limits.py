@@ -217,3 +217,21 @@ async def test_history_pages_spend_the_same_replay_budget(open_socket, busy_room
     await socket.send(type="history", room="busy", limit=20, ref="h")
     refused = await socket.recv()
     assert refused["type"] == "error" and refused["code"] == "rate_limited" and refused["retry_after"] > 0
+
+
+async def test_a_refused_resubscribe_leaves_the_room_unsubscribed(open_socket, busy_room, user_with_token, settings):
+    settings.PARLEY_REPLAY_RATE = (0.001, 50)
+    token = await sync_to_async(busy_room)()
+    socket = await hello(open_socket, token)
+    await socket.send(type="subscribe", room="busy", since=0)
+    assert (await socket.recv())["type"] == "subscribed"
+    for _ in range(40):
+        assert (await socket.recv())["type"] == "message"
+    await socket.send(type="subscribe", room="busy", since=0)
+    assert (await socket.recv())["code"] == "rate_limited"
+    poster = await hello(open_socket, (await sync_to_async(user_with_token)("bob"))[1])
+    assert (await poster.post("busy", "after"))["type"] == "ack"
+    assert await socket.silent(0.3)  # the refused subscribe ended the subscription
+    await socket.send(type="post", room="busy", body="mine", client_id=str(uuid.uuid4()))
+    assert (await socket.recv())["type"] == "ack"  # and no message frame: not subscribed
+    assert await socket.silent(0.3)
