@@ -7,11 +7,12 @@ import secrets
 import time
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from parley.errors import BadRequest, Conflict, NotAuthenticated, RateLimited
@@ -131,14 +132,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_issue(*, username: str, password: str, name: str = "") -> tuple[Token, str]:
+def token_issue(
+    *, request: HttpRequest, username: str, password: str, name: str = ""
+) -> tuple[Token, str]:
     """Checks the password and issues a token; returns the row and the token itself, which is
-    not stored and cannot be shown again."""
+    not stored and cannot be shown again. `request` is the caller's, for the login throttle
+    (django-axes counts failures per username and per address, and refuses during a lockout)."""
     text_check_storable(username, field="username")
     text_check_storable(password, field="password")
-    user = authenticate(username=username, password=password)
+    user = authenticate(request, username=username, password=password)
     if user is None or user.is_guest:
         raise NotAuthenticated("Wrong username or password.")
+    # A password checked for a token is a log-in: the throttle forgets earlier failures, and
+    # last_login is set, as for the login form.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     return token_issue_for(user=user, name=name)
 
 

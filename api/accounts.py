@@ -28,7 +28,8 @@ def account_create(request: HttpRequest, data: AccountIn):
 @router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 413)})
 def token_create(request: HttpRequest, data: CredentialsIn):
     """A new bearer token, shown this once; send it as `Authorization: Bearer <token>`."""
-    _, secret = token_issue(username=data.username, password=data.password, name="api")
+    # The request goes along so that the login throttle (django-axes) sees the caller's address.
+    _, secret = token_issue(request=request, username=data.username, password=data.password, name="api")
     return {"token": secret}
 
 

@@ -5,6 +5,7 @@ from ninja import Query, Router, Status
 from chat.payloads import message_payload
 from chat.selectors import HISTORY_MAX, message_history
 from chat.services.messages import message_post
+from throttle.services import reader_key, replay_charge
 
 from .auth import AuthenticatedRequest
 from .rooms import room_visible
@@ -27,6 +28,7 @@ def message_list(
     `after`; with `after`, newer ones (below `before`, when given)."""
     room = room_visible(slug=slug, user=request.auth)
     messages, has_more = message_history(room=room, before=before, after=after, limit=limit)
+    replay_charge(reader=reader_key(user_id=request.auth.pk, address=None), messages=len(messages))
     return {
         "messages": [message_payload(message, room_slug=room.slug) for message in messages],
         "has_more": has_more,

@@ -1,4 +1,4 @@
-"""Per-connection token buckets (posts, frames)."""
+"""Per-connection token bucket for frames (posts are limited per user: throttle/)."""
 
 import time
 

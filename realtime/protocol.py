@@ -24,6 +24,8 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4403
     PROTOCOL_ABUSE = 4400
     FLOOD = 4429
+    # The user or the client address already holds PARLEY_MAX_SOCKETS_PER_USER / _ADDRESS.
+    TOO_MANY_CONNECTIONS = 4430
     RECONNECT = 4000
     MESSAGE_TOO_BIG = 1009
 
@@ -37,6 +39,7 @@ CLOSE_REASONS: dict[CloseCode, str] = {
     CloseCode.FLOOD: "too many frames; reconnect after a pause",
     CloseCode.RECONNECT: "reconnect and resume",
     CloseCode.MESSAGE_TOO_BIG: "frame too big",
+    CloseCode.TOO_MANY_CONNECTIONS: "too many connections",
 }
 
 # Consecutive malformed frames each endpoint answers before it closes with 4400.

@@ -21,6 +21,7 @@ from chat.selectors import (
 from chat.services.messages import message_post, message_post_opening, typing_notify
 from chat.services.rooms import slug_clean
 from parley.errors import NotAuthenticated
+from throttle.services import replay_charge
 
 from . import protocol
 from .fanout import tutorial_frame
@@ -46,13 +47,18 @@ def rooms_not_visible(*, user: User, room_ids: list[int]) -> list[int]:
     return [pk for pk in room_ids if pk not in rooms or not room_can_see(room=rooms[pk], user=user)]
 
 
-def replay_state(*, room_id: int, since: int | None, limit: int) -> tuple[int, list[dict] | None]:
+def replay_state(
+    *, room_id: int, since: int | None, limit: int, reader: str | None = None
+) -> tuple[int, list[dict] | None]:
     """(the room's last_seq, the messages after `since` to replay as `message_frames` rows),
     where the messages are None when there is nothing to replay or more than `limit` of them
-    (the client resets)."""
+    (the client resets). A replay is charged to `reader`'s replay budget before it is read
+    (RateLimited when the budget is short)."""
     last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
     if since is None or since >= last_seq or last_seq - since > limit:
         return last_seq, None
+    if reader is not None:
+        replay_charge(reader=reader, messages=last_seq - since)
     return last_seq, message_frames(room_id=room_id, after=since, upto=last_seq)
 
 
@@ -80,9 +86,10 @@ def post_to_room(
     return message_post(author=user, room=room, body=body, client_id=client_id)
 
 
-def history(*, user: User, slug: str, before: int | None, limit: int) -> tuple[list[dict], bool]:
+def history(*, user: User, slug: str, before: int | None, limit: int, reader: str) -> tuple[list[dict], bool]:
     room = room_get_visible(slug=slug, user=user)
     messages, has_more = message_history(room=room, before=before, limit=limit)
+    replay_charge(reader=reader, messages=len(messages))
     return [message_payload(m, room_slug=room.slug) for m in messages], has_more
 
 

@@ -11,6 +11,14 @@ _names = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """Each test starts with no post, replay or socket counted (user ids recur across tests)."""
+    from throttle.services import backend
+
+    backend().clear()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, display_name: str = ""):

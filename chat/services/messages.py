@@ -10,6 +10,7 @@ from accounts.models import User
 from parley import events
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 from parley.text import text_check_storable
+from throttle.services import post_admit
 
 from ..models import Membership, Message, Room
 from ..payloads import message_payload, user_payload
@@ -65,9 +66,10 @@ def _original(*, author: User, room: Room, client_id: UUID, body: str) -> Messag
 def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
     """Store a message and broadcast it once committed. Returns (message, created).
 
-    A retry with a `client_id` the author used before returns the original message with
-    created=False and stores and broadcasts nothing; Conflict when that message is in another
-    room or has another body (compared after trimming). The caller may acknowledge once this
+    Raises RateLimited when the author is over PARLEY_POST_RATE. A retry with a `client_id`
+    the author used before returns the original message with created=False and stores and
+    broadcasts nothing; Conflict when that message is in another room or has another body
+    (compared after trimming). The caller may acknowledge once this
     returns: the transaction has committed by then.
 
     A first post costs four statements: the seq, the message, the membership (inserted or
@@ -77,6 +79,8 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     body = _clean_body(body)
     if not room_can_see(room=room, user=author):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
+    # Per user, whichever transport the post came by; a retry counts too. Raises RateLimited.
+    post_admit(user_id=author.pk)
     try:
         with transaction.atomic():
             seq = _allocate_seq(room)

@@ -2,7 +2,9 @@
 which engines (database, channel layer) and which security settings."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -17,6 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "throttle",
     "accounts",
     "chat",
     "realtime",
@@ -32,6 +36,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for throttling into the 429 answer (config/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,23 +116,31 @@ def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
         raise ImproperlyConfigured(f'{name} must be "RATE,BURST", e.g. "10,30" (got {value!r}).') from None
 
 
-# Posts per connection: a token bucket (sustained rate per second, burst).
-PARLEY_POST_RATE = _rate("PARLEY_POST_RATE", (10.0, 30))
-# Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
-PARLEY_FRAME_RATE = _rate("PARLEY_FRAME_RATE", (50.0, 200))
-
-
 def _count(name: str, default: int) -> int:
-    """A whole number >= 0 from the environment."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     if not value.isdigit():
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured(f"{name} must be a whole number, e.g. {default} (got {value!r}).")
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 for no limit (got {value!r}).")
     return int(value)
 
+
+# The counters behind the limits below (throttle/backends.py): a dotted path and its options,
+# like CHANNEL_LAYERS. In memory here (one process); production counts in Redis.
+PARLEY_LIMITS: dict[str, Any] = {"BACKEND": "throttle.backends.MemoryBackend", "CONFIG": {}}
+# Posts per user, across all their sockets, the tutorial endpoint and REST: a token bucket
+# (sustained rate per second, burst).
+PARLEY_POST_RATE = _rate("PARLEY_POST_RATE", (10.0, 30))
+# Messages a user (an anonymous visitor: an address) may have replayed on resume or read as
+# history pages: a token bucket counted in messages (rate per second, burst).
+PARLEY_REPLAY_RATE = _rate("PARLEY_REPLAY_RATE", (100.0, 5000))
+# Open WebSockets per user and per client address, across every process; 0: no cap.
+PARLEY_MAX_SOCKETS_PER_USER = _count("PARLEY_MAX_SOCKETS_PER_USER", 20)
+PARLEY_MAX_SOCKETS_PER_ADDRESS = _count("PARLEY_MAX_SOCKETS_PER_ADDRESS", 200)
+# Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
+PARLEY_FRAME_RATE = _rate("PARLEY_FRAME_RATE", (50.0, 200))
 
 # Rooms one user (or guest) may create per hour; beyond it `rate_limited`. 0: no limit.
 PARLEY_ROOMS_PER_HOUR = _count("PARLEY_ROOMS_PER_HOUR", 20)
@@ -137,6 +151,27 @@ PARLEY_GUEST_IDLE = _count("PARLEY_GUEST_IDLE", 7 * 24 * 3600)
 # Seconds between the server's own guest clean-ups (0: only the command cleans up).
 PARLEY_GUEST_CLEANUP_INTERVAL = _count("PARLEY_GUEST_CLEANUP_INTERVAL", 3600)
 
+# Login throttling (django-axes): the AXES_FAILURE_LIMIT-th failed login for one username, or
+# from one address, and every login for it after, is refused with HTTP 429 for the cool-off; every
+# attempt during it starts the cool-off again (a client that keeps guessing never gets another
+# guess). The token endpoint, the login form and the admin login all pass here. Failures are
+# logged (logger "axes") and stored (the admin's "Access attempts").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the others
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _count("PARLEY_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=_count("PARLEY_LOGIN_COOLOFF", 300))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Failures are logged with the address; the username is masked in the log (a password typed
+# into the wrong field would land there), and stored in the database for the admin.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+# Successful logins are not stored (the admin's "Access logs"): only failures matter here.
+AXES_DISABLE_ACCESS_LOG = True
+
 # How committed events reach the server processes' sockets (dotted path, see parley/events.py).
 PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
 
@@ -146,5 +181,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # The login throttle: each failure and lockout is a WARNING (with the address); its
+        # INFO lines (a banner on every start, house-keeping on every failure) are noise.
+        "axes": {"level": "WARNING"},
+    },
 }

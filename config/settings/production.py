@@ -126,6 +126,14 @@ CACHES = {
     }
 }
 
+# Post rates, replay budgets and socket counts are shared by every process through Redis
+# (throttle/backends.py). While Redis is away the limits are not enforced (fail open, logged):
+# posting must not fail because a counter cannot be read.
+PARLEY_LIMITS = {
+    "BACKEND": "throttle.backends.RedisBackend",
+    "CONFIG": {"url": REDIS_URL, "prefix": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "limits:"},
+}
+
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
 

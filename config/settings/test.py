@@ -20,6 +20,12 @@ PARLEY_POST_RATE = (1000.0, 1000)
 PARLEY_FRAME_RATE = (1000.0, 1000)
 PARLEY_GUESTS_PER_HOUR = 0
 PARLEY_ROOMS_PER_HOUR = 0
+PARLEY_REPLAY_RATE = (100000.0, 100000)
+PARLEY_MAX_SOCKETS_PER_USER = 1000
+PARLEY_MAX_SOCKETS_PER_ADDRESS = 1000
+# Tests log in many times, some with wrong passwords on purpose; the throttling tests set a
+# low limit themselves.
+AXES_FAILURE_LIMIT = 1000
 
 # A file, not SQLite's shared in-memory database: the concurrency tests write from many
 # threads, and WAL + busy timeout behave only on a file.
@@ -47,4 +53,8 @@ if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
                 "check_interval": 0.2,
             },
         }
+    }
+    PARLEY_LIMITS = {
+        "BACKEND": "throttle.backends.RedisBackend",
+        "CONFIG": {"url": url, "prefix": f"parley-test-{_run}:limits:"},
     }

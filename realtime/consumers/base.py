@@ -26,6 +26,8 @@ from django.db import DatabaseError
 from accounts.credentials import Credential
 from accounts.models import User
 from chat.payloads import user_payload
+from parley.errors import RateLimited
+from throttle.services import TooManyConnections, aconnection_admit, aconnection_release, reader_key
 
 from .. import sessions
 from ..auth import socket_credential
@@ -43,6 +45,13 @@ async def _fetch_frames(room_id: int, after: int, upto: int, limit: int) -> list
     return await database_sync_to_async(sessions.message_frames)(
         room_id=room_id, after=after, upto=upto, limit=limit
     )
+
+
+def extra(error: Exception) -> dict:
+    """What an error frame carries besides code and message: `retry_after` for rate_limited."""
+    if isinstance(error, RateLimited):
+        return {"retry_after": error.retry_after}
+    return {}
 
 
 def room_hub() -> RoomHub:
@@ -72,6 +81,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.tasks: set[asyncio.Task] = set()  # started from the hub's reader, kept until done
         self.closing = False  # a close frame was sent: nothing more is sent or handled
         self.bad_frames = 0  # consecutive malformed frames
+        self.socket_keys: list[str] = []  # the socket caps this socket counts against
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -81,11 +91,35 @@ class RoomSocket(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def refuse(self, code: CloseCode) -> None:
+    async def refuse(self, code: CloseCode, reason: str | None = None) -> None:
         """Close with a protocol close code. A handshake refused before accept reaches the
         client as a bare HTTP 403, so the socket is accepted first to carry the code."""
         await self.accept()
-        await self.close(code)
+        await self.close(code, reason)
+
+    def address(self) -> str | None:
+        """The client's address (behind a proxy, the one uvicorn's proxy_headers found)."""
+        client = self.scope.get("client")
+        return client[0] if client else None
+
+    def reader(self) -> str:
+        """Whose replay budget this socket's replays and history pages spend."""
+        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        return reader_key(user_id=user_id, address=self.address())
+
+    async def admit(self, user) -> bool:
+        """Count the socket against its user's and address's caps; refuse with 4430 when one
+        is reached."""
+        try:
+            self.socket_keys = await aconnection_admit(
+                user_id=user.pk if user.is_authenticated else None,
+                address=self.address(),
+                socket_id=self.origin,
+            )
+        except TooManyConnections as error:
+            await self.refuse(CloseCode.TOO_MANY_CONNECTIONS, str(error))
+            return False
+        return True
 
     async def close(self, code=None, reason=None):
         """Close once, with the code's reason text. Frames that arrive after the close frame
@@ -129,6 +163,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             if self._session() is not None:
                 guest = await database_sync_to_async(sessions.session_guest)(self._session())
             user = guest or AnonymousUser()
+        if not await self.admit(user):
+            return False
         self.user = user
         self._member = Member(
             send=self.scope.get("parley.send", self.base_send),
@@ -235,6 +271,9 @@ class RoomSocket(AsyncWebsocketConsumer):
         return slug
 
     async def disconnect(self, code):
+        if self.socket_keys:
+            keys, self.socket_keys = self.socket_keys, []
+            await aconnection_release(keys=keys, socket_id=self.origin)
         if self._member is not None:
             self._member.closed = True
         for room_id in list(self.rooms):

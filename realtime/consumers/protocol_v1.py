@@ -16,9 +16,8 @@ from chat.models import Room
 from parley.errors import NotAuthenticated, ParleyError, RateLimited
 
 from .. import protocol, sessions
-from ..limits import TokenBucket
 from ..protocol import CloseCode, ErrorCode, FrameError
-from .base import RoomSocket
+from .base import RoomSocket, extra
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,6 @@ TYPING_INTERVAL = 2.0  # seconds between typing events per room from one socket
 class ProtocolV1Consumer(RoomSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.posts = TokenBucket(*settings.PARLEY_POST_RATE)
         self.typing_sent: dict[str, float] = {}
         # Subscribed slug -> its room. Posts to these skip the room lookup; whether the user
         # may still post there is checked by the service each time.
@@ -55,8 +53,7 @@ class ProtocolV1Consumer(RoomSocket):
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
             self.end_access(CloseCode.NOT_AUTHENTICATED)
         except (ParleyError, FrameError) as error:
-            extra = {"retry_after": error.retry_after} if isinstance(error, RateLimited) else {}
-            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra))
+            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra(error)))
         except DatabaseError:
             logger.exception("database error handling %s", frame.type)
             await self.send(
@@ -76,9 +73,11 @@ class ProtocolV1Consumer(RoomSocket):
             await self.follow(room.pk, room.slug)
             try:
                 last_seq, replay = await database_sync_to_async(sessions.replay_state)(
-                    room_id=room.pk, since=frame.since, limit=limit
+                    room_id=room.pk, since=frame.since, limit=limit, reader=self.reader()
                 )
-            except DatabaseError:
+            except (DatabaseError, RateLimited):
+                # Not subscribed now, even if it was before this subscribe.
+                self.slugs.pop(room.slug, None)
                 await self.unfollow(room.pk)
                 raise
             self.slugs[room.slug] = room
@@ -107,14 +106,6 @@ class ProtocolV1Consumer(RoomSocket):
         self.member.offer(room_id, None, protocol.unsubscribed(slug, None, reason=reason))
 
     async def on_post(self, frame: protocol.Post):
-        if not self.posts.take():
-            await self.send(
-                text_data=protocol.error(
-                    ErrorCode.RATE_LIMITED, "Too many messages; slow down.", frame.ref,
-                    retry_after=self.posts.retry_after(),
-                )
-            )
-            return
         # Held, so that the post's own message frame comes after its ack.
         self.member.hold()
         try:
@@ -138,7 +129,8 @@ class ProtocolV1Consumer(RoomSocket):
 
     async def on_history(self, frame: protocol.History):
         messages, has_more = await database_sync_to_async(sessions.history)(
-            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50
+            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50,
+            reader=self.reader(),
         )
         await self.send(text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref))
 

@@ -15,13 +15,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
-from parley.errors import NotAuthenticated, ParleyError, RateLimited
+from parley.errors import NotAuthenticated, ParleyError
 from parley.text import text_is_storable
 
 from .. import protocol, sessions
 from ..fanout import tutorial_frame
 from ..protocol import CloseCode, ErrorCode
-from .base import RoomSocket, room_hub
+from .base import RoomSocket, extra, room_hub
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +107,8 @@ class TutorialConsumer(RoomSocket):
                 await self._post(text)
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
             self.end_access(CloseCode.NOT_AUTHENTICATED)
-        except RateLimited as error:
-            await self._error(error.code, error.message, retry_after=error.retry_after)
         except ParleyError as error:
-            await self._error(error.code, error.message)
+            await self._error(error.code, error.message, **extra(error))
         except DatabaseError:
             logger.exception("database error on the tutorial endpoint")
             await self._error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.")
@@ -145,5 +143,5 @@ class TutorialConsumer(RoomSocket):
             return None
         return data["message"]
 
-    async def _error(self, code: str, message: str, **extra):
-        await self.send(text_data=protocol.encode({"error": code, "message": message, **extra}))
+    async def _error(self, code: str, message: str, **more):
+        await self.send(text_data=protocol.encode({"error": code, "message": message, **more}))

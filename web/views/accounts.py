@@ -32,7 +32,8 @@ def signup(request):
         except ParleyError as error:
             form.add_error(None, error.message)
         else:
-            login(request, user)
+            # Named, since the login throttle is a backend too (AUTHENTICATION_BACKENDS).
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(next_url)
     status = 400 if form.errors else 200
     return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
