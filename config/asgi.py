@@ -9,13 +9,13 @@ from django.core.asgi import get_asgi_application
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from realtime.routing import websocket_application  # noqa: E402
+from web.static import StaticFilesHandler  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_application),
+        "http": StaticFilesHandler(django_application),
         "websocket": websocket_application(),
     }
 )
