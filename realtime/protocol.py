@@ -13,6 +13,8 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from parley import metrics
+
 PROTOCOL_VERSION = 1
 
 
@@ -177,6 +179,8 @@ def named(user: dict, ref: str | None) -> str:
 
 
 def error(code: str, message: str, ref: str | None = None, **extra: Any) -> str:
+    if code == ErrorCode.RATE_LIMITED:  # counted where every such answer is made
+        metrics.RATE_LIMITED_WEBSOCKET.inc()
     return encode(_with_ref({"type": "error", "code": code, "message": message, **extra}, ref))
 
 

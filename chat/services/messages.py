@@ -1,5 +1,6 @@
 """Posting messages: stored first with a contiguous per-room seq, broadcast after commit."""
 
+import time
 from uuid import UUID
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from parley import metrics
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 
 from .. import events
@@ -71,6 +73,7 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     body = _clean_body(body)
     if not room_can_see(room=room, user=author):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             seq = _allocate_seq(room)
@@ -87,7 +90,10 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
         original = _original(author=author, room=room, client_id=client_id)
         if original is None:
             raise
+        metrics.POSTS_RETRIED.inc()
         return original, False
+    metrics.POST_COMMIT_SECONDS.observe(time.perf_counter() - started)
+    metrics.POSTS_STORED.inc()
     return message, True
 
 

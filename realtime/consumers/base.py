@@ -19,6 +19,7 @@ from django.db import DatabaseError
 
 from accounts.models import User
 from chat.payloads import user_payload
+from parley import metrics
 
 from .. import sessions
 from ..hub import Member, RoomHub, hub_for_loop
@@ -123,6 +124,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def websocket_receive(self, message):
         if not self.frames.take():
+            metrics.RATE_LIMITED_FLOOD.inc()
             await self.close(CloseCode.FLOOD)
             return
         text = message.get("text")
@@ -155,6 +157,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def _refill(self, member: Member, room_id: int, after: int, upto: int) -> None:
         """The hub found a gap only this socket has (the member is held meanwhile)."""
+        metrics.REFILLS_SOCKET.inc()
         if upto - after > settings.PARLEY_REPLAY_LIMIT:
             await self._reconnect(f"a gap of {upto - after} messages")
             return
@@ -178,6 +181,7 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def _reconnect(self, why: str) -> None:
         """Ask the client to resume: what it would be sent next would skip messages."""
         logger.warning("closing a socket with 4000: %s", why)
+        metrics.RECONNECT_CLOSES.inc()
         if self.member is not None:
             self.member.closed = True
         await self.close(CloseCode.RECONNECT)
