@@ -34,7 +34,9 @@ class ConnectionLinesFilter(logging.Filter):
     """Drops uvicorn's line per WebSocket handshake (accepted, refused with a status)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name == "uvicorn.error" and str(record.msg).startswith('%s - "WebSocket '))
+        return not (
+            record.name == "uvicorn.error" and str(record.msg).startswith('%s - "WebSocket ')
+        )
 
 
 FORMATS = ("plain", "json")
@@ -62,7 +64,9 @@ def logging_config(*, level: str, form: str, access_log: bool) -> dict:
             "no_connection_lines": {"()": "ops.logs.ConnectionLinesFilter"},
         },
         "formatters": {"parley": formatter},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "parley", "filters": filters}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "parley", "filters": filters}
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {"django.channels.server": {"level": "WARNING"}},
     }

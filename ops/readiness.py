@@ -27,7 +27,9 @@ async def channel_layer() -> None:
 
     for host in hosts:
         address = host["address"] if isinstance(host, dict) else host
-        client = Redis.from_url(address, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+        client = Redis.from_url(
+            address, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
         try:
             await client.ping()
         finally:

@@ -55,8 +55,16 @@ async def readyz(request: HttpRequest) -> HttpResponse:
         except Exception as error:
             ready = False
             results[name] = "unavailable"
-            logger.warning("readiness: %s is unavailable after %.1fs: %r", name, time.monotonic() - started, error)
-    return JsonResponse({"status": "ready" if ready else "unavailable", "checks": results}, status=200 if ready else 503)
+            logger.warning(
+                "readiness: %s is unavailable after %.1fs: %r",
+                name,
+                time.monotonic() - started,
+                error,
+            )
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )
 
 
 class MetricsView(PrometheusDjangoView):
@@ -68,8 +76,16 @@ class MetricsView(PrometheusDjangoView):
         if not expected:
             raise Http404("Metrics are off (PARLEY_METRICS_TOKEN).")
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
-            response = JsonResponse({"code": "not_authenticated", "message": "Send Authorization: Bearer <metrics token>."}, status=401)
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), expected.encode()
+        ):
+            response = JsonResponse(
+                {
+                    "code": "not_authenticated",
+                    "message": "Send Authorization: Bearer <metrics token>.",
+                },
+                status=401,
+            )
             response["WWW-Authenticate"] = 'Bearer realm="metrics"'
             return response
         if self.multiprocess_mode:

@@ -12,27 +12,33 @@ from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 disable_created_metrics()
 
 OPEN_SOCKETS = Gauge(
-    "parley_open_sockets", "WebSocket connections being served (both endpoints).",
+    "parley_open_sockets",
+    "WebSocket connections being served (both endpoints).",
     multiprocess_mode="livesum",
 )
 
 _posts = Counter(
-    "parley_posts", "Posts handled, by outcome: stored, or a retry answered with the original.",
+    "parley_posts",
+    "Posts handled, by outcome: stored, or a retry answered with the original.",
     ["outcome"],
 )
 POSTS_STORED = _posts.labels("stored")
 POSTS_RETRIED = _posts.labels("retry")
 POST_COMMIT_SECONDS = Histogram(
-    "parley_post_commit_seconds", "Time to store a new message: from its seq to the commit.",
+    "parley_post_commit_seconds",
+    "Time to store a new message: from its seq to the commit.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 
 DELIVERIES = Counter(
-    "parley_deliveries", "Message frames handed to local sockets by the room hub (one per socket and message).",
+    "parley_deliveries",
+    "Message frames handed to local sockets by the room hub (one per socket and message).",
 )
 
 _resumes = Counter(
-    "parley_resumes", "Subscribes with `since`, by outcome: the gap replayed, or `reset`.", ["outcome"],
+    "parley_resumes",
+    "Subscribes with `since`, by outcome: the gap replayed, or `reset`.",
+    ["outcome"],
 )
 RESUMES_REPLAYED = _resumes.labels("replayed")
 RESUMES_RESET = _resumes.labels("reset")
@@ -47,7 +53,8 @@ REFILLS_SOCKET = _refills.labels("socket")
 REFILLS_PROCESS = _refills.labels("process")
 
 RECONNECT_CLOSES = Counter(
-    "parley_reconnect_closes", "Sockets closed with 4000 (resume elsewhere): too far behind, or the database away.",
+    "parley_reconnect_closes",
+    "Sockets closed with 4000 (resume elsewhere): too far behind, or the database away.",
 )
 
 _rate_limited = Counter(
@@ -60,5 +67,6 @@ RATE_LIMITED_HTTP = _rate_limited.labels("http")
 RATE_LIMITED_FLOOD = _rate_limited.labels("flood")
 
 LOGIN_FAILURES = Counter(
-    "parley_login_failures", "Wrong credentials (login form, admin, token endpoint): Django's user_login_failed.",
+    "parley_login_failures",
+    "Wrong credentials (login form, admin, token endpoint): Django's user_login_failed.",
 )

@@ -103,21 +103,32 @@ def test_json_logs_name_the_request_and_skip_accepted_sockets(server):
     not_found = [r for r in records if r["message"].startswith("Not Found: /no-such-page/")]
     assert len(not_found) == 1 and len(not_found[0]["request_id"]) == 16
     assert not any("WebSocket" in r["message"] for r in records)
-    started = [line for line in server.log.read_text().splitlines() if "Started server process" in line]
+    started = [
+        line for line in server.log.read_text().splitlines() if "Started server process" in line
+    ]
     assert started and all(line.startswith("{") for line in started)
 
 
-def test_metrics_add_up_across_workers_and_start_from_zero(engines, database, start_server, tmp_path):
+def test_metrics_add_up_across_workers_and_start_from_zero(
+    engines, database, start_server, tmp_path
+):
     directory = tmp_path / "metrics"
     directory.mkdir()
     # What an earlier run left: the serve command empties the directory before workers start.
     stale = MmapedDict(str(directory / "counter_999999.db"))
     help_text = "Posts handled, by outcome: stored, or a retry answered with the original."
-    stale.write_value(mmap_key("parley_posts", "parley_posts_total", ["outcome"], ["stored"], help_text), 1000.0, 0.0)
+    stale.write_value(
+        mmap_key("parley_posts", "parley_posts_total", ["outcome"], ["stored"], help_text),
+        1000.0,
+        0.0,
+    )
     stale.close()
 
     server = start_server(
-        database, engines.redis_url, PARLEY_WORKERS="2", PARLEY_METRICS_TOKEN=METRICS_TOKEN,
+        database,
+        engines.redis_url,
+        PARLEY_WORKERS="2",
+        PARLEY_METRICS_TOKEN=METRICS_TOKEN,
         PROMETHEUS_MULTIPROC_DIR=str(directory),
     )
     token = engines.tokens["alice"]
@@ -129,9 +140,13 @@ def test_metrics_add_up_across_workers_and_start_from_zero(engines, database, st
     # A new connection each: the kernel spreads them over the workers; post until both count.
     while posted < 10 or workers_counting() < 2:
         assert posted < 200, "both workers served a post"
-        body = json.dumps({"body": f"m{posted}", "client_id": f"00000000-0000-4000-8000-{posted:012d}"})
+        body = json.dumps(
+            {"body": f"m{posted}", "client_id": f"00000000-0000-4000-8000-{posted:012d}"}
+        )
         request = urllib.request.Request(
-            f"{server.url}/api/v1/rooms/general/messages", data=body.encode(), method="POST",
+            f"{server.url}/api/v1/rooms/general/messages",
+            data=body.encode(),
+            method="POST",
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -31,7 +31,10 @@ class Delta:
         self.before = [value(name, **labels) for name, labels in samples]
 
     def __call__(self) -> list[float]:
-        return [value(name, **labels) - start for (name, labels), start in zip(self.samples, self.before, strict=True)]
+        return [
+            value(name, **labels) - start
+            for (name, labels), start in zip(self.samples, self.before, strict=True)
+        ]
 
 
 async def hello(open_socket, token=None):
@@ -58,8 +61,10 @@ async def test_posts_retries_commit_time_and_deliveries_are_counted(open_socket,
         await socket.send(type="subscribe", room="g")
         await socket.recv()
     delta = Delta(
-        ("parley_posts_total", {"outcome": "stored"}), ("parley_posts_total", {"outcome": "retry"}),
-        ("parley_post_commit_seconds_count", {}), ("parley_deliveries_total", {}),
+        ("parley_posts_total", {"outcome": "stored"}),
+        ("parley_posts_total", {"outcome": "retry"}),
+        ("parley_post_commit_seconds_count", {}),
+        ("parley_deliveries_total", {}),
     )
     client_id = str(uuid.uuid4())
     await listeners[0].post("g", "hello", client_id=client_id)
@@ -75,10 +80,13 @@ async def test_resume_outcomes_replayed_and_reset(open_socket, user_with_token, 
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     for i in range(5):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     socket = await hello(open_socket, token)
     delta = Delta(
-        ("parley_resumes_total", {"outcome": "replayed"}), ("parley_resumes_total", {"outcome": "reset"}),
+        ("parley_resumes_total", {"outcome": "replayed"}),
+        ("parley_resumes_total", {"outcome": "reset"}),
         ("parley_replayed_messages_total", {}),
     )
     await socket.send(type="subscribe", room="g", since=3)
@@ -100,7 +108,9 @@ async def test_refills_and_4000_closes_are_counted(open_socket, user_with_token,
     socket = await hello(open_socket, token)
     await socket.send(type="subscribe", room="g")
     await socket.recv()
-    delta = Delta(("parley_refills_total", {"scope": "process"}), ("parley_reconnect_closes_total", {}))
+    delta = Delta(
+        ("parley_refills_total", {"scope": "process"}), ("parley_reconnect_closes_total", {})
+    )
     monkeypatch.setattr(events, "backend", lambda: Flaky(drop={1}))
 
     def down(**kwargs):
@@ -108,7 +118,9 @@ async def test_refills_and_4000_closes_are_counted(open_socket, user_with_token,
 
     monkeypatch.setattr(sessions, "message_frames", down)
     for i in range(2):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     assert await socket.closed_with() == 4000
     refills, closes = delta()
     assert refills >= 1 and closes == 1
@@ -120,7 +132,8 @@ async def test_rate_limit_answers_are_counted(open_socket, user_with_token, sett
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     delta = Delta(
-        ("parley_rate_limited_total", {"where": "websocket"}), ("parley_rate_limited_total", {"where": "flood"}),
+        ("parley_rate_limited_total", {"where": "websocket"}),
+        ("parley_rate_limited_total", {"where": "flood"}),
         ("parley_rate_limited_total", {"where": "http"}),
     )
     socket = await hello(open_socket, token)
@@ -131,7 +144,9 @@ async def test_rate_limit_answers_are_counted(open_socket, user_with_token, sett
         await socket.send(type="ping")
     assert [(await socket.recv())["type"] for _ in range(2)] == ["pong", "pong"]
     assert await socket.closed_with() == 4429
-    error_response(status=429, code="rate_limited", message="Too many.")  # every REST 429 is made here
+    error_response(
+        status=429, code="rate_limited", message="Too many."
+    )  # every REST 429 is made here
     assert delta() == [1, 1, 1]
 
 
@@ -139,9 +154,17 @@ def test_login_failures_are_counted_from_every_door(transactional_db, make_user)
     make_user("ada")
     delta = Delta(("parley_login_failures_total", {}))
     client = Client()
-    client.post("/api/v1/auth/token", {"username": "ada", "password": "wrong"}, content_type="application/json")
+    client.post(
+        "/api/v1/auth/token",
+        {"username": "ada", "password": "wrong"},
+        content_type="application/json",
+    )
     client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
     client.post("/admin/login/", {"username": "ada", "password": "wrong"})
     assert delta() == [3]
-    client.post("/api/v1/auth/token", {"username": "ada", "password": PASSWORD}, content_type="application/json")
+    client.post(
+        "/api/v1/auth/token",
+        {"username": "ada", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert delta() == [3]

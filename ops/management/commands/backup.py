@@ -47,7 +47,9 @@ class Command(BaseCommand):
             os.replace(partial, file)
         finally:
             partial.unlink(missing_ok=True)
-        self.stdout.write(f"Backed up {source} to {file} ({file.stat().st_size:,} bytes, integrity ok).")
+        self.stdout.write(
+            f"Backed up {source} to {file} ({file.stat().st_size:,} bytes, integrity ok)."
+        )
 
     @staticmethod
     def _copy(source: Path, target: Path) -> None:

@@ -35,7 +35,12 @@ def modes_after_first_start(data_dir: Path, umask: int) -> dict[str, str]:
     env.pop("SECRET_KEY", None)
     done = subprocess.run(
         [sys.executable, "-c", f"import os; os.umask({umask}); exec({WRITE_AND_LIST!r})"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return dict(line.split() for line in done.stdout.splitlines())
 
@@ -61,7 +66,8 @@ def test_files_an_older_version_left_readable_are_tightened(tmp_path):
     modes = modes_after_first_start(data, umask=0o022)
     assert modes["."] == "0o700"
     assert {name: modes[name] for name in ("parley.sqlite3", "secret_key")} == {
-        "parley.sqlite3": "0o600", "secret_key": "0o600",
+        "parley.sqlite3": "0o600",
+        "secret_key": "0o600",
     }
     assert (data / "secret_key").read_text() == "k" * 50
 

@@ -25,12 +25,21 @@ def _no_https_variables(monkeypatch):
 def test_check_deploy_is_clean_on_the_production_settings():
     # A key made as docs/deployment.md says.
     key = secrets.token_urlsafe(50)
-    env = {**os.environ, **GOOD, "SECRET_KEY": key, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    env = {
+        **os.environ,
+        **GOOD,
+        "SECRET_KEY": key,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    }
     for name in HTTPS_VARIABLES:
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-m", "parley", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "System check identified no issues" in done.stdout
@@ -41,7 +50,9 @@ def test_production_tells_browsers_to_use_https_only(monkeypatch):
     assert production.SECURE_HSTS_SECONDS >= 31536000 and production.SECURE_HSTS_INCLUDE_SUBDOMAINS
     assert production.SECURE_SSL_REDIRECT and production.SESSION_COOKIE_SECURE
     # The load balancer's and Prometheus' probes reach the server directly, over plain HTTP.
-    assert {"healthz", "readyz", "metrics"} <= {p.strip("^$") for p in production.SECURE_REDIRECT_EXEMPT}
+    assert {"healthz", "readyz", "metrics"} <= {
+        p.strip("^$") for p in production.SECURE_REDIRECT_EXEMPT
+    }
 
 
 def test_a_plain_http_trial_sends_no_hsts(monkeypatch):

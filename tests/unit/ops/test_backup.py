@@ -17,7 +17,9 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the embe
 
 
 @sqlite_only
-def test_backup_copies_every_message_into_a_private_checked_file(transactional_db, make_user, make_room, tmp_path):
+def test_backup_copies_every_message_into_a_private_checked_file(
+    transactional_db, make_user, make_room, tmp_path
+):
     ada = make_user("ada")
     room = make_room(ada, "General")
     for i in range(25):

@@ -46,7 +46,12 @@ async def test_json_lines_carry_the_request_or_socket_id(configure):
     await serve("websocket")
     logging.getLogger("parley.test").warning("outside")
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [line["message"] for line in lines] == ["inside http", "inside http", "inside websocket", "outside"]
+    assert [line["message"] for line in lines] == [
+        "inside http",
+        "inside http",
+        "inside websocket",
+        "outside",
+    ]
     assert {"time", "level", "logger"} <= lines[0].keys() and lines[0]["level"] == "WARNING"
     assert len(lines[0]["request_id"]) == 16 and lines[1]["request_id"] == "nginx-4f2a9c"
     assert "socket_id" in lines[2] and "request_id" not in lines[2]

@@ -34,4 +34,6 @@ def test_a_dead_workers_open_sockets_are_forgotten_and_its_counters_kept(tmp_pat
     for name in (f"gauge_livesum_{dead}.db", f"gauge_livesum_{alive}.db", f"counter_{dead}.db"):
         written(tmp_path / name)
     forget_dead_processes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"gauge_livesum_{alive}.db", f"counter_{dead}.db"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"gauge_livesum_{alive}.db", f"counter_{dead}.db"]
+    )

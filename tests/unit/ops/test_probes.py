@@ -20,13 +20,19 @@ def test_healthz_answers_without_authentication_or_the_database(client: Client):
 def test_readyz_checks_the_database_and_the_channel_layer(db, client: Client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "channel_layer": "ok"}}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "channel_layer": "ok"},
+    }
 
 
 def test_readyz_is_503_when_redis_does_not_answer(db, client: Client, settings):
     nobody = f"redis://127.0.0.1:{free_port()}/0"
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "realtime.layers.RedisPubSubLayer", "CONFIG": {"hosts": [{"address": nobody}]}}
+        "default": {
+            "BACKEND": "realtime.layers.RedisPubSubLayer",
+            "CONFIG": {"hosts": [{"address": nobody}]},
+        }
     }
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -60,8 +66,14 @@ def test_metrics_with_the_token_list_parleys_series(client: Client, settings):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
     for name in (
-        "parley_open_sockets", "parley_posts_total", "parley_post_commit_seconds_bucket",
-        "parley_deliveries_total", "parley_resumes_total", "parley_refills_total",
-        "parley_reconnect_closes_total", "parley_rate_limited_total", "parley_login_failures_total",
+        "parley_open_sockets",
+        "parley_posts_total",
+        "parley_post_commit_seconds_bucket",
+        "parley_deliveries_total",
+        "parley_resumes_total",
+        "parley_refills_total",
+        "parley_reconnect_closes_total",
+        "parley_rate_limited_total",
+        "parley_login_failures_total",
     ):
         assert f"\n{name}" in text, name
