@@ -2,8 +2,9 @@
 (PARLEY_LOG_FORMAT=json), each naming the HTTP request or WebSocket connection it was made
 while serving (`request_id`, `socket_id`; ops/asgi.py binds them).
 
-uvicorn logs a line per accepted WebSocket ('"WebSocket /ws/" [accepted]') on its error logger;
-those are dropped unless PARLEY_ACCESS_LOG=1, which also turns on its line per HTTP request.
+uvicorn logs lines per WebSocket on its error logger ('"WebSocket /ws/" [accepted]', and
+websockets' "connection open" / "connection closed"); those are dropped unless
+PARLEY_ACCESS_LOG=1, which also turns on its line per HTTP request.
 """
 
 import logging
@@ -31,12 +32,16 @@ class ServingFilter(logging.Filter):
 
 
 class ConnectionLinesFilter(logging.Filter):
-    """Drops uvicorn's line per WebSocket handshake (accepted, refused with a status)."""
+    """Drops the lines uvicorn makes for each WebSocket: its handshake (accepted, or refused
+    with a status), and the websockets library's open and close, which it logs as its own."""
+
+    PER_SOCKET = frozenset({"connection open", "connection closed"})
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.name == "uvicorn.error" and str(record.msg).startswith('%s - "WebSocket ')
-        )
+        if record.name != "uvicorn.error":
+            return True
+        message = str(record.msg)
+        return not (message.startswith('%s - "WebSocket ') or message in self.PER_SOCKET)
 
 
 FORMATS = ("plain", "json")

@@ -69,9 +69,13 @@ def test_no_line_per_accepted_socket_unless_access_log(configure):
     for access_log in (False, True):
         stream = configure(level="INFO", form="plain", access_log=access_log)
         uvicorn.info('%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", "/ws/")
+        uvicorn.info("connection open")
+        uvicorn.info("connection closed")
         uvicorn.info("Started server process [%d]", 42)
         lines = stream.getvalue().splitlines()
         assert any("[accepted]" in line for line in lines) is access_log
+        assert any("connection open" in line for line in lines) is access_log
+        assert any("connection closed" in line for line in lines) is access_log
         assert any("Started server process [42]" in line for line in lines)
 
 
