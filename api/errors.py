@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from parley import metrics
 from parley.errors import ErrorCode, ParleyError, RateLimited
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ _CODE_FOR_STATUS = {
 
 
 def error_response(*, status: int, code: ErrorCode, message: str) -> HttpResponse:
+    if status == 429:  # counted where every such answer is made
+        metrics.RATE_LIMITED_HTTP.inc()
     return JsonResponse({"code": code, "message": message}, status=status)
 
 

@@ -110,7 +110,7 @@ class Fixtures:
             ALLOWED_HOSTS=f"{HOST},localhost",
             PARLEY_ALLOWED_ORIGINS=f"http://{HOST}:{port}",
             PARLEY_GUESTS="1",
-            PARLEY_SECURE_COOKIES="0",
+            PARLEY_HTTPS="0",
         )
 
     def template(self, kind: ServerKind) -> str:

@@ -28,6 +28,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from parley import metrics
+
 from .fanout import (
     ROOM_MEMBER,
     ROOM_MESSAGE,
@@ -393,12 +395,14 @@ class RoomHub:
             await self._deliver_missing(room_id, room.high, seq - 1)
         if room.high is None or seq > room.high:
             room.high = seq
+        metrics.DELIVERIES.inc(len(room.members))
         for member in list(room.members):
             member.offer(room_id, seq, event[member.frame_key])
 
     async def _deliver_missing(self, room_id: int, after: int, upto: int) -> None:
         """Offer the room's members the messages after < seq <= upto from the database, or
         close them with 4000 when there are more than a backlog holds."""
+        metrics.REFILLS_PROCESS.inc()
         try:
             missing = await self.fetch(room_id, after, upto, MAX_BACKLOG + 1)
         except Exception:

@@ -13,6 +13,7 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from parley import metrics
 from parley.errors import ErrorCode
 from parley.text import json_unstorable_field
 
@@ -201,6 +202,8 @@ def named(user: dict, ref: str | None) -> str:
 
 
 def error(code: str, message: str, ref: str | None = None, **extra: Any) -> str:
+    if code == ErrorCode.RATE_LIMITED:  # counted where every such answer is made
+        metrics.RATE_LIMITED_WEBSOCKET.inc()
     return encode(_with_ref({"type": "error", "code": code, "message": message, **extra}, ref))
 
 

@@ -1,5 +1,6 @@
 """Posting messages: stored first with a contiguous per-room seq, broadcast after commit."""
 
+import time
 from uuid import UUID
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from parley import events
+from parley import events, metrics
 from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 from parley.text import text_check_storable
 from throttle.services import post_admit
@@ -81,6 +82,7 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
         raise Forbidden(f"You are not a member of {room.slug!r}.")
     # Per user, whichever transport the post came by; a retry counts too. Raises RateLimited.
     post_admit(user_id=author.pk)
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             seq = _allocate_seq(room)
@@ -97,7 +99,10 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
         original = _original(author=author, room=room, client_id=client_id, body=body)
         if original is None:
             raise
+        metrics.POSTS_RETRIED.inc()
         return original, False
+    metrics.POST_COMMIT_SECONDS.observe(time.perf_counter() - started)
+    metrics.POSTS_STORED.inc()
     return message, True
 
 

@@ -6,6 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ops.logs import FORMATS as LOG_FORMATS
+from ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = False
@@ -26,10 +29,12 @@ INSTALLED_APPS = [
     "realtime",
     "api",
     "web",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "web.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,16 +180,38 @@ AXES_DISABLE_ACCESS_LOG = True
 # How committed events reach the server processes' sockets (dotted path, see parley/events.py).
 PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.channels.server": {"level": "WARNING"},
-        # The login throttle: each failure and lockout is a WARNING (with the address); its
-        # INFO lines (a banner on every start, house-keeping on every failure) are noise.
-        "axes": {"level": "WARNING"},
-    },
-}
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)} (got {value!r}).")
+    return value
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds (got {value!r}).")
+    return seconds
+
+
+# Seconds a connection has to send a complete request head (ops/http.py); then it is closed.
+PARLEY_HEADER_TIMEOUT = _seconds("PARLEY_HEADER_TIMEOUT", 10.0)
+# GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404).
+PARLEY_METRICS_TOKEN = os.environ.get("PARLEY_METRICS_TOKEN", "").strip()
+# Checks /readyz runs, in order (ops/readiness.py); each a dotted path to a function.
+PARLEY_READINESS_CHECKS = ["ops.readiness.database", "ops.readiness.channel_layer"]
+
+LOGGING = logging_config(
+    level=_choice("PARLEY_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    form=_choice("PARLEY_LOG_FORMAT", "plain", LOG_FORMATS),
+    access_log=os.environ.get("PARLEY_ACCESS_LOG", "0") == "1",
+)

@@ -6,28 +6,20 @@ say otherwise.
 """
 
 import os
-import secrets
 from pathlib import Path
+
+from parley import files
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR
 
-DATA_DIR = Path(os.environ.get("PARLEY_DATA_DIR", BASE_DIR / "data"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The database holds password hashes, sessions and private messages: the directory is 0700, the
+# database (so its -wal and -shm too) and the key 0600, from the moment each exists.
+DATA_DIR = files.private_directory(Path(os.environ.get("PARLEY_DATA_DIR", BASE_DIR / "data")))
+DATABASE_FILE = files.private_file(DATA_DIR / "parley.sqlite3")
 
-
-def _secret_key() -> str:
-    """A key made once per data directory, so sessions survive restarts."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+# A key made once per data directory, so sessions survive restarts.
+SECRET_KEY = os.environ.get("SECRET_KEY") or files.secret_in(DATA_DIR / "secret_key")
 DEBUG = os.environ.get("PARLEY_DEBUG", "") == "1"
 
 _port = os.environ.get("PORT", "8000")
@@ -40,7 +32,7 @@ PARLEY_ALLOWED_ORIGINS = os.environ.get(
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "parley.sqlite3",
+        "NAME": DATABASE_FILE,
         # Keep the connection: opening one per call (and running the PRAGMAs below) cost a
         # quarter of a post's CPU (docs/performance.md).
         "CONN_MAX_AGE": None,

@@ -61,6 +61,15 @@ def _bool(name: str, default: bool) -> bool:
     return value == "1"
 
 
+def _seconds(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of seconds (got {value!r}).")
+    return int(value)
+
+
 SECRET_KEY = _require("SECRET_KEY")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
@@ -137,6 +146,17 @@ PARLEY_LIMITS = {
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
 
-SESSION_COOKIE_SECURE = _bool("PARLEY_SECURE_COOKIES", True)
+# The site is served over HTTPS by the proxy in front (docs/deployment.md): cookies are Secure,
+# browsers are told to use HTTPS only (HSTS) and a plain-HTTP request is redirected, except
+# the probes a load balancer or Prometheus makes to the server directly.
+HTTPS = _bool("PARLEY_HTTPS", True)
+SESSION_COOKIE_SECURE = _bool("PARLEY_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = _seconds("PARLEY_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# HSTS preloading is a promise made by submitting the domain to the browsers' list, for months:
+# the operator's decision (SECURE_HSTS_PRELOAD in a settings module of their own), not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -26,6 +26,7 @@ from django.db import DatabaseError
 from accounts.credentials import Credential
 from accounts.models import User
 from chat.payloads import user_payload
+from parley import metrics
 from parley.errors import RateLimited
 from throttle.services import TooManyConnections, aconnection_admit, aconnection_release, reader_key
 
@@ -236,6 +237,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         if self.revoked or self.closing:
             return  # closing (access gone, or a close frame already sent)
         if not self.frames.take():
+            metrics.RATE_LIMITED_FLOOD.inc()
             await self.close(CloseCode.FLOOD)
             return
         text = message.get("text")
@@ -340,6 +342,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def _refill(self, member: Member, room_id: int, after: int, upto: int) -> None:
         """The hub found a gap only this socket has (the member is held meanwhile)."""
+        metrics.REFILLS_SOCKET.inc()
         if upto - after > settings.PARLEY_REPLAY_LIMIT:
             await self._reconnect(f"a gap of {upto - after} messages")
             return
@@ -363,6 +366,7 @@ class RoomSocket(AsyncWebsocketConsumer):
     async def _reconnect(self, why: str) -> None:
         """Ask the client to resume: what it would be sent next would skip messages."""
         logger.warning("closing a socket with 4000: %s", why)
+        metrics.RECONNECT_CLOSES.inc()
         if self._member is not None:
             self._member.closed = True
         await self.close(CloseCode.RECONNECT)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
+from parley import metrics
 from parley.errors import NotAuthenticated, ParleyError, RateLimited
 
 from .. import protocol, sessions
@@ -84,7 +85,11 @@ class ProtocolV1Consumer(RoomSocket):
             await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
             since = frame.since
             if since is not None and (since > last_seq or last_seq - since > limit):
+                metrics.RESUMES_RESET.inc()
                 await self.send(text_data=protocol.reset(room.slug, last_seq))
+            elif since is not None:
+                metrics.RESUMES_REPLAYED.inc()
+                metrics.REPLAYED_MESSAGES.inc(len(replay or ()))
             for row in replay or ():
                 await self.send(text_data=row["frame"])
             self.synced(room.pk, last_seq)

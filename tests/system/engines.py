@@ -42,7 +42,7 @@ def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str,
         "REDIS_URL": redis_url,
         # Runs sharing the machine's Redis must not hear each other's rooms.
         "PARLEY_REDIS_PREFIX": f"parley-system-{os.getpid()}:",
-        "PARLEY_SECURE_COOKIES": "0",
+        "PARLEY_HTTPS": "0",  # plain HTTP on the loopback: no HSTS, no redirect, no Secure cookies
         "PARLEY_WORKERS": "1",
         "PARLEY_POST_RATE": "1000,1000",
         "PARLEY_FRAME_RATE": "1000,1000",

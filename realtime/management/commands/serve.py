@@ -7,11 +7,15 @@ or PARLEY_WORKERS=N chooses. Why uvicorn: README.md, "Dependencies".
 
 import os
 import signal
+import tempfile
+from pathlib import Path
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ops import multiprocess
+from ops.http import HeadTimeoutProtocol
 from realtime.jobs import start_jobs
 from realtime.startup import start_message
 
@@ -40,6 +44,8 @@ class Command(BaseCommand):
                 "--workers > 1 needs a channel layer shared between processes: "
                 "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
             )
+        if workers > 1:
+            self.metrics_directory()
         shown = f"[{host}]" if ":" in host else host
         start_jobs()
         self.stdout.write(start_message(url=f"http://{shown}:{port}/", workers=workers))
@@ -52,6 +58,11 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             lifespan="off",
+            # A request head must be complete within PARLEY_HEADER_TIMEOUT (ops/http.py).
+            http=HeadTimeoutProtocol,
+            server_header=False,
+            # Django's LOGGING (PARLEY_LOG_FORMAT, PARLEY_LOG_LEVEL) formats uvicorn's lines too.
+            log_config=None,
             ws="websockets-sansio",
             # The protocol's frame limit, enforced before a frame reaches Parley (1009).
             ws_max_size=settings.PARLEY_MAX_FRAME_BYTES,
@@ -61,6 +72,15 @@ class Command(BaseCommand):
             access_log=os.environ.get("PARLEY_ACCESS_LOG", "0") == "1",
             timeout_graceful_shutdown=5,
         )
+
+    @staticmethod
+    def metrics_directory() -> None:
+        """Workers write their metrics to files here (prometheus-client's multiprocess mode);
+        set before they start, emptied of an earlier run's counts. PROMETHEUS_MULTIPROC_DIR
+        chooses it, else a new temporary directory."""
+        given = os.environ.get(multiprocess.VARIABLE, "").strip()
+        path = Path(given) if given else Path(tempfile.mkdtemp(prefix="parley-metrics-"))
+        os.environ[multiprocess.VARIABLE] = str(multiprocess.prepare_directory(path))
 
     @staticmethod
     def default_workers(in_memory: bool) -> int:
