@@ -52,6 +52,7 @@ def error_response(*, status: int, code: ErrorCode, message: str) -> HttpRespons
 
 def _parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
     if isinstance(exc, RateLimited):
+        metrics.RATE_LIMITED_HTTP.inc()
         # Whole seconds, rounded up, as HTTP's Retry-After wants; the body says the same.
         seconds = math.ceil(exc.retry_after)
         body = {"code": exc.code, "message": exc.message, "retry_after": seconds}

@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
+from parley import metrics
 from parley.errors import NotAuthenticated, ParleyError
 from parley.text import text_is_storable
 
@@ -144,4 +145,6 @@ class TutorialConsumer(RoomSocket):
         return data["message"]
 
     async def _error(self, code: str, message: str, **more):
+        if code == ErrorCode.RATE_LIMITED:  # as protocol.error counts /ws/'s
+            metrics.RATE_LIMITED_WEBSOCKET.inc()
         await self.send(text_data=protocol.encode({"error": code, "message": message, **more}))
