@@ -9,7 +9,10 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "is_guest", "is_staff", "date_joined")
     list_filter = ("is_guest", "is_staff", "is_active")
     search_fields = ("username", "display_name")
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Parley", {"fields": ("display_name", "is_guest")}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Parley", {"fields": ("display_name", "is_guest")}),
+    )
 
 
 @admin.register(Token)

@@ -40,7 +40,9 @@ def user_create(*, username: str, password: str, display_name: str = "") -> User
     the username is taken."""
     text_check_storable(username, field="username")
     text_check_storable(password, field="password")
-    user = User(username=username, display_name=_clean_display_name(display_name) if display_name else "")
+    user = User(
+        username=username, display_name=_clean_display_name(display_name) if display_name else ""
+    )
     try:
         user.full_clean(exclude=["password"], validate_unique=False)
         validate_password(password, user)
@@ -151,7 +153,9 @@ def token_issue(
 
 def token_issue_for(*, user: User, name: str = "") -> tuple[Token, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = Token.objects.create(user=user, key_hash=_hash(secret), prefix=secret[:12], name=name[:80])
+    token = Token.objects.create(
+        user=user, key_hash=_hash(secret), prefix=secret[:12], name=name[:80]
+    )
     return token, secret
 
 

@@ -29,7 +29,9 @@ def account_create(request: HttpRequest, data: AccountIn):
 def token_create(request: HttpRequest, data: CredentialsIn):
     """A new bearer token, shown this once; send it as `Authorization: Bearer <token>`."""
     # The request goes along so that the login throttle (django-axes) sees the caller's address.
-    _, secret = token_issue(request=request, username=data.username, password=data.password, name="api")
+    _, secret = token_issue(
+        request=request, username=data.username, password=data.password, name="api"
+    )
     return {"token": secret}
 
 

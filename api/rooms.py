@@ -69,7 +69,9 @@ def room_list(request: AuthenticatedRequest, page: Query[Page]):
     (`page` from 1, `page_size` at most 100)."""
     rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
     shown = [room.pk for room in rooms]
-    joined = set(room_list_joined(user=request.auth).filter(pk__in=shown).values_list("pk", flat=True))
+    joined = set(
+        room_list_joined(user=request.auth).filter(pk__in=shown).values_list("pk", flat=True)
+    )
     return {"rooms": [room_payload(room, member=room.pk in joined) for room in rooms], **paging}
 
 

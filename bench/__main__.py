@@ -35,33 +35,63 @@ from .servers import PG_URL, REDIS_HOST, REDIS_PORT, ROOT, Fixtures
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="a quick subset: 3 targets, scenarios a, c and d at 1k, 2 s steps")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a quick subset: 3 targets, scenarios a, c and d at 1k, 2 s steps",
+    )
     parser.add_argument("--scenarios", help=f"comma-separated, of {','.join(SCENARIOS)}")
     parser.add_argument("--targets", help=f"comma-separated, of {','.join(TARGETS)}")
-    parser.add_argument("--step-seconds", type=float, help="length of each load step (default 3, quick 2)")
-    parser.add_argument("--start-rate", type=float, help="first offered rate in messages/s (open-loop scenarios)")
-    parser.add_argument("--max-steps", type=int, default=8, help="doublings of the offered rate at most")
+    parser.add_argument(
+        "--step-seconds", type=float, help="length of each load step (default 3, quick 2)"
+    )
+    parser.add_argument(
+        "--start-rate", type=float, help="first offered rate in messages/s (open-loop scenarios)"
+    )
+    parser.add_argument(
+        "--max-steps", type=int, default=8, help="doublings of the offered rate at most"
+    )
     parser.add_argument("--idle-levels", help="idle connection counts, e.g. 1000,5000,10000")
-    parser.add_argument("--load-procs", type=int, default=1,
-                        help="load generator processes (all on the load core; more only help with more cores)")
+    parser.add_argument(
+        "--load-procs",
+        type=int,
+        default=1,
+        help="load generator processes (all on the load core; more only help with more cores)",
+    )
     parser.add_argument("--server-cpu", type=int, default=0)
     parser.add_argument("--load-cpu", type=int, default=1)
-    parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
-    parser.add_argument("--no-deflate", action="store_true",
-                        help="clients do not offer permessage-deflate (browsers do)")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample each server with py-spy during the steps (collapsed stacks next to the logs)")
-    parser.add_argument("--parley-settings", metavar="MODULE",
-                        help="Parley's settings module in embedded mode (default bench.settings_embedded): "
-                        "to compare a variant")
-    parser.add_argument("--no-production", action="store_true", help="skip the PostgreSQL + Redis targets")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="do not pin the server and the load to cores"
+    )
+    parser.add_argument(
+        "--no-deflate",
+        action="store_true",
+        help="clients do not offer permessage-deflate (browsers do)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample each server with py-spy during the steps (collapsed stacks next to the logs)",
+    )
+    parser.add_argument(
+        "--parley-settings",
+        metavar="MODULE",
+        help="Parley's settings module in embedded mode (default bench.settings_embedded): "
+        "to compare a variant",
+    )
+    parser.add_argument(
+        "--no-production", action="store_true", help="skip the PostgreSQL + Redis targets"
+    )
     parser.add_argument("--out", help="JSON file (default bench/results/bench-<time>.json)")
     return parser.parse_args(argv)
 
 
 def plan(args) -> list[tuple[str, list[str]]]:
-    scenarios = args.scenarios.split(",") if args.scenarios else (["a", "c", "d"] if args.quick else list(SCENARIOS))
+    scenarios = (
+        args.scenarios.split(",")
+        if args.scenarios
+        else (["a", "c", "d"] if args.quick else list(SCENARIOS))
+    )
     chosen = args.targets.split(",") if args.targets else None
     for name in chosen or []:
         if name not in TARGETS:
@@ -99,8 +129,14 @@ def machine() -> dict:
 
     return {
         "nproc": os.cpu_count(),
-        "cpu": next((line.split(":", 1)[1].strip() for line in run(["lscpu"]).splitlines()
-                     if line.startswith("Model name")), platform.processor()),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in run(["lscpu"]).splitlines()
+                if line.startswith("Model name")
+            ),
+            platform.processor(),
+        ),
         "python": platform.python_version(),
         "loadavg_start": os.getloadavg(),
         "git": run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
@@ -112,8 +148,11 @@ def contention(runs: list[dict]) -> dict:
     others = sorted(s.get("others_on_server_core") or 0.0 for r in runs for s in r.get("steps", []))
     if not others:
         return {"steps": 0, "others_on_server_core_median": 0.0, "others_on_server_core_max": 0.0}
-    return {"steps": len(others), "others_on_server_core_median": others[len(others) // 2],
-            "others_on_server_core_max": others[-1]}
+    return {
+        "steps": len(others),
+        "others_on_server_core_median": others[len(others) // 2],
+        "others_on_server_core_max": others[-1],
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -139,23 +178,37 @@ def main(argv: list[str]) -> int:
         load_cpu=args.load_cpu if pin else None,
         deflate=not args.no_deflate,
         profile=args.profile,
-        idle_levels=tuple(int(n) for n in args.idle_levels.split(",")) if args.idle_levels else
-        ((1000,) if args.quick else None),
+        idle_levels=tuple(int(n) for n in args.idle_levels.split(","))
+        if args.idle_levels
+        else ((1000,) if args.quick else None),
         logs=out.parent / f"logs-{stamp}",
     )
     skipped = {}
     if not args.no_production and any(TARGETS[t].server.production for _, ts in work for t in ts):
         if problem := production_problem():
-            skipped = {t: f"PostgreSQL/Redis unavailable: {problem}" for t in TARGETS if TARGETS[t].server.production}
+            skipped = {
+                t: f"PostgreSQL/Redis unavailable: {problem}"
+                for t in TARGETS
+                if TARGETS[t].server.production
+            }
     if args.no_production:
         skipped = {t: "--no-production" for t in TARGETS if TARGETS[t].server.production}
 
-    meta = {"started": stamp, "argv": argv, "machine": machine(), "options": {
-        k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()}, "skipped": skipped}
-    print(f"Parley fan-out benchmark: server on CPU {options.server_cpu}, load on CPU {options.load_cpu}; "
-          f"results -> {out}")
+    meta = {
+        "started": stamp,
+        "argv": argv,
+        "machine": machine(),
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
+        "skipped": skipped,
+    }
+    print(
+        f"Parley fan-out benchmark: server on CPU {options.server_cpu}, load on CPU {options.load_cpu}; "
+        f"results -> {out}"
+    )
     fixtures = Fixtures(
-        Path(tempfile.mkdtemp(prefix="parley-bench-")), senders=MAX_SENDERS, rooms=all_slugs(),
+        Path(tempfile.mkdtemp(prefix="parley-bench-")),
+        senders=MAX_SENDERS,
+        rooms=all_slugs(),
         settings={"embedded": args.parley_settings} if args.parley_settings else None,
     )
     meta["parley_settings"] = fixtures.settings
@@ -167,7 +220,9 @@ def main(argv: list[str]) -> int:
             print(f"\n({key}) {scenario.title}")
             for name in targets:
                 if name in skipped:
-                    runs.append({"target": name, "scenario": key, "failed": f"skipped: {skipped[name]}"})
+                    runs.append(
+                        {"target": name, "scenario": key, "failed": f"skipped: {skipped[name]}"}
+                    )
                     continue
                 print(f"  {name}", flush=True)
                 runs.append(Run(TARGETS[name], scenario, fixtures, options).execute())
@@ -184,11 +239,15 @@ def main(argv: list[str]) -> int:
     meta["contention"] = contention(runs)
     print(table(summary, {k: s.title for k, s in SCENARIOS.items()}))
     c = meta["contention"]
-    print(f"Noise: load average {meta['machine']['loadavg_start'][0]:.1f} -> {meta['machine']['loadavg_end'][0]:.1f}; "
-          f"other processes took {c['others_on_server_core_median']:.0%} of the server's core during a step "
-          f"(median over {c['steps']} steps, max {c['others_on_server_core_max']:.0%}).")
+    print(
+        f"Noise: load average {meta['machine']['loadavg_start'][0]:.1f} -> {meta['machine']['loadavg_end'][0]:.1f}; "
+        f"other processes took {c['others_on_server_core_median']:.0%} of the server's core during a step "
+        f"(median over {c['steps']} steps, max {c['others_on_server_core_max']:.0%})."
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"meta": meta, "summary": summary, "runs": runs}, indent=1, default=str))
+    out.write_text(
+        json.dumps({"meta": meta, "summary": summary, "runs": runs}, indent=1, default=str)
+    )
     print(f"\n{meta['seconds']:.0f} s; JSON: {out}")
     return 130 if meta.get("interrupted") else 0
 

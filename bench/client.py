@@ -32,7 +32,9 @@ class WsConn(asyncio.Protocol):
         tag=None,
     ):
         # A browser offers permessage-deflate; the server decides whether to use it.
-        extensions = [ClientPerMessageDeflateFactory(client_max_window_bits=True)] if deflate else None
+        extensions = (
+            [ClientPerMessageDeflateFactory(client_max_window_bits=True)] if deflate else None
+        )
         self.ws = ClientProtocol(parse_uri(url), extensions=extensions, max_size=None)
         self.request = self.ws.connect()
         for name, value in (headers or {}).items():
@@ -81,7 +83,9 @@ class WsConn(asyncio.Protocol):
 
     def connection_lost(self, exc):
         if not self.opened.done():
-            self.opened.set_exception(ConnectionError(f"closed during the handshake: {exc or 'EOF'}"))
+            self.opened.set_exception(
+                ConnectionError(f"closed during the handshake: {exc or 'EOF'}")
+            )
         if not self.closed.done():
             close = self.ws.close_rcvd
             self.closed.set_result(close.code if close is not None else None)
@@ -114,7 +118,9 @@ class WsConn(asyncio.Protocol):
             return
         if self.ws.handshake_exc is not None or self.ws.state is not State.OPEN:
             self.opened.set_exception(
-                ConnectionError(f"handshake failed: HTTP {response.status_code} {self.ws.handshake_exc or ''}")
+                ConnectionError(
+                    f"handshake failed: HTTP {response.status_code} {self.ws.handshake_exc or ''}"
+                )
             )
             return
         self.deflate_negotiated = bool(self.ws.extensions)
@@ -134,7 +140,9 @@ class WsConn(asyncio.Protocol):
             self._close_timer = asyncio.get_running_loop().call_later(5, self.transport.close)
 
 
-async def open_conn(url: str, *, on_text, headers=None, deflate=True, tag=None, within=30.0) -> WsConn:
+async def open_conn(
+    url: str, *, on_text, headers=None, deflate=True, tag=None, within=30.0
+) -> WsConn:
     """Connect and finish the handshake; raises ConnectionError / TimeoutError."""
     host, port = _host_port(url)
     loop = asyncio.get_running_loop()

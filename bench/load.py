@@ -67,7 +67,9 @@ class Worker:
 
     # Connections
 
-    async def connect(self, *, members: list[dict], concurrency: int = 50, within: float = 30.0) -> dict:
+    async def connect(
+        self, *, members: list[dict], concurrency: int = 50, within: float = 30.0
+    ) -> dict:
         """Open the members' sockets; on v1 also wait for hello and subscribe to the room."""
         gate = asyncio.Semaphore(concurrency)
         handshakes, readies, failures = array("d"), array("d"), []
@@ -84,8 +86,12 @@ class Worker:
                     if self.v1:
                         member.waiter = asyncio.get_running_loop().create_future()
                     conn = await open_conn(
-                        self.url + path, on_text=self._on_text, headers=headers, deflate=self.deflate,
-                        tag=member, within=within,
+                        self.url + path,
+                        on_text=self._on_text,
+                        headers=headers,
+                        deflate=self.deflate,
+                        tag=member,
+                        within=within,
                     )
                     member.conn = conn
                     handshakes.append(conn.opened.result())
@@ -94,7 +100,9 @@ class Worker:
                         async with asyncio.timeout(within):
                             await member.waiter  # hello
                             member.waiter = asyncio.get_running_loop().create_future()
-                            conn.send_text(orjson.dumps({"type": "subscribe", "room": member.room}).decode())
+                            conn.send_text(
+                                orjson.dumps({"type": "subscribe", "room": member.room}).decode()
+                            )
                             await member.waiter  # subscribed
                     readies.append(monotonic() - started)
                     self.members.append(member)
@@ -118,7 +126,9 @@ class Worker:
         rooms: dict[str, list[Member]] = defaultdict(list)
         for member in self.members:
             rooms[member.room].append(member)
-        senders = {room: next((m for m in ms if m.sender is not None), None) for room, ms in rooms.items()}
+        senders = {
+            room: next((m for m in ms if m.sender is not None), None) for room, ms in rooms.items()
+        }
         deadline = monotonic() + within
         while monotonic() < deadline:
             waiting = [room for room, ms in rooms.items() if not all(m.probed for m in ms)]
@@ -349,6 +359,7 @@ class Worker:
 
 
 # The process
+
 
 def serve(pipe, cpu: int | None) -> None:
     """Entry point of a load process: pinned to `cpu`, answering commands until ("exit", {})."""

@@ -31,8 +31,19 @@ class Profiler:
     def __init__(self, pid: int, output: Path, cpu: int | None):
         self.output = output
         # --nonblocking: never pause the server to read its stacks (a few torn samples instead).
-        cmd = [py_spy(), "record", "--pid", str(pid), "--rate", str(RATE), "--format", "raw",
-               "--output", str(output), "--nonblocking"]
+        cmd = [
+            py_spy(),
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            str(RATE),
+            "--format",
+            "raw",
+            "--output",
+            str(output),
+            "--nonblocking",
+        ]
         if cpu is not None:
             cmd = ["taskset", "-c", str(cpu), *cmd]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -70,7 +81,9 @@ def summarize(path: Path, top: int = 25) -> dict:
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        frames = [_name(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
+        frames = [
+            _name(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))
+        ]
         if not frames:
             continue
         total += n
@@ -79,7 +92,9 @@ def summarize(path: Path, top: int = 25) -> dict:
             inclusive[name] += n
 
     def shares(counter: Counter) -> list:
-        return [[name, round(n / total, 4)] for name, n in counter.most_common(top)] if total else []
+        return (
+            [[name, round(n / total, 4)] for name, n in counter.most_common(top)] if total else []
+        )
 
     return {"samples": total, "self": shares(self_time), "inclusive": shares(inclusive)}
 

@@ -103,8 +103,12 @@ def summarize(runs: list[dict]) -> dict:
             ceiling = targets.get(CEILING, {}).get("figures")
             figs = entry["figures"]
             if scenario == "d":
-                entry["vs_baseline"] = {n: ratios(f, (base or {}).get(n), IDLE_FIGURES) for n, f in figs.items()}
-                entry["vs_ceiling"] = {n: ratios(f, (ceiling or {}).get(n), IDLE_FIGURES) for n, f in figs.items()}
+                entry["vs_baseline"] = {
+                    n: ratios(f, (base or {}).get(n), IDLE_FIGURES) for n, f in figs.items()
+                }
+                entry["vs_ceiling"] = {
+                    n: ratios(f, (ceiling or {}).get(n), IDLE_FIGURES) for n, f in figs.items()
+                }
             else:
                 entry["vs_baseline"] = ratios(figs, base, FANOUT_FIGURES)
                 entry["vs_ceiling"] = ratios(figs, ceiling, FANOUT_FIGURES)
@@ -131,15 +135,29 @@ def table(summary: dict, titles: dict[str, str]) -> str:
         else:
             lines += _fanout_table(targets, closed="closed" in titles.get(scenario, ""))
     lines.append("")
-    lines.append("x base = target / tutorial peer on the same layer; x ceil = target / bare websockets.")
-    lines.append("Above 1 is better for rates, worse for latency, CPU and memory. * = load generator near 100% CPU;")
-    lines.append("! = no step met p99 <= 100 ms with zero loss: the lowest-rate (open) or most-senders loss-free (closed) step.")
+    lines.append(
+        "x base = target / tutorial peer on the same layer; x ceil = target / bare websockets."
+    )
+    lines.append(
+        "Above 1 is better for rates, worse for latency, CPU and memory. * = load generator near 100% CPU;"
+    )
+    lines.append(
+        "! = no step met p99 <= 100 ms with zero loss: the lowest-rate (open) or most-senders loss-free (closed) step."
+    )
     return "\n".join(lines)
 
 
 def _fanout_table(targets: dict, *, closed: bool) -> list[str]:
-    cols = ["deliveries_per_s", "p50_ms", "p99_ms", "p99_ms_half_rate", "lost", "dups",
-            "cpu_s_per_1k_deliveries", "deliveries_per_cpu_s"]
+    cols = [
+        "deliveries_per_s",
+        "p50_ms",
+        "p99_ms",
+        "p99_ms_half_rate",
+        "lost",
+        "dups",
+        "cpu_s_per_1k_deliveries",
+        "deliveries_per_cpu_s",
+    ]
     first = "senders" if closed else "msg/s"
     head = f"  {'target':<27}{first:>8}" + "".join(f"{FANOUT_FIGURES[c][0]:>12}" for c in cols)
     head += f"{'x base':>8}{'x ceil':>8}"
@@ -147,7 +165,9 @@ def _fanout_table(targets: dict, *, closed: bool) -> list[str]:
     for name, entry in targets.items():
         figs = entry.get("figures")
         if figs is None:
-            out.append(f"  {name:<27}  {entry.get('failed', 'no step passed (zero loss, p99 <= 100 ms)')}")
+            out.append(
+                f"  {name:<27}  {entry.get('failed', 'no step passed (zero loss, p99 <= 100 ms)')}"
+            )
             continue
         lead = figs["senders_per_room"] if closed else figs["rate"]
         mark = ("*" if figs["client_bound"] else "") + ("" if figs["met_p99_limit"] else "!")
@@ -156,7 +176,9 @@ def _fanout_table(targets: dict, *, closed: bool) -> list[str]:
         row += f"{_fmt(entry['vs_baseline'].get('deliveries_per_cpu_s'), '{:.2f}'):>8}"
         row += f"{_fmt(entry['vs_ceiling'].get('deliveries_per_cpu_s'), '{:.2f}'):>8}"
         out.append(row)
-    out.append("  (x base / x ceil of deliveries per server CPU-second; JSON has every figure's ratios)")
+    out.append(
+        "  (x base / x ceil of deliveries per server CPU-second; JSON has every figure's ratios)"
+    )
     return out
 
 
@@ -171,7 +193,9 @@ def _idle_table(targets: dict) -> list[str]:
             out.append(f"  {name:<27}  {entry.get('failed', '-')}")
             continue
         for level, f in figs.items():
-            row = f"  {name:<27}{level:>7}" + "".join(f"{_fmt(f.get(c), IDLE_FIGURES[c][1]):>12}" for c in cols)
+            row = f"  {name:<27}{level:>7}" + "".join(
+                f"{_fmt(f.get(c), IDLE_FIGURES[c][1]):>12}" for c in cols
+            )
             row += f"{_fmt(entry['vs_baseline'].get(level, {}).get('rss_kb_per_connection'), '{:.2f}'):>10}"
             row += f"{_fmt(entry['vs_ceiling'].get(level, {}).get('rss_kb_per_connection'), '{:.2f}'):>10}"
             out.append(row)

@@ -93,7 +93,12 @@ class Run:
     """One scenario against one target."""
 
     def __init__(self, target: Target, scenario: Scenario, fixtures: Fixtures, options: Options):
-        self.target, self.scenario, self.fixtures, self.options = target, scenario, fixtures, options
+        self.target, self.scenario, self.fixtures, self.options = (
+            target,
+            scenario,
+            fixtures,
+            options,
+        )
         self.server: Server | None = None
         self.loads: LoadProcs | None = None
         self.infra: Infra | None = None
@@ -110,12 +115,19 @@ class Run:
         try:
             self.server.start()
             if self.target.server.production:
-                database = self.fixtures.run_database if self.target.server.family == "parley" else None
+                database = (
+                    self.fixtures.run_database if self.target.server.family == "parley" else None
+                )
                 self.infra = Infra(database, redis=True)
             self.loads = LoadProcs(
-                opts.load_procs, opts.load_cpu,
-                {"url": self.server.url, "proto": self.target.proto, "deflate": opts.deflate,
-                 "body_size": opts.body_size},
+                opts.load_procs,
+                opts.load_cpu,
+                {
+                    "url": self.server.url,
+                    "proto": self.target.proto,
+                    "deflate": opts.deflate,
+                    "body_size": opts.body_size,
+                },
             )
             if self.scenario.kind == "idle":
                 result.update(self._idle())
@@ -135,21 +147,30 @@ class Run:
     # Fan-out scenarios
 
     def _fanout(self) -> dict:
-        tokens = self.fixtures.tokens.get(self.target.server.name) if self.target.server.family == "parley" else None
+        tokens = (
+            self.fixtures.tokens.get(self.target.server.name)
+            if self.target.server.family == "parley"
+            else None
+        )
         members = layout(self.scenario, tokens)
         n = self.options.load_procs
         size = math.ceil(len(members) / n)
-        self.blocks = [members[i * size:(i + 1) * size] for i in range(n)]
+        self.blocks = [members[i * size : (i + 1) * size] for i in range(n)]
         connected = self.loads.call("connect", [{"members": b} for b in self.blocks], timeout=180)
         conn = self._connect_summary(connected)
         if conn["failed"]:
-            raise RuntimeError(f"{conn['failed']} sockets failed to connect: {connected[0]['failures']}")
+            raise RuntimeError(
+                f"{conn['failed']} sockets failed to connect: {connected[0]['failures']}"
+            )
         warm = self.loads.call("warmup", {"within": 30.0}, timeout=60)
         if unprobed := sum(w["unprobed"] for w in warm):
             raise RuntimeError(f"{unprobed} sockets never received a warm-up probe")
         profiler = None
         if self.options.profile:
-            out = self.options.logs / f"{self.scenario.key}-{self.target.name.replace('/', '-')}.profile.txt"
+            out = (
+                self.options.logs
+                / f"{self.scenario.key}-{self.target.name.replace('/', '-')}.profile.txt"
+            )
             profiler = Profiler(self.server.pid, out, self.options.load_cpu)
         try:
             steps = self._open_steps() if self.scenario.kind == "open" else self._closed_steps()
@@ -201,42 +222,64 @@ class Run:
     @staticmethod
     def _only_slow(step: dict) -> bool:
         """Failed on latency alone: everything delivered, no errors, the rate offered."""
-        return not (step["lost_or_late"] or step["unacked"] or step["errors"] or step["closed"] or step["dups"]) and (
-            step["offered_ratio"] is None or step["offered_ratio"] >= OFFERED_MIN
-        )
+        return not (
+            step["lost_or_late"]
+            or step["unacked"]
+            or step["errors"]
+            or step["closed"]
+            or step["dups"]
+        ) and (step["offered_ratio"] is None or step["offered_ratio"] >= OFFERED_MIN)
 
     def _closed_steps(self) -> list[dict]:
         steps = []
         for k in self.scenario.closed_steps:
-            active = [m["sender"] for b in self.blocks for m in b
-                      if m["sender"] is not None and m["sender"] % self.scenario.senders < k]
+            active = [
+                m["sender"]
+                for b in self.blocks
+                for m in b
+                if m["sender"] is not None and m["sender"] % self.scenario.senders < k
+            ]
             step = self._step(len(steps), senders=active, per_room=k)
             steps.append(step)
             if step["lost_or_late"] or step["errors"] or not self._recovered(step):
                 break
         return steps
 
-    def _step(self, index: int, *, rate: float | None = None, senders: list[int] | None = None,
-              per_room: int | None = None) -> dict:
+    def _step(
+        self,
+        index: int,
+        *,
+        rate: float | None = None,
+        senders: list[int] | None = None,
+        per_room: int | None = None,
+    ) -> dict:
         """One step: open loop at `rate` (messages/s, all senders together), or closed loop with
         `senders` each keeping one message in flight. Sends, drains, then measures."""
         before = self._sample()
         seconds, sent = self._send(index, rate=rate, senders=senders)
         expected = figures.expected_deliveries(sent, acked_only=self.target.proto == "v1")
         self.expected[index] = expected
-        drained = self.loads.call("drain", {"step": index, "expected": expected, "within": self.options.drain_seconds})
+        drained = self.loads.call(
+            "drain", {"step": index, "expected": expected, "within": self.options.drain_seconds}
+        )
         after = self._sample()
         infra_cpu = Infra.delta(before.infra, after.infra) if self.infra else None
         health = self._health(drained)
         step = {
             "step": index,
             **figures.traffic(
-                sent=sent, drained=drained, rate=rate, per_room=per_room, seconds=seconds,
+                sent=sent,
+                drained=drained,
+                rate=rate,
+                per_room=per_room,
+                seconds=seconds,
                 expected_total=sum(expected.get(m["room"], 0) for b in self.blocks for m in b),
                 with_acks=self.target.proto == "v1",
             ),
         }
-        step |= figures.costs(before, after, delivered=step["delivered"], infra_cpu=infra_cpu, rss=self.server.rss())
+        step |= figures.costs(
+            before, after, delivered=step["delivered"], infra_cpu=infra_cpu, rss=self.server.rss()
+        )
         step |= figures.contention(before, after)
         step |= health
         step["lost_or_late"] = step["pending_after_drain"] > 0
@@ -246,19 +289,29 @@ class Run:
         print(self._step_line(step), flush=True)
         return step
 
-    def _send(self, index: int, *, rate: float | None, senders: list[int] | None) -> tuple[float, list[dict]]:
+    def _send(
+        self, index: int, *, rate: float | None, senders: list[int] | None
+    ) -> tuple[float, list[dict]]:
         """Run the step's load; returns its nominal length in seconds and each load process's
         account of what it sent."""
         opts = self.options
         if rate is None:
             kwargs = {"step": index, "senders": senders, "seconds": opts.step_seconds}
-            return opts.step_seconds, self.loads.call("closed_step", kwargs, timeout=opts.step_seconds + 60)
+            return opts.step_seconds, self.loads.call(
+                "closed_step", kwargs, timeout=opts.step_seconds + 60
+            )
         total = sum(1 for b in self.blocks for m in b if m["sender"] is not None)
         # At a low rate a short step holds too few messages for a tail: MIN_MESSAGES at least.
         seconds = max(opts.step_seconds, MIN_MESSAGES / rate)
         # Each load process offers its share of the rate: its share of the senders.
-        per_block = [{"step": index, "seconds": seconds,
-                      "rate": rate * sum(m["sender"] is not None for m in b) / total} for b in self.blocks]
+        per_block = [
+            {
+                "step": index,
+                "seconds": seconds,
+                "rate": rate * sum(m["sender"] is not None for m in b) / total,
+            }
+            for b in self.blocks
+        ]
         return seconds, self.loads.call("open_step", per_block, timeout=seconds * 3 + 60)
 
     def _sample(self) -> figures.Sample:
@@ -290,7 +343,11 @@ class Run:
             return True
         drained = self.loads.call(
             "drain",
-            {"step": step["step"], "expected": self.expected[step["step"]], "within": self.options.recover_seconds},
+            {
+                "step": step["step"],
+                "expected": self.expected[step["step"]],
+                "within": self.options.recover_seconds,
+            },
             timeout=self.options.recover_seconds + 30,
         )
         pending = sum(d["pending"] for d in drained)
@@ -310,8 +367,12 @@ class Run:
             for b in self.blocks:
                 for m in b:
                     if m["sender"] is not None and m["sender"] in sent_n:
-                        expected.setdefault(m["room"], {})[str(m["sender"])] = sent_n[m["sender"]] - 1
-        answers = self.loads.call("final", {"expected": expected, "within": self.options.drain_seconds})
+                        expected.setdefault(m["room"], {})[str(m["sender"])] = (
+                            sent_n[m["sender"]] - 1
+                        )
+        answers = self.loads.call(
+            "final", {"expected": expected, "within": self.options.drain_seconds}
+        )
         self._health_base = {"dups": 0, "reordered": 0, "errors": 0}
         return {"lost": sum(a["lost"] for a in answers), **self._health(answers)}
 
@@ -328,7 +389,9 @@ class Run:
                 fallback = min(steps, key=lambda s: s["rate"])
             elif whole:  # the most senders in flight: the same point for every target
                 fallback = max(whole, key=lambda s: s["senders_per_room"])
-        half = next((s for s in steps if best is not None and s.get("half_of") == best["step"]), None)
+        half = next(
+            (s for s in steps if best is not None and s.get("half_of") == best["step"]), None
+        )
         peak = max(steps, key=lambda s: s["deliveries_per_s"], default=None)
         return {
             "sustained_step": best["step"] if best else None,
@@ -339,9 +402,14 @@ class Run:
 
     def _step_line(self, step: dict) -> str:
         lat = step["latency"]
-        flags = ("ok" if step["passed"] else "FAIL") + (" client-bound" if step["client_bound"] else "")
-        rate = f"{step['rate']:>8.3g} msg/s" if step["senders_per_room"] is None else (
-            f"{step['senders_per_room']:>3}/room {step['rate']:>6.0f} msg/s")
+        flags = ("ok" if step["passed"] else "FAIL") + (
+            " client-bound" if step["client_bound"] else ""
+        )
+        rate = (
+            f"{step['rate']:>8.3g} msg/s"
+            if step["senders_per_room"] is None
+            else (f"{step['senders_per_room']:>3}/room {step['rate']:>6.0f} msg/s")
+        )
         cpu = step["cpu_s_per_1k_deliveries"]
         return (
             f"    step {step['step']}: {rate}  {step['deliveries_per_s']:>9.0f} deliv/s  "
@@ -372,14 +440,18 @@ class Run:
 
         def batch(count: int) -> dict:
             nonlocal next_index
-            specs = [{"index": i, "room": slugs[i % len(slugs)], "sender": None, "token": None}
-                     for i in range(next_index, next_index + count)]
+            specs = [
+                {"index": i, "room": slugs[i % len(slugs)], "sender": None, "token": None}
+                for i in range(next_index, next_index + count)
+            ]
             next_index += count
             n = self.options.load_procs
             size = math.ceil(len(specs) / n)
             cpu0 = self.server.cpu_seconds()
             answers = self.loads.call(
-                "connect", [{"members": specs[i * size:(i + 1) * size]} for i in range(n)], timeout=600
+                "connect",
+                [{"members": specs[i * size : (i + 1) * size]} for i in range(n)],
+                timeout=600,
             )
             summary = self._connect_summary(answers)
             summary["server_cpu_ms_per_connection"] = round(
@@ -388,7 +460,9 @@ class Run:
             summary["connects_per_s"] = round(summary["sockets"] / summary["seconds"], 1)
             return summary
 
-        warm = batch(100)  # imports, first DB connection, allocator arenas: not per-connection costs
+        warm = batch(
+            100
+        )  # imports, first DB connection, allocator arenas: not per-connection costs
         time.sleep(1.5)
         rss0 = self.server.rss()
         levels_out = []
@@ -399,13 +473,15 @@ class Run:
             time.sleep(2.0)
             rss = self.server.rss()
             alive = self.loads.call("final", {"expected": {}, "within": 0.0})
-            levels_out.append({
-                "connections": level,
-                "batch": added,
-                "server_rss_mb": round(rss / 2**20, 1),
-                "rss_kb_per_connection": round((rss - rss0) / level / 1024, 2),
-                "closed": sum(a["closed"] for a in alive),
-            })
+            levels_out.append(
+                {
+                    "connections": level,
+                    "batch": added,
+                    "server_rss_mb": round(rss / 2**20, 1),
+                    "rss_kb_per_connection": round((rss - rss0) / level / 1024, 2),
+                    "closed": sum(a["closed"] for a in alive),
+                }
+            )
             print(
                 f"    {level:>6} idle: {levels_out[-1]['rss_kb_per_connection']:>8.1f} KB/conn  "
                 f"{added['connects_per_s']:>7.0f} conn/s  handshake p99 {added['handshake']['p99_ms']} ms  "

@@ -25,10 +25,31 @@ class Scenario:
 SCENARIOS = {
     s.key: s
     for s in (
-        Scenario("a", "1 room x 1000 members, open loop", "open", rooms=1, members=1000, senders=10, start_rate=2),
-        Scenario("b", "100 rooms x 10 members, open loop", "open", rooms=100, members=10, senders=1, start_rate=50),
         Scenario(
-            "c", "10 rooms x 20 members, closed loop", "closed", rooms=10, members=20, senders=20,
+            "a",
+            "1 room x 1000 members, open loop",
+            "open",
+            rooms=1,
+            members=1000,
+            senders=10,
+            start_rate=2,
+        ),
+        Scenario(
+            "b",
+            "100 rooms x 10 members, open loop",
+            "open",
+            rooms=100,
+            members=10,
+            senders=1,
+            start_rate=50,
+        ),
+        Scenario(
+            "c",
+            "10 rooms x 20 members, closed loop",
+            "closed",
+            rooms=10,
+            members=20,
+            senders=20,
             closed_steps=(1, 2, 5, 10, 20),
         ),
         Scenario("d", "idle connections", "idle", rooms=100, idle_levels=(1000, 5000, 10000)),
@@ -51,7 +72,12 @@ def layout(scenario: Scenario, tokens: list[str] | None) -> list[dict]:
     for r in range(scenario.rooms):
         for p in range(scenario.members):
             sends = scenario.senders > 0 and p % every == 0 and p // every < scenario.senders
-            spec = {"index": len(members), "room": f"{scenario.key}-{r}", "sender": None, "token": None}
+            spec = {
+                "index": len(members),
+                "room": f"{scenario.key}-{r}",
+                "sender": None,
+                "token": None,
+            }
             if sends:
                 spec["sender"] = sender
                 spec["token"] = tokens[sender] if tokens else None
@@ -92,11 +118,20 @@ TARGETS = {
 
 # Which targets run which kind of scenario by default.
 FANOUT_TARGETS = [
-    "parley-embedded/v1", "parley-embedded/tutorial", "tutorial-inmemory",
-    "parley-production/v1", "parley-production/tutorial", "tutorial-redis", CEILING,
+    "parley-embedded/v1",
+    "parley-embedded/tutorial",
+    "tutorial-inmemory",
+    "parley-production/v1",
+    "parley-production/tutorial",
+    "tutorial-redis",
+    CEILING,
 ]
 IDLE_TARGETS = [
-    "parley-embedded/v1", "tutorial-inmemory", "tutorial-defaults",
-    "parley-production/v1", "tutorial-redis", CEILING,
+    "parley-embedded/v1",
+    "tutorial-inmemory",
+    "tutorial-defaults",
+    "parley-production/v1",
+    "tutorial-redis",
+    CEILING,
 ]
 QUICK_TARGETS = ["parley-embedded/v1", "tutorial-inmemory", CEILING]

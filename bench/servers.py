@@ -38,10 +38,21 @@ REDIS_DB = {"parley-production": 13, "tutorial-redis": 14}
 
 # Parley's serve command passes these to uvicorn; the baseline gets the same.
 UVICORN_LIKE_PARLEY = [
-    "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--ws-max-size", "65536",
-    "--no-access-log", "--lifespan", "off", "--timeout-graceful-shutdown", "5",
+    "--ws",
+    "websockets-sansio",
+    "--ws-per-message-deflate",
+    "false",
+    "--ws-max-size",
+    "65536",
+    "--no-access-log",
+    "--lifespan",
+    "off",
+    "--timeout-graceful-shutdown",
+    "5",
 ]
-ENV_DROPPED = re.compile(r"^(DJANGO_|PARLEY_|DATABASE_URL$|REDIS_URL$|LAYER$|SECRET_KEY$|ALLOWED_HOSTS$)")
+ENV_DROPPED = re.compile(
+    r"^(DJANGO_|PARLEY_|DATABASE_URL$|REDIS_URL$|LAYER$|SECRET_KEY$|ALLOWED_HOSTS$)"
+)
 
 
 @dataclass(frozen=True)
@@ -82,11 +93,21 @@ class Fixtures:
     tokens and rooms. Made once per mode and run (a template data directory for SQLite, a
     template database for PostgreSQL) and copied for every start, so each start is fresh."""
 
-    def __init__(self, workdir: Path, *, senders: int, rooms: list[str], settings: dict[str, str] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        senders: int,
+        rooms: list[str],
+        settings: dict[str, str] | None = None,
+    ):
         self.workdir = workdir
         # Parley's settings module per mode: the bench settings, or a variant to compare.
-        self.settings = {"embedded": "bench.settings_embedded", "production": "bench.settings_production",
-                         **(settings or {})}
+        self.settings = {
+            "embedded": "bench.settings_embedded",
+            "production": "bench.settings_production",
+            **(settings or {}),
+        }
         self.senders, self.rooms = senders, rooms
         self.tokens: dict[str, list[str]] = {}
         self.tag = f"{os.getpid()}_{secrets.token_hex(3)}"
@@ -95,11 +116,15 @@ class Fixtures:
         self.redis_dbs_used: set[int] = set()
         self._peer_layer: str | None = None
 
-    def parley_env(self, kind: ServerKind, *, port: int, data_dir: Path | None = None, db: str | None = None) -> dict:
+    def parley_env(
+        self, kind: ServerKind, *, port: int, data_dir: Path | None = None, db: str | None = None
+    ) -> dict:
         # One process: the benchmark compares what one core does (serve would start one per core).
         if not kind.production:
             return clean_env(
-                DJANGO_SETTINGS_MODULE=self.settings["embedded"], PARLEY_DATA_DIR=str(data_dir), PARLEY_WORKERS="1"
+                DJANGO_SETTINGS_MODULE=self.settings["embedded"],
+                PARLEY_DATA_DIR=str(data_dir),
+                PARLEY_WORKERS="1",
             )
         return clean_env(
             DJANGO_SETTINGS_MODULE=self.settings["production"],
@@ -127,7 +152,9 @@ class Fixtures:
             env = self.parley_env(kind, port=0, data_dir=self.workdir / name)
         run = dict(cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         subprocess.run([PYTHON, "-m", "parley", "migrate", "--noinput", "-v0"], **run)
-        out = subprocess.run([PYTHON, "-m", "bench.parley_setup", str(self.senders), *self.rooms], **run)
+        out = subprocess.run(
+            [PYTHON, "-m", "bench.parley_setup", str(self.senders), *self.rooms], **run
+        )
         import json
 
         self.tokens[kind.name] = json.loads(out.stdout)["tokens"]
@@ -147,7 +174,9 @@ class Fixtures:
                 " else 'channels_redis.core.RedisChannelLayer')"
             )
             env = self.parley_env(SERVERS["parley-production"], port=0, db="postgres")
-            out = subprocess.run([PYTHON, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [PYTHON, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+            )
             self._peer_layer = out.stdout.strip().splitlines()[-1]
         return self._peer_layer
 
@@ -232,7 +261,17 @@ class Server:
                 env["REDIS_URL"] = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB[kind.name]}"
                 env["LAYER"] = self.fixtures.peer_layer()
             options = [] if kind.name == "tutorial-defaults" else UVICORN_LIKE_PARLEY
-            cmd = [PYTHON, "-m", "uvicorn", "asgi:application", "--host", HOST, "--port", port, *options]
+            cmd = [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "asgi:application",
+                "--host",
+                HOST,
+                "--port",
+                port,
+                *options,
+            ]
             return cmd, PEERS / "tutorial_chat", env
         return [PYTHON, "server.py", port], PEERS / "bare_ws", clean_env()
 
@@ -240,18 +279,29 @@ class Server:
         cmd, cwd, env = self.command()
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
-        shown = {k: v for k, v in env.items() if k.startswith(("DJANGO_", "PARLEY_", "LAYER")) or k.endswith("_URL")}
+        shown = {
+            k: v
+            for k, v in env.items()
+            if k.startswith(("DJANGO_", "PARLEY_", "LAYER")) or k.endswith("_URL")
+        }
         self.described = {"command": cmd, "cwd": str(cwd), "env": shown}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cmd,
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # the terminal's Ctrl-C reaches the runner, which stops us
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.kind.name} exited with {self.proc.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"{self.kind.name} exited with {self.proc.returncode}; see {self.log_path}"
+                )
             try:
                 with socket.create_connection((HOST, self.port), timeout=0.5):
                     return self

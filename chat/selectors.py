@@ -88,7 +88,9 @@ def message_history(
     return page[:limit][::-1], len(page) > limit
 
 
-def message_range(*, room_id: int, after: int, upto: int, limit: int | None = None) -> list[Message]:
+def message_range(
+    *, room_id: int, after: int, upto: int, limit: int | None = None
+) -> list[Message]:
     """Messages with after < seq <= upto (the first `limit` of them), ascending: a gap to
     refill or a resume to replay."""
     messages = (
@@ -97,4 +99,3 @@ def message_range(*, room_id: int, after: int, upto: int, limit: int | None = No
         .order_by("seq")
     )
     return list(messages[:limit] if limit is not None else messages)
-

@@ -19,7 +19,9 @@ def _wait_words(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response=None, credentials=None
+) -> HttpResponse:
     # Every attempt during the cool-off restarts it (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT),
     # and this answers one: the whole cool-off is left.
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())

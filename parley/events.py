@@ -79,14 +79,22 @@ def membership_ended(
     *, user_id: int, room_id: int, room: str, reason: Literal["left", "removed"], can_see: bool
 ) -> MembershipEnded:
     return {
-        "kind": "user", "user_id": user_id, "type": "membership.ended",
-        "room_id": room_id, "room": room, "reason": reason, "can_see": can_see,
+        "kind": "user",
+        "user_id": user_id,
+        "type": "membership.ended",
+        "room_id": room_id,
+        "room": room,
+        "reason": reason,
+        "can_see": can_see,
     }
 
 
 def credentials_revoked(*, user_id: int, credential: str) -> CredentialsRevoked:
     return {
-        "kind": "user", "user_id": user_id, "type": "credentials.revoked", "credential": credential,
+        "kind": "user",
+        "user_id": user_id,
+        "type": "credentials.revoked",
+        "credential": credential,
     }
 
 

@@ -52,7 +52,9 @@ def json_unstorable_field(data: Any, where: str = "") -> str | None:
                 return found
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            if (found := json_unstorable_field(value, f"{where}.{index}" if where else str(index))) is not None:
+            if (
+                found := json_unstorable_field(value, f"{where}.{index}" if where else str(index))
+            ) is not None:
                 return found
     return None
 

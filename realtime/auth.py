@@ -21,7 +21,9 @@ class BearerTokenMiddleware:
         self.application = application
 
     async def __call__(self, scope, receive, send):
-        header = next((value for name, value in scope.get("headers", []) if name == b"authorization"), None)
+        header = next(
+            (value for name, value in scope.get("headers", []) if name == b"authorization"), None
+        )
         if header is not None:
             scheme, _, secret = header.decode("latin1").partition(" ")
             token = None

@@ -132,4 +132,6 @@ class ChannelLayerFanout:
                 await layer.group_send(group, layer_event)
             except Exception:
                 # The message is stored: sockets find it by seq on the next event or resume.
-                logger.exception("sending a %s event to the channel layer failed", layer_event["type"])
+                logger.exception(
+                    "sending a %s event to the channel layer failed", layer_event["type"]
+                )

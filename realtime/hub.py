@@ -115,7 +115,9 @@ class Member:
         send: Callable[[dict], Coroutine],
         frame_key: str,
         origin: str,
-        on_gap: Callable[["Member", int, int, int], Awaitable[None]],  # (member, room_id, after, upto)
+        on_gap: Callable[
+            ["Member", int, int, int], Awaitable[None]
+        ],  # (member, room_id, after, upto)
         on_overflow: Callable[["Member"], Coroutine[Any, Any, None]],
         hears_room_events: bool = True,
         on_user_event: Callable[[dict], None] | None = None,
@@ -264,7 +266,9 @@ class RoomHub:
         first = not room.members
         room.members.add(member)
         if first:
-            await self._bounded(self.layer.group_add(room_group(room_id), self.channel), "group_add")
+            await self._bounded(
+                self.layer.group_add(room_group(room_id), self.channel), "group_add"
+            )
 
     async def leave(self, room_id: int, member: Member) -> None:
         if self.detach(room_id, member):
@@ -329,13 +333,17 @@ class RoomHub:
         waiters.discard(member)
         if not waiters:
             del self.waiting[slug]
-            await self._bounded(self.layer.group_discard(name_group(slug), self.channel), "group_discard")
+            await self._bounded(
+                self.layer.group_discard(name_group(slug), self.channel), "group_discard"
+            )
 
     async def _bounded(self, call: Coroutine, name: str) -> None:
         try:
             await asyncio.wait_for(call, LAYER_CALL_TIMEOUT)
         except TimeoutError:
-            logger.warning("the channel layer's %s took over %ss; going on", name, LAYER_CALL_TIMEOUT)
+            logger.warning(
+                "the channel layer's %s took over %ss; going on", name, LAYER_CALL_TIMEOUT
+            )
 
     def seen(self, room_id: int, seq: int) -> None:
         """A member of the room is synchronised up to `seq` (its subscribe read it)."""
@@ -433,7 +441,9 @@ class RoomHub:
         """After the layer lost events (Redis went away): every room's newest messages."""
         for room_id in list(self.rooms):
             room = self.rooms.get(room_id)
-            cursors = [m.cursors[room_id] for m in room.members if room_id in m.cursors] if room else []
+            cursors = (
+                [m.cursors[room_id] for m in room.members if room_id in m.cursors] if room else []
+            )
             if cursors:
                 await self._deliver_missing(room_id, min(cursors), 2**62)
 

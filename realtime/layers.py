@@ -98,7 +98,9 @@ class LoopLayer(RedisPubSubLoopLayer):
         """Redis failed us: drop publishes and leave subscriptions to the recovery until the
         watch finds it again, rather than wait on every call for a Redis that is gone."""
         if self.healthy:
-            logger.warning("channel layer: Redis is unavailable (%s); posts are stored, not broadcast", error)
+            logger.warning(
+                "channel layer: Redis is unavailable (%s); posts are stored, not broadcast", error
+            )
         self.healthy = False
 
     def start_watch(self) -> None:
@@ -117,7 +119,9 @@ class LoopLayer(RedisPubSubLoopLayer):
             if self.healthy and None not in (run_id, current) and current != run_id:
                 logger.warning("channel layer: Redis restarted; every subscription is lost")
                 self.healthy = False
-            if not self.healthy and not self.shard.confirming_until(asyncio.get_running_loop().time()):
+            if not self.healthy and not self.shard.confirming_until(
+                asyncio.get_running_loop().time()
+            ):
                 await self.resubscribe()
             run_id = current
 
@@ -130,7 +134,9 @@ class LoopLayer(RedisPubSubLoopLayer):
                 return (await redis.info("server"))["run_id"]
             except ResponseError:
                 self._info_allowed = False
-                logger.warning("channel layer: INFO is refused; Redis restarts are noticed by dropped connections")
+                logger.warning(
+                    "channel layer: INFO is refused; Redis restarts are noticed by dropped connections"
+                )
         await redis.ping()
         return None
 
@@ -219,13 +225,18 @@ class Shard(RedisSingleShardConnection):
         async with self._lock:
             self._ensure_redis()
             self._ensure_receiver()
-            stale = {n.decode() if isinstance(n, bytes) else n for n in self._pubsub.channels} - names
+            stale = {
+                n.decode() if isinstance(n, bytes) else n for n in self._pubsub.channels
+            } - names
             if stale:
                 await self._pubsub.unsubscribe(*stale)
             await self._pubsub.subscribe(*names)
             self._subscribed_to = set(names)
             self.confirming = uuid.uuid4().hex
-            self._confirm_by = asyncio.get_running_loop().time() + 5 * self.channel_layer.channel_layer.check_interval
+            self._confirm_by = (
+                asyncio.get_running_loop().time()
+                + 5 * self.channel_layer.channel_layer.check_interval
+            )
             await self._pubsub.ping(self.confirming)
 
     async def announce(self, control: str, identity: str) -> None:
@@ -239,7 +250,9 @@ class Shard(RedisSingleShardConnection):
         while True:
             try:
                 if self._pubsub and self._pubsub.subscribed:
-                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
                     self._receive_message(message)
                 else:
                     await asyncio.sleep(0.1)
@@ -254,7 +267,10 @@ class Shard(RedisSingleShardConnection):
         layer = self.channel_layer
         if message["type"] == "pong":
             data = message["data"]
-            if self.confirming is not None and (data.decode() if isinstance(data, bytes) else data) == self.confirming:
+            if (
+                self.confirming is not None
+                and (data.decode() if isinstance(data, bytes) else data) == self.confirming
+            ):
                 self.confirming = None
                 layer.confirmed()
             return

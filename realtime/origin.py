@@ -37,7 +37,9 @@ class OriginCheck:
         self.application = application
 
     async def __call__(self, scope, receive, send):
-        origin = next((value for name, value in scope.get("headers", []) if name == b"origin"), None)
+        origin = next(
+            (value for name, value in scope.get("headers", []) if name == b"origin"), None
+        )
         if origin is not None and not origin_allowed(origin.decode("latin1")):
             return await WebsocketDenier()(scope, receive, send)
         return await self.application(scope, receive, send)

@@ -110,8 +110,18 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
 }
 
 SERVER_FRAMES = (
-    "hello", "subscribed", "unsubscribed", "reset", "ack", "message", "history", "typing",
-    "pong", "named", "member", "error",
+    "hello",
+    "subscribed",
+    "unsubscribed",
+    "reset",
+    "ack",
+    "message",
+    "history",
+    "typing",
+    "pong",
+    "named",
+    "member",
+    "error",
 )
 
 

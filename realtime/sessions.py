@@ -66,7 +66,11 @@ def message_frames(*, room_id: int, after: int, upto: int, limit: int | None = N
     """The messages with after < seq <= upto (at most `limit`), ascending, each encoded once
     for each endpoint, with the keys of a room.message layer event: {"seq", "frame", "tutorial"}."""
     return [
-        {"seq": m.seq, "frame": protocol.message(message_payload(m)), "tutorial": tutorial_frame(m.body)}
+        {
+            "seq": m.seq,
+            "frame": protocol.message(message_payload(m)),
+            "tutorial": tutorial_frame(m.body),
+        }
         for m in message_range(room_id=room_id, after=after, upto=upto, limit=limit)
     ]
 
@@ -86,7 +90,9 @@ def post_to_room(
     return message_post(author=user, room=room, body=body, client_id=client_id)
 
 
-def history(*, user: User, slug: str, before: int | None, limit: int, reader: str) -> tuple[list[dict], bool]:
+def history(
+    *, user: User, slug: str, before: int | None, limit: int, reader: str
+) -> tuple[list[dict], bool]:
     room = room_get_visible(slug=slug, user=user)
     messages, has_more = message_history(room=room, before=before, limit=limit)
     replay_charge(reader=reader, messages=len(messages))

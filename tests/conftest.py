@@ -22,7 +22,9 @@ def _fresh_limits():
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, display_name: str = ""):
-        return user_create(username=username or f"user{next(_names)}", password=PASSWORD, display_name=display_name)
+        return user_create(
+            username=username or f"user{next(_names)}", password=PASSWORD, display_name=display_name
+        )
 
     return make
 

@@ -38,7 +38,9 @@ def problems() -> list[str]:
         with psycopg.connect(database_url(), connect_timeout=3) as connection:
             connection.execute("SELECT 1")
     except psycopg.Error as error:
-        found.append(f"PostgreSQL at {database_url()} does not answer ({str(error).strip().splitlines()[0]})")
+        found.append(
+            f"PostgreSQL at {database_url()} does not answer ({str(error).strip().splitlines()[0]})"
+        )
     try:
         redis.Redis.from_url(redis_url(), socket_connect_timeout=3).ping()
     except (redis.RedisError, OSError) as error:
@@ -51,10 +53,16 @@ def main() -> None:
         reason = "; ".join(missing)
         if required():
             sys.exit(f"PARLEY_REQUIRE_SERVICES=1, but {reason}.")
-        print(f"Skipping the PostgreSQL + Redis pass: {reason}. (PARLEY_REQUIRE_SERVICES=1 makes this fail.)")
+        print(
+            f"Skipping the PostgreSQL + Redis pass: {reason}. (PARLEY_REQUIRE_SERVICES=1 makes this fail.)"
+        )
         return
     print(f"The suite on PostgreSQL ({database_url()}) and Redis ({redis_url()}):", flush=True)
-    env = {**os.environ, "PARLEY_TEST_DATABASE_URL": database_url(), "PARLEY_TEST_REDIS_URL": redis_url()}
+    env = {
+        **os.environ,
+        "PARLEY_TEST_DATABASE_URL": database_url(),
+        "PARLEY_TEST_REDIS_URL": redis_url(),
+    }
     os.execvpe(sys.executable, [sys.executable, "-m", *sys.argv[1:]], env)
 
 

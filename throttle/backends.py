@@ -152,7 +152,9 @@ class RedisBackend:
     ):
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        self.redis = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
         self.errors = (redis.RedisError, OSError)
         self.prefix, self.ttl, self.retry_after_outage = prefix, ttl, retry_after_outage
         self._hit = self.redis.register_script(_HIT)
@@ -173,17 +175,23 @@ class RedisBackend:
             self.away_until = time.monotonic() + self.retry_after_outage
             logger.warning(
                 "limits: Redis failed on %s (%s); limits are not enforced for %.0f s",
-                operation, error, self.retry_after_outage,
+                operation,
+                error,
+                self.retry_after_outage,
             )
             return default
 
     def hit(self, key: str, *, rate: float, burst: int, cost: int = 1) -> float:
-        wait = self._call("hit", lambda: self._hit(keys=[self.prefix + key], args=[rate, burst, cost]), b"0")
+        wait = self._call(
+            "hit", lambda: self._hit(keys=[self.prefix + key], args=[rate, burst, cost]), b"0"
+        )
         return float(wait)
 
     def acquire(self, key: str, member: str, *, cap: int) -> bool:
         full = self.prefix + key
-        added = self._call("acquire", lambda: self._acquire(keys=[full], args=[member, cap, self.ttl]), 1)
+        added = self._call(
+            "acquire", lambda: self._acquire(keys=[full], args=[member, cap, self.ttl]), 1
+        )
         if added:
             with self.lock:
                 self.held.add((full, member))
@@ -201,11 +209,12 @@ class RedisBackend:
         with self.lock:
             held = list(self.held)
         for start in range(0, len(held), 500):
-            batch = held[start:start + 500]
+            batch = held[start : start + 500]
             self._call(
                 "refresh",
                 lambda batch=batch: self._refresh(
-                    keys=[key for key, _ in batch], args=[self.ttl, *(member for _, member in batch)]
+                    keys=[key for key, _ in batch],
+                    args=[self.ttl, *(member for _, member in batch)],
                 ),
                 0,
             )
@@ -214,7 +223,9 @@ class RedisBackend:
         with self.lock:
             if self.refresher is not None:
                 return
-            self.refresher = threading.Thread(target=self._refresh_forever, name="limits-refresh", daemon=True)
+            self.refresher = threading.Thread(
+                target=self._refresh_forever, name="limits-refresh", daemon=True
+            )
         self.refresher.start()
 
     def _refresh_forever(self) -> None:

@@ -90,7 +90,9 @@ def connection_release(*, keys: list[str], socket_id: str) -> None:
         backend().release(key, socket_id)
 
 
-async def aconnection_admit(*, user_id: int | None, address: str | None, socket_id: str) -> list[str]:
+async def aconnection_admit(
+    *, user_id: int | None, address: str | None, socket_id: str
+) -> list[str]:
     """connection_admit for the event loop: off it when the backend may wait on the network,
     and nothing at all when no cap is set."""
     if not _socket_keys(user_id=user_id, address=address):
@@ -104,6 +106,8 @@ async def aconnection_admit(*, user_id: int | None, address: str | None, socket_
 
 async def aconnection_release(*, keys: list[str], socket_id: str) -> None:
     if keys and backend().blocking:
-        await sync_to_async(connection_release, thread_sensitive=False)(keys=keys, socket_id=socket_id)
+        await sync_to_async(connection_release, thread_sensitive=False)(
+            keys=keys, socket_id=socket_id
+        )
     elif keys:
         connection_release(keys=keys, socket_id=socket_id)

@@ -9,7 +9,9 @@ from .views.favicon import favicon
 
 app_name = "web"
 
-login = auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)
+login = auth_views.LoginView.as_view(
+    template_name="web/login.html", redirect_authenticated_user=True
+)
 
 urlpatterns = [
     path("", lobby.lobby, name="lobby"),

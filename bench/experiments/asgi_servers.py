@@ -56,12 +56,22 @@ async def load(ws_url: str, token: str, receivers: int, messages: int, rate: flo
     ready, counter = asyncio.Event(), [0]
     tasks = [asyncio.create_task(receiver(i, ready, counter)) for i in range(receivers)]
     await asyncio.wait_for(ready.wait(), 60)
-    async with connect(f"{ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    async with connect(
+        f"{ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
         await ws.recv()
         start = time.monotonic()
         for n in range(messages):
-            await ws.send(json.dumps({"type": "post", "room": "bench", "body": repr(time.time()),
-                                      "client_id": str(uuid.uuid4())}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "post",
+                        "room": "bench",
+                        "body": repr(time.time()),
+                        "client_id": str(uuid.uuid4()),
+                    }
+                )
+            )
             await asyncio.sleep(max(0, start + (n + 1) / rate - time.monotonic()))
         await asyncio.wait(tasks, timeout=30)
     delivered = sum(len(s) for s in seen)
@@ -82,8 +92,13 @@ def run(server_kind: str, fixtures: Fixtures, args) -> dict:
         command = [PYTHON, "-m", "parley", "serve", "--host", HOST, "--port", str(port)]
     else:
         command = [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(port), "config.asgi:application"]
-    process = subprocess.Popen(["taskset", "-c", "0", *command], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["taskset", "-c", "0", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -96,9 +111,13 @@ def run(server_kind: str, fixtures: Fixtures, args) -> dict:
                 time.sleep(0.2)
         time.sleep(1)
         cpu_before = cpu_seconds(process.pid)
-        result = asyncio.run(load(f"ws://{HOST}:{port}", token, args.receivers, args.messages, args.rate))
+        result = asyncio.run(
+            load(f"ws://{HOST}:{port}", token, args.receivers, args.messages, args.rate)
+        )
         cpu = cpu_seconds(process.pid) - cpu_before
-        rss_before = int(Path(f"/proc/{process.pid}/status").read_text().split("VmRSS:")[1].split()[0])
+        rss_before = int(
+            Path(f"/proc/{process.pid}/status").read_text().split("VmRSS:")[1].split()[0]
+        )
         result["cpu_s_per_1000"] = round(cpu / max(1, result["delivered"]) * 1000, 4)
         result["rss_mb"] = round(rss_before / 1024, 1)
         return result
@@ -114,16 +133,22 @@ def main():
     parser.add_argument("--rate", type=float, default=100)
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})
-    fixtures = Fixtures(Path(tempfile.mkdtemp(prefix="parley-asgi-servers-")), senders=1, rooms=["bench"])
+    fixtures = Fixtures(
+        Path(tempfile.mkdtemp(prefix="parley-asgi-servers-")), senders=1, rooms=["bench"]
+    )
     try:
         results = {kind: run(kind, fixtures, args) for kind in ("uvicorn", "daphne")}
     finally:
         fixtures.cleanup()
     print(f"{args.receivers} receivers x {args.messages} messages at {args.rate}/s, one room")
-    print(f"{'server':8} {'delivered':>9} {'lost':>5} {'p50 ms':>7} {'p99 ms':>7} {'CPU s/1000':>10} {'RSS MB':>7}")
+    print(
+        f"{'server':8} {'delivered':>9} {'lost':>5} {'p50 ms':>7} {'p99 ms':>7} {'CPU s/1000':>10} {'RSS MB':>7}"
+    )
     for kind, r in results.items():
-        print(f"{kind:8} {r['delivered']:>9} {r['lost']:>5} {r['p50_ms']:>7} {r['p99_ms']:>7} "
-              f"{r['cpu_s_per_1000']:>10} {r['rss_mb']:>7}")
+        print(
+            f"{kind:8} {r['delivered']:>9} {r['lost']:>5} {r['p50_ms']:>7} {r['p99_ms']:>7} "
+            f"{r['cpu_s_per_1000']:>10} {r['rss_mb']:>7}"
+        )
     u, d = results["uvicorn"], results["daphne"]
     print(f"daphne / uvicorn CPU per delivery: {d['cpu_s_per_1000'] / u['cpu_s_per_1000']:.2f}x")
 

@@ -37,9 +37,13 @@ LAYERS = {
 }
 FRAME = json.dumps(
     {
-        "type": "message", "room": "general", "seq": 0, "id": 0,
+        "type": "message",
+        "room": "general",
+        "seq": 0,
+        "id": 0,
         "author": {"id": 1, "username": "someone", "display_name": "Some One"},
-        "body": "x" * 120, "created_at": "2026-01-01T00:00:00.000000+00:00",
+        "body": "x" * 120,
+        "created_at": "2026-01-01T00:00:00.000000+00:00",
         "client_id": "6f1c2b0e-8a51-4c59-9b6e-2c9d1f0a7e11",
     }
 )
@@ -102,8 +106,15 @@ async def run_process(args, process: int, barrier, results) -> None:
 
     async def post(phase: str, n: int, seq: int):
         room = "general" if random.random() < 0.1 else f"room.{random.randrange(args.rooms)}"
-        event = {"type": "room.message", "room_id": 1, "seq": seq, "frame": FRAME,
-                 "tutorial": FRAME[:140], "phase": phase, "t": time.time()}
+        event = {
+            "type": "room.message",
+            "room_id": 1,
+            "seq": seq,
+            "frame": FRAME,
+            "tutorial": FRAME[:140],
+            "phase": phase,
+            "t": time.time(),
+        }
         await layer.group_send(room, event)
         sent[(phase, room)] += 1
 
@@ -129,12 +140,18 @@ async def run_process(args, process: int, barrier, results) -> None:
     for task in consumers:
         task.cancel()
     await asyncio.gather(*consumers, return_exceptions=True)
-    results.put({
-        "process": process, "join_seconds": join_seconds, "errors": dict(errors),
-        "joined": len(channels), "received": dict(received), "post_seconds": post_seconds,
-        "sent": [[phase, room, n] for (phase, room), n in sent.items()],
-        "latencies": latencies,
-    })
+    results.put(
+        {
+            "process": process,
+            "join_seconds": join_seconds,
+            "errors": dict(errors),
+            "joined": len(channels),
+            "received": dict(received),
+            "post_seconds": post_seconds,
+            "sent": [[phase, room, n] for (phase, room), n in sent.items()],
+            "latencies": latencies,
+        }
+    )
 
 
 def process_main(args, process, barrier, results):
@@ -163,7 +180,10 @@ def run_layer(args) -> dict:
     barrier = context.Barrier(args.processes)
     results = context.Queue()
     cpu_before = redis_cpu(args.redis_url)
-    workers = [context.Process(target=process_main, args=(args, p, barrier, results)) for p in range(args.processes)]
+    workers = [
+        context.Process(target=process_main, args=(args, p, barrier, results))
+        for p in range(args.processes)
+    ]
     for worker in workers:
         worker.start()
     reports = [results.get(timeout=args.seconds + 120) for _ in workers]
@@ -185,7 +205,9 @@ def run_layer(args) -> dict:
     }
     for phase in ("steady", "burst"):
         events = sum(n for r in reports for ph, _, n in r["sent"] if ph == phase)
-        expected = sum(members[room] * n for r in reports for ph, room, n in r["sent"] if ph == phase)
+        expected = sum(
+            members[room] * n for r in reports for ph, room, n in r["sent"] if ph == phase
+        )
         delivered = sum(r["received"].get(phase, 0) for r in reports)
         lat = [x for r in reports for x in r["latencies"][phase]]
         seconds = max(r["post_seconds"][phase] for r in reports)
@@ -219,8 +241,19 @@ def main() -> None:
     if args.redis_url is None:
         port, workdir = free_port(), tempfile.mkdtemp(prefix="parley-bench-redis-")
         server = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", workdir],
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
             stdout=subprocess.DEVNULL,
         )
         args.redis_url = f"redis://127.0.0.1:{port}/0"

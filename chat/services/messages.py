@@ -25,7 +25,8 @@ def _allocate_seq(room: Room) -> int:
     table = Room._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk]
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            [room.pk],
         )
         (seq,) = cursor.fetchone()
     return seq
@@ -56,7 +57,11 @@ def _clean_body(body: str) -> str:
 def _original(*, author: User, room: Room, client_id: UUID, body: str) -> Message | None:
     """The message a retry repeats. Raises Conflict when the client_id was used for another
     message (another room or another body), as idempotency keys do: the new one would be lost."""
-    original = Message.objects.select_related("author", "room").filter(author=author, client_id=client_id).first()
+    original = (
+        Message.objects.select_related("author", "room")
+        .filter(author=author, client_id=client_id)
+        .first()
+    )
     if original is not None and original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
     if original is not None and original.body != body:
@@ -86,13 +91,21 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     try:
         with transaction.atomic():
             seq = _allocate_seq(room)
-            message = Message.objects.create(room=room, seq=seq, author=author, body=body, client_id=client_id)
+            message = Message.objects.create(
+                room=room, seq=seq, author=author, body=body, client_id=client_id
+            )
             if not author.is_guest and not room.private and _join_if_new(room=room, user=author):
                 member_changed(room=room, user=author, change="joined")
             message.room = room
             payload = message_payload(message, room_slug=room.slug)
             events.publish_on_commit(
-                {"kind": "message", "room_id": room.pk, "room": room.slug, "seq": seq, "message": payload}
+                {
+                    "kind": "message",
+                    "room_id": room.pk,
+                    "room": room.slug,
+                    "seq": seq,
+                    "message": payload,
+                }
             )
     except IntegrityError:
         # A retry, or the same client_id racing in on another connection that committed first.
@@ -125,6 +138,11 @@ def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:
     if not room_can_see(room=room, user=user):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
     events.publish_now(
-        {"kind": "typing", "room_id": room.pk, "room": room.slug, "user": user_payload(user), "origin": origin}
+        {
+            "kind": "typing",
+            "room_id": room.pk,
+            "room": room.slug,
+            "user": user_payload(user),
+            "origin": origin,
+        }
     )
-

@@ -125,12 +125,16 @@ def room_create(
         _check_room_quota(owner)
     try:
         with transaction.atomic():
-            room = Room.objects.create(slug=slug, name=name, topic=topic, private=private, owner=owner)
+            room = Room.objects.create(
+                slug=slug, name=name, topic=topic, private=private, owner=owner
+            )
             if owner is not None and not owner.is_guest:
                 Membership.objects.create(room=room, user=owner)
             if not private:
                 # Wakes the tutorial endpoint's sockets that wait for this name.
-                events.publish_on_commit({"kind": "room_opened", "room_id": room.pk, "room": room.slug})
+                events.publish_on_commit(
+                    {"kind": "room_opened", "room_id": room.pk, "room": room.slug}
+                )
     except IntegrityError as error:
         raise Conflict(f"The slug {slug!r} is taken.") from error
     return room
@@ -156,7 +160,13 @@ def room_open(*, slug: str, user: User) -> Room:
 def member_changed(*, room: Room, user: User, change: str) -> None:
     """Tell the room's subscribers, once committed, that `user` joined or left."""
     events.publish_on_commit(
-        {"kind": "member", "room_id": room.pk, "room": room.slug, "user": user_payload(user), "change": change}
+        {
+            "kind": "member",
+            "room_id": room.pk,
+            "room": room.slug,
+            "user": user_payload(user),
+            "change": change,
+        }
     )
 
 

@@ -118,7 +118,9 @@ def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
     except ValueError:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured(f'{name} must be "RATE,BURST", e.g. "10,30" (got {value!r}).') from None
+        raise ImproperlyConfigured(
+            f'{name} must be "RATE,BURST", e.g. "10,30" (got {value!r}).'
+        ) from None
 
 
 def _count(name: str, default: int) -> int:
@@ -128,7 +130,9 @@ def _count(name: str, default: int) -> int:
     if not value.isdigit():
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured(f"{name} must be a whole number, 0 for no limit (got {value!r}).")
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, 0 for no limit (got {value!r})."
+        )
     return int(value)
 
 

@@ -28,7 +28,9 @@ def _url(name: str, schemes: set[str], example: str) -> str:
     try:
         parsed.port  # noqa: B018 (raises ValueError for a port that is not a number)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} has a malformed port; expected e.g. {example}") from None
+        raise ImproperlyConfigured(
+            f"{name} has a malformed port; expected e.g. {example}"
+        ) from None
     if parsed.scheme not in schemes or not (parsed.hostname or parsed.scheme == "unix"):
         raise ImproperlyConfigured(
             f"{name} must be a URL like {example} (got scheme {parsed.scheme or 'none'!r}"
@@ -45,7 +47,11 @@ def _origins(name: str) -> list[str]:
     origins = _list(name)
     for origin in origins:
         parsed = urlparse(origin)
-        if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.path not in {"", "/"}:
+        if (
+            parsed.scheme not in {"http", "https"}
+            or not parsed.hostname
+            or parsed.path not in {"", "/"}
+        ):
             raise ImproperlyConfigured(
                 f"{name} lists origins as scheme://host[:port], e.g. https://chat.example.com (got {origin!r})."
             )
@@ -86,7 +92,11 @@ import dj_database_url  # noqa: E402
 
 DATABASES = {
     "default": dj_database_url.parse(
-        _url("DATABASE_URL", {"postgres", "postgresql"}, "postgres://parley:PASSWORD@127.0.0.1:5432/parley"),
+        _url(
+            "DATABASE_URL",
+            {"postgres", "postgresql"},
+            "postgres://parley:PASSWORD@127.0.0.1:5432/parley",
+        ),
         # Each process keeps its connections a minute; the health check replaces one that
         # PostgreSQL dropped (a restart), so the server recovers without restarting.
         conn_max_age=60,
@@ -140,7 +150,10 @@ CACHES = {
 # posting must not fail because a counter cannot be read.
 PARLEY_LIMITS = {
     "BACKEND": "throttle.backends.RedisBackend",
-    "CONFIG": {"url": REDIS_URL, "prefix": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "limits:"},
+    "CONFIG": {
+        "url": REDIS_URL,
+        "prefix": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "limits:",
+    },
 }
 
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)

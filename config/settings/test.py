@@ -47,7 +47,14 @@ if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
         "default": {
             "BACKEND": "realtime.layers.RedisPubSubLayer",
             "CONFIG": {
-                "hosts": [{"address": url, "max_connections": 50, "socket_connect_timeout": 2, "socket_timeout": 5}],
+                "hosts": [
+                    {
+                        "address": url,
+                        "max_connections": 50,
+                        "socket_connect_timeout": 2,
+                        "socket_timeout": 5,
+                    }
+                ],
                 "prefix": f"parley-test-{_run}:",
                 "capacity": 1000,
                 "check_interval": 0.2,

@@ -54,16 +54,22 @@ class ProtocolV1Consumer(RoomSocket):
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
             self.end_access(CloseCode.NOT_AUTHENTICATED)
         except (ParleyError, FrameError) as error:
-            await self.send(text_data=protocol.error(error.code, error.message, frame.ref, **extra(error)))
+            await self.send(
+                text_data=protocol.error(error.code, error.message, frame.ref, **extra(error))
+            )
         except DatabaseError:
             logger.exception("database error handling %s", frame.type)
             await self.send(
-                text_data=protocol.error(ErrorCode.UNAVAILABLE, "The database is unavailable; retry.", frame.ref)
+                text_data=protocol.error(
+                    ErrorCode.UNAVAILABLE, "The database is unavailable; retry.", frame.ref
+                )
             )
 
     async def on_subscribe(self, frame: protocol.Subscribe):
         if frame.room.lower() not in self.slugs and len(self.slugs) >= MAX_SUBSCRIPTIONS:
-            raise FrameError(ErrorCode.BAD_REQUEST, f"At most {MAX_SUBSCRIPTIONS} subscriptions a socket.")
+            raise FrameError(
+                ErrorCode.BAD_REQUEST, f"At most {MAX_SUBSCRIPTIONS} subscriptions a socket."
+            )
         room = await database_sync_to_async(sessions.visible_room)(user=self.user, slug=frame.room)
         limit = settings.PARLEY_REPLAY_LIMIT
         # Join the room before reading it, so that nothing committed after the read is missed;
@@ -117,38 +123,55 @@ class ProtocolV1Consumer(RoomSocket):
             author = await self.author_in(frame.room)
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
-                    user=author, credential=self.credential, room=room, body=frame.body,
+                    user=author,
+                    credential=self.credential,
+                    room=room,
+                    body=frame.body,
                     client_id=frame.client_id,
                 )
             else:
                 message, _ = await database_sync_to_async(sessions.post)(
-                    user=author, credential=self.credential, slug=frame.room, body=frame.body,
+                    user=author,
+                    credential=self.credential,
+                    slug=frame.room,
+                    body=frame.body,
                     client_id=frame.client_id,
                 )
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(
-                text_data=protocol.ack(str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref)
+                text_data=protocol.ack(
+                    str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref
+                )
             )
         finally:
             self.member.release()
 
     async def on_history(self, frame: protocol.History):
         messages, has_more = await database_sync_to_async(sessions.history)(
-            user=self.user, slug=frame.room, before=frame.before, limit=frame.limit or 50,
+            user=self.user,
+            slug=frame.room,
+            before=frame.before,
+            limit=frame.limit or 50,
             reader=self.reader(),
         )
-        await self.send(text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref))
+        await self.send(
+            text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref)
+        )
 
     async def on_typing(self, frame: protocol.Typing):
         slug, now = frame.room.lower(), time.monotonic()
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(user=await self.author_in(slug), slug=slug, origin=self.origin)
+        await database_sync_to_async(sessions.typing)(
+            user=await self.author_in(slug), slug=slug, origin=self.origin
+        )
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))
 
     async def on_name(self, frame: protocol.Name):
-        user = await database_sync_to_async(sessions.rename)(user=await self.author(), display_name=frame.display_name)
+        user = await database_sync_to_async(sessions.rename)(
+            user=await self.author(), display_name=frame.display_name
+        )
         await self.send(text_data=protocol.named(user, frame.ref))

@@ -98,12 +98,14 @@ class TutorialConsumer(RoomSocket):
         if text is None or not text_is_storable(text):
             # Counted like /ws/'s malformed frames: past MAX_BAD_FRAMES in a row, close 4400.
             if not await self.malformed():
-                await self._error(ErrorCode.BAD_REQUEST, 'Send {"message": "some text"} (no U+0000).')
+                await self._error(
+                    ErrorCode.BAD_REQUEST, 'Send {"message": "some text"} (no U+0000).'
+                )
             return
         self.well_formed()
         try:
             if text.startswith(NAME_COMMAND + " ") or text == NAME_COMMAND:
-                await self._rename(text[len(NAME_COMMAND):].strip())
+                await self._rename(text[len(NAME_COMMAND) :].strip())
             else:
                 await self._post(text)
         except NotAuthenticated:  # the socket's credential was revoked; its close is on the way
@@ -117,19 +119,27 @@ class TutorialConsumer(RoomSocket):
     async def _post(self, text: str) -> None:
         if self.room is not None:
             await database_sync_to_async(sessions.post_to_room)(
-                user=await self.author(), credential=self.credential, room=self.room, body=text,
+                user=await self.author(),
+                credential=self.credential,
+                room=self.room,
+                body=text,
                 client_id=uuid4(),
             )
             return
         # The name's first stored message opens its room (or the room opened meanwhile).
         message, _ = await database_sync_to_async(sessions.post_opening)(
-            user=await self.author(), credential=self.credential, slug=self.slug, body=text,
+            user=await self.author(),
+            credential=self.credential,
+            slug=self.slug,
+            body=text,
             client_id=uuid4(),
         )
         await self.room_opened(self.member, message.room_id)
 
     async def _rename(self, name: str):
-        user = await database_sync_to_async(sessions.rename)(user=await self.author(), display_name=name)
+        user = await database_sync_to_async(sessions.rename)(
+            user=await self.author(), display_name=name
+        )
         await self.send(text_data=tutorial_frame(f"[set your username to {user['display_name']}]"))
 
     @staticmethod

@@ -13,7 +13,12 @@ def test_a_retry_with_the_same_client_id_but_another_body_is_409(make_user, make
     alice = make_user()
     make_room(alice, "General")
     client, client_id = api_as(alice), str(uuid4())
-    assert client.post("/rooms/general/messages", {"body": "first", "client_id": client_id}).status_code == 201
+    assert (
+        client.post(
+            "/rooms/general/messages", {"body": "first", "client_id": client_id}
+        ).status_code
+        == 201
+    )
     response = client.post("/rooms/general/messages", {"body": "second", "client_id": client_id})
     assert "different body" in assert_error(response, 409, "conflict")["message"]
     assert list(Message.objects.values_list("body", flat=True)) == ["first"]
@@ -22,7 +27,9 @@ def test_a_retry_with_the_same_client_id_but_another_body_is_409(make_user, make
     assert retry.status_code == 200 and retry.json()["seq"] == 1
 
 
-def test_client_id_is_answered_in_canonical_lower_case_and_matched_in_any_case(make_user, make_room, api_as):
+def test_client_id_is_answered_in_canonical_lower_case_and_matched_in_any_case(
+    make_user, make_room, api_as
+):
     alice = make_user()
     make_room(alice, "General")
     client, client_id = api_as(alice), str(uuid4()).upper()

@@ -38,17 +38,26 @@ def writes(room_slug: str) -> list[tuple[str, str, dict]]:
 
 def poisoned(body: dict, bad: str) -> str:
     """The body as JSON text with `bad` where "{}" stands, escaped as JSON escapes it."""
-    return json.dumps({key: value.replace("{}", bad) if isinstance(value, str) else value for key, value in body.items()})
+    return json.dumps(
+        {
+            key: value.replace("{}", bad) if isinstance(value, str) else value
+            for key, value in body.items()
+        }
+    )
 
 
 @pytest.mark.parametrize("bad", [NUL, SURROGATE], ids=["nul", "lone-surrogate"])
 @pytest.mark.parametrize("index", range(12))
-def test_nul_and_lone_surrogates_are_400_bad_request_on_every_write(make_user, make_token, make_room, bad, index):
+def test_nul_and_lone_surrogates_are_400_bad_request_on_every_write(
+    make_user, make_token, make_room, bad, index
+):
     ada = make_user("ada")
     room = make_room(ada, "General")
     method, path, body = writes(room.slug)[index]
     client = Client(headers={"Authorization": f"Bearer {make_token(ada)}"})
-    response = client.generic(method, API + path, poisoned(body, bad), content_type="application/json")
+    response = client.generic(
+        method, API + path, poisoned(body, bad), content_type="application/json"
+    )
     assert_error(response, 400, "bad_request")
     assert not Message.objects.exists()
     assert set(User.objects.values_list("username", flat=True)) == {"ada"}
@@ -57,7 +66,10 @@ def test_nul_and_lone_surrogates_are_400_bad_request_on_every_write(make_user, m
 
 def test_the_error_names_the_field(make_user, api_as):
     response = ApiClient().client.generic(
-        "POST", f"{API}/auth/token", poisoned({"username": "{}", "password": "x"}, NUL), content_type="application/json"
+        "POST",
+        f"{API}/auth/token",
+        poisoned({"username": "{}", "password": "x"}, NUL),
+        content_type="application/json",
     )
     assert "username" in assert_error(response, 400, "bad_request")["message"]
 
@@ -74,7 +86,10 @@ def test_nul_in_a_query_or_path_is_an_error_not_a_500(make_user, api_as, make_ro
 def test_a_json_body_over_the_upload_limit_is_413(make_user, api_as, make_room, settings):
     ada = make_user("ada")
     make_room(ada, "General")
-    body = {"body": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), "client_id": str(uuid.uuid4())}
+    body = {
+        "body": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+        "client_id": str(uuid.uuid4()),
+    }
     assert_error(api_as(ada).post("/rooms/general/messages", body), 413, "too_large")
     assert not Message.objects.exists()
 

@@ -18,7 +18,9 @@ def limit(settings):
 
 def token(username: str, password: str, address: str = "192.0.2.1"):
     body = json.dumps({"username": username, "password": password})
-    return Client(REMOTE_ADDR=address).post("/api/v1/auth/token", body, content_type="application/json")
+    return Client(REMOTE_ADDR=address).post(
+        "/api/v1/auth/token", body, content_type="application/json"
+    )
 
 
 def form(path: str, username: str, password: str, address: str = "192.0.2.1"):
@@ -39,7 +41,11 @@ def test_token_endpoint_locks_an_account_out_at_the_limit(limit, make_user, sett
 
 def test_token_endpoint_locks_an_address_out_whatever_the_username(limit, make_user):
     make_user("ada")
-    assert [token(name, "wrong", "198.51.100.5").status_code for name in ("u1", "u2", "u3")] == [401, 401, 429]
+    assert [token(name, "wrong", "198.51.100.5").status_code for name in ("u1", "u2", "u3")] == [
+        401,
+        401,
+        429,
+    ]
     assert token("ada", PASSWORD, "198.51.100.5").status_code == 429
     assert token("ada", PASSWORD, "198.51.100.6").status_code == 200  # another address is not
 
@@ -86,7 +92,8 @@ def test_sign_up_still_logs_the_new_user_in_beside_the_throttle_backend(db):
     client = Client()
     password = "a-long-enough-passphrase"
     response = client.post(
-        "/accounts/signup/", {"username": "newbie", "password": password, "password_again": password}
+        "/accounts/signup/",
+        {"username": "newbie", "password": password, "password_again": password},
     )
     assert response.status_code == 302
     assert client.get("/api/v1/rooms").status_code == 200  # signed in by the session

@@ -143,7 +143,9 @@ def test_the_owner_removes_a_member_with_204(make_user, make_room, api_as):
     owner, bob = make_user(), make_user("bob")
     room = make_room(owner, "Secret", private=True)
     room_invite(room=room, by=owner, username="bob")
-    assert api_as(owner).delete(f"/rooms/{room.slug}/members", {"username": "bob"}).status_code == 204
+    assert (
+        api_as(owner).delete(f"/rooms/{room.slug}/members", {"username": "bob"}).status_code == 204
+    )
     assert not room_is_member(room=room, user=bob)
     assert_error(api_as(bob).get(f"/rooms/{room.slug}"), 404, "not_found")
 

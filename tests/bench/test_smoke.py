@@ -13,9 +13,18 @@ from bench.servers import PEERS, Fixtures
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
 
-OPEN = Scenario("smoke-open", "3 rooms x 6 members, 2 senders each", "open", rooms=3, members=6, senders=2)
-CLOSED = Scenario("smoke-closed", "2 rooms x 4 members, all sending", "closed", rooms=2, members=4, senders=4,
-                  closed_steps=(4,))
+OPEN = Scenario(
+    "smoke-open", "3 rooms x 6 members, 2 senders each", "open", rooms=3, members=6, senders=2
+)
+CLOSED = Scenario(
+    "smoke-closed",
+    "2 rooms x 4 members, all sending",
+    "closed",
+    rooms=2,
+    members=4,
+    senders=4,
+    closed_steps=(4,),
+)
 NAMES = ["parley-embedded/v1", "parley-embedded/tutorial", "tutorial-inmemory", "bare-ws"]
 
 
@@ -23,13 +32,22 @@ NAMES = ["parley-embedded/v1", "parley-embedded/tutorial", "tutorial-inmemory", 
 def fixtures(tmp_path_factory):
     if not (PEERS / "tutorial_chat").is_dir() or not (PEERS / "bare_ws").is_dir():
         pytest.skip(f"the benchmark peers are not at {PEERS} (set PARLEY_BENCH_PEERS)")
-    made = Fixtures(tmp_path_factory.mktemp("bench"), senders=8, rooms=OPEN.slugs() + CLOSED.slugs())
+    made = Fixtures(
+        tmp_path_factory.mktemp("bench"), senders=8, rooms=OPEN.slugs() + CLOSED.slugs()
+    )
     yield made
     made.cleanup()
 
 
 def run(name: str, scenario: Scenario, fixtures: Fixtures, logs: Path) -> dict:
-    options = Options(step_seconds=1.0, drain_seconds=15.0, rates=(30.0,), server_cpu=None, load_cpu=None, logs=logs)
+    options = Options(
+        step_seconds=1.0,
+        drain_seconds=15.0,
+        rates=(30.0,),
+        server_cpu=None,
+        load_cpu=None,
+        logs=logs,
+    )
     return Run(TARGETS[name], scenario, fixtures, options).execute()
 
 
@@ -40,7 +58,13 @@ def assert_exactly_once_in_order(result: dict) -> None:
         assert step["sent"] > 0
         assert step["pending_after_drain"] == 0, f"step {step['step']}: deliveries missing"
         assert step["delivered"] == step["expected_deliveries"]
-        assert (step["dups"], step["reordered"], step["errors"], step["closed"], step["unacked"]) == (0, 0, 0, 0, 0)
+        assert (
+            step["dups"],
+            step["reordered"],
+            step["errors"],
+            step["closed"],
+            step["unacked"],
+        ) == (0, 0, 0, 0, 0)
     final = result["final"]
     assert (final["lost"], final["dups"], final["reordered"], final["errors"]) == (0, 0, 0, 0)
     assert result["server_log"].get("tracebacks", 0) == 0, f"see {result['server_log']['path']}"

@@ -17,8 +17,13 @@ from .server import ParleyServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "correct-horse-battery-staple"
 _names = itertools.count(1)
@@ -35,7 +40,9 @@ def server():
     with tempfile.TemporaryDirectory(prefix="parley-browser-") as data_dir:
         # Every page of the suite comes from 127.0.0.1 and makes guests and rooms for a whole
         # run: the per-address and per-user limits (tested in tests/web) would be reached.
-        parley = ParleyServer(Path(data_dir), env={"PARLEY_GUESTS_PER_HOUR": "0", "PARLEY_ROOMS_PER_HOUR": "0"})
+        parley = ParleyServer(
+            Path(data_dir), env={"PARLEY_GUESTS_PER_HOUR": "0", "PARLEY_ROOMS_PER_HOUR": "0"}
+        )
         parley.migrate()
         parley.start()
         yield parley

@@ -24,7 +24,9 @@ def open_room(page: Page, slug: str) -> None:
 
 
 def wait_live(page: Page, timeout: float = 10_000) -> None:
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "live", timeout=timeout)
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state", "live", timeout=timeout
+    )
 
 
 def send(page: Page, text: str) -> None:
@@ -39,7 +41,12 @@ def shown_bodies(page: Page) -> list[str]:
 
 
 def shown_seqs(page: Page) -> list[int]:
-    return [int(seq) for seq in page.eval_on_selector_all("#chat-log .msg[data-seq]", "nodes => nodes.map(n => n.dataset.seq)")]
+    return [
+        int(seq)
+        for seq in page.eval_on_selector_all(
+            "#chat-log .msg[data-seq]", "nodes => nodes.map(n => n.dataset.seq)"
+        )
+    ]
 
 
 def expect_settled(page: Page) -> None:

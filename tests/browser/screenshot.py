@@ -1,6 +1,6 @@
 """Makes docs/screenshot-room.png: a room with a few messages, seen by one of two people.
 
-    .venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1200] [--height 760]
+.venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1200] [--height 760]
 """
 
 import argparse
@@ -47,7 +47,9 @@ def shoot(server: ParleyServer, args) -> None:
         viewport = {"width": args.width, "height": args.height}
         people = {}
         for username, name in (("ada", "Ada Lovelace"), ("grace", "Grace Hopper")):
-            page = browser.new_context(base_url=server.url, viewport=viewport, color_scheme="light").new_page()
+            page = browser.new_context(
+                base_url=server.url, viewport=viewport, color_scheme="light"
+            ).new_page()
             sign_up(page, username, name)
             people[username] = page
         ada = people["ada"]

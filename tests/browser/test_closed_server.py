@@ -31,7 +31,9 @@ def page(browser, closed_server):
 
 def test_visitors_are_sent_to_log_in(page):
     page.goto("/chat/general/")
-    expect(page).to_have_url(f"{page.url.split('/accounts/')[0]}/accounts/login/?next=/chat/general/")
+    expect(page).to_have_url(
+        f"{page.url.split('/accounts/')[0]}/accounts/login/?next=/chat/general/"
+    )
     expect(page.get_by_role("link", name="Sign up")).to_have_count(0)
     page.goto("/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()

@@ -30,7 +30,10 @@ def test_guest_posts_as_anonymous_and_renames_with_name_command(new_page):
     expect(last.locator(".msg-author")).to_have_text("Ada Lovelace")
 
     expect_settled(guest)
-    assert shown_bodies(guest) == ["hi, I am nobody", "now with a name"]  # the command is not posted
+    assert shown_bodies(guest) == [
+        "hi, I am nobody",
+        "now with a name",
+    ]  # the command is not posted
 
     # The guest identity lives in the session: a reload keeps the name.
     guest.reload()

@@ -52,7 +52,11 @@ def test_unsendable_posts_kept_by_an_older_page_do_not_wedge_the_outbox_after_a_
     open_room(page, room)
     stored = [
         {"room": room, "body": "a\x00b", "client_id": "00000000-0000-4000-8000-000000000001"},
-        {"room": room, "body": "queued before the reload", "client_id": "00000000-0000-4000-8000-000000000002"},
+        {
+            "room": room,
+            "body": "queued before the reload",
+            "client_id": "00000000-0000-4000-8000-000000000002",
+        },
     ]
     # A lone surrogate cannot pass through Playwright's JSON: the page writes it itself.
     page.evaluate(
@@ -66,7 +70,9 @@ def test_unsendable_posts_kept_by_an_older_page_do_not_wedge_the_outbox_after_a_
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "live")
     expect(page.locator("#chat-log .msg-body")).to_have_text(["queued before the reload"])
     send(page, "typed after the reload")
-    expect(page.locator("#chat-log .msg-body")).to_have_text(["queued before the reload", "typed after the reload"])
+    expect(page.locator("#chat-log .msg-body")).to_have_text(
+        ["queued before the reload", "typed after the reload"]
+    )
     expect_settled(page)
     assert outbox_size(page) == 0
     assert shown_bodies(page) == ["queued before the reload", "typed after the reload"]
@@ -86,7 +92,9 @@ def test_two_people_with_one_display_name_are_told_apart_by_username(new_page):
     expect(first.locator("#typing")).to_have_text(f"Sam (@{second_name}) is typing…")
     second.locator("#chat-message-input").press("Enter")
     expect(first.locator("#chat-log .msg-body")).to_have_text(["one", "two"])
-    expect(first.locator("#chat-log .msg .msg-meta .username")).to_have_text([f"@{first_name}", f"@{second_name}"])
+    expect(first.locator("#chat-log .msg .msg-meta .username")).to_have_text(
+        [f"@{first_name}", f"@{second_name}"]
+    )
     first.reload()
     expect(first.locator(".members")).to_contain_text(f"@{first_name}")
     expect(first.locator(".members")).to_contain_text(f"@{second_name}")

@@ -107,7 +107,9 @@ def test_member_list_follows_joins_and_leaves_live(new_page):
 
     open_room(bob, room)  # opening a public room joins it
     expect(members).to_have_count(2)
-    expect(alice.locator(f'#members-panel li[data-username="{bob_name}"] .member-name')).to_have_text("Bob")
+    expect(
+        alice.locator(f'#members-panel li[data-username="{bob_name}"] .member-name')
+    ).to_have_text("Bob")
     expect(alice.locator("#members-count")).to_have_text("2")
 
     bob.get_by_role("button", name="Leave room").click()

@@ -56,20 +56,29 @@ def page(new_page):
 
 
 def run(page, script: str):
-    return page.evaluate(f"() => {{ const {{ socket, FakeSocket, events, message, last, seqs }} = window.h; {script} }}")
+    return page.evaluate(
+        f"() => {{ const {{ socket, FakeSocket, events, message, last, seqs }} = window.h; {script} }}"
+    )
 
 
 def connect(page, last_seq: int = 0):
-    run(page, f"""
+    run(
+        page,
+        f"""
         socket.subscribe("r"); socket.connect();
         last().accept();
         last().receive({{ type: "subscribed", room: "r", last_seq: {last_seq} }});
-    """)
+    """,
+    )
 
 
 def test_first_subscribe_starts_fresh_from_the_rooms_last_seq(page):
     connect(page, last_seq=5)
-    assert run(page, "return last().sent[0]") == {"type": "subscribe", "room": "r", "ref": "subscribe:r"}
+    assert run(page, "return last().sent[0]") == {
+        "type": "subscribe",
+        "room": "r",
+        "ref": "subscribe:r",
+    }
     assert run(page, "return events.filter(e => e.type === 'fresh')") == [
         {"type": "fresh", "room": "r", "lastSeq": 5}
     ]
@@ -80,12 +89,19 @@ def test_a_seq_gap_is_filled_with_history_and_duplicates_are_dropped(page):
     connect(page, last_seq=5)
     run(page, "last().receive(message(6)); last().receive(message(9));")
     assert run(page, "return last().sent.at(-1)") == {
-        "type": "history", "room": "r", "before": 9, "limit": 2, "ref": "r1"
+        "type": "history",
+        "room": "r",
+        "before": 9,
+        "limit": 2,
+        "ref": "r1",
     }
-    run(page, """
+    run(
+        page,
+        """
         last().receive({ type: "history", room: "r", ref: "r1", has_more: true,
                          messages: [message(7), message(8)].map(({ type, ...m }) => m) });
-    """)
+    """,
+    )
     assert run(page, "return seqs()") == [6, 9, 7, 8]
     run(page, "last().receive(message(8)); last().receive(message(6));")
     assert run(page, "return seqs()") == [6, 9, 7, 8]
@@ -94,7 +110,9 @@ def test_a_seq_gap_is_filled_with_history_and_duplicates_are_dropped(page):
 def test_a_large_gap_is_fetched_in_pages_of_at_most_100(page):
     connect(page, last_seq=0)
     run(page, "last().receive(message(1)); last().receive(message(251));")
-    requests = run(page, "return last().sent.filter(f => f.type === 'history').map(f => [f.before, f.limit])")
+    requests = run(
+        page, "return last().sent.filter(f => f.type === 'history').map(f => [f.before, f.limit])"
+    )
     assert requests == [[251, 100], [151, 100], [51, 49]]
 
 
@@ -105,11 +123,19 @@ def test_reconnect_resumes_from_the_last_contiguous_seq(page):
     page.wait_for_function("() => window.h.FakeSocket.all.length === 2")
     run(page, "last().accept();")
     # 7 never arrived, so the resume starts after 6; 8 is not emitted twice.
-    assert run(page, "return last().sent[0]") == {"type": "subscribe", "room": "r", "since": 6, "ref": "subscribe:r"}
-    run(page, """
+    assert run(page, "return last().sent[0]") == {
+        "type": "subscribe",
+        "room": "r",
+        "since": 6,
+        "ref": "subscribe:r",
+    }
+    run(
+        page,
+        """
         last().receive({ type: "subscribed", room: "r", last_seq: 9 });
         for (const seq of [7, 8, 9]) last().receive(message(seq));
-    """)
+    """,
+    )
     assert run(page, "return seqs()") == [6, 8, 7, 9]
     assert run(page, "return events.filter(e => e.type === 'fresh').length") == 1
 
@@ -118,15 +144,21 @@ def test_reset_starts_the_room_afresh(page):
     connect(page, last_seq=5)
     run(page, "last().drop();")
     page.wait_for_function("() => window.h.FakeSocket.all.length === 2")
-    run(page, """
+    run(
+        page,
+        """
         last().accept();
         last().receive({ type: "subscribed", room: "r", last_seq: 900 });
         last().receive({ type: "reset", room: "r", last_seq: 900 });
         last().receive(message(900));
         last().receive(message(901));
-    """)
+    """,
+    )
     assert run(page, "return events.filter(e => e.type === 'fresh').at(-1)") == {
-        "type": "fresh", "room": "r", "lastSeq": 900, "reset": True
+        "type": "fresh",
+        "room": "r",
+        "lastSeq": 900,
+        "reset": True,
     }
     assert run(page, "return seqs()") == [901]
 
@@ -135,43 +167,66 @@ def test_an_unacknowledged_post_is_resent_with_the_same_client_id(page):
     run(page, "window.cid = socket.post('r', 'hello');")  # queued before connecting
     connect(page)
     first = run(page, "return last().sent.filter(f => f.type === 'post')")
-    assert first == [{"type": "post", "room": "r", "body": "hello", "client_id": run(page, "return cid"), "ref": run(page, "return cid")}]
+    assert first == [
+        {
+            "type": "post",
+            "room": "r",
+            "body": "hello",
+            "client_id": run(page, "return cid"),
+            "ref": run(page, "return cid"),
+        }
+    ]
     run(page, "last().drop();")
     page.wait_for_function("() => window.h.FakeSocket.all.length === 2")
     run(page, "last().accept(); last().receive({ type: 'subscribed', room: 'r', last_seq: 0 });")
     assert run(page, "return last().sent.filter(f => f.type === 'post')") == first
-    run(page, "last().receive({ type: 'ack', client_id: cid, room: 'r', seq: 1, id: 1, ref: cid });")
+    run(
+        page, "last().receive({ type: 'ack', client_id: cid, room: 'r', seq: 1, id: 1, ref: cid });"
+    )
     assert run(page, "return socket.outbox.size") == 0
     assert run(page, "return events.filter(e => e.type === 'ack').map(e => e.seq)") == [1]
 
 
 def test_own_message_replayed_on_resume_settles_the_post(page):
     connect(page)
-    run(page, """
+    run(
+        page,
+        """
         window.cid = socket.post('r', 'mine');
         last().receive(message(1, { client_id: cid, author: { id: 1, username: "me", display_name: "Me" } }));
-    """)
+    """,
+    )
     assert run(page, "return socket.outbox.size") == 0
-    assert run(page, "return events.filter(e => e.type === 'ack').map(e => e.client_id)") == [run(page, "return cid")]
+    assert run(page, "return events.filter(e => e.type === 'ack').map(e => e.client_id)") == [
+        run(page, "return cid")
+    ]
 
 
 def test_rate_limited_post_waits_then_is_resent(page):
     connect(page)
-    run(page, """
+    run(
+        page,
+        """
         window.cid = socket.post('r', 'slow down');
         last().receive({ type: 'error', code: 'rate_limited', message: 'Too many', retry_after: 0.2, ref: cid });
-    """)
+    """,
+    )
     assert run(page, "return last().sent.filter(f => f.type === 'post').length") == 1
     page.wait_for_function("() => window.h.last().sent.filter(f => f.type === 'post').length === 2")
 
 
 def test_rejected_post_is_reported_and_not_retried(page):
     connect(page)
-    run(page, """
+    run(
+        page,
+        """
         window.cid = socket.post('r', 'x'.repeat(5000));
         last().receive({ type: 'error', code: 'too_long', message: 'Too long', ref: cid });
-    """)
-    assert run(page, "return events.filter(e => e.type === 'post-failed').map(e => e.code)") == ["too_long"]
+    """,
+    )
+    assert run(page, "return events.filter(e => e.type === 'post-failed').map(e => e.code)") == [
+        "too_long"
+    ]
     assert run(page, "return socket.outbox.size") == 0
 
 
@@ -181,10 +236,16 @@ def test_one_post_is_in_flight_at_a_time_so_posts_keep_their_order(page):
     sent = "return last().sent.filter(f => f.type === 'post').map(f => f.body)"
     assert run(page, sent) == ["p0"]
     # p0 must be retried: p1 still waits, so it cannot be stored before p0.
-    run(page, "const p = last().sent.find(f => f.type === 'post'); last().receive({ type: 'error', code: 'rate_limited', retry_after: 0.05, message: 'slow', ref: p.client_id });")
+    run(
+        page,
+        "const p = last().sent.find(f => f.type === 'post'); last().receive({ type: 'error', code: 'rate_limited', retry_after: 0.05, message: 'slow', ref: p.client_id });",
+    )
     page.wait_for_timeout(200)
     assert run(page, sent) == ["p0", "p0"]
-    run(page, "const p = last().sent.at(-1); last().receive({ type: 'ack', client_id: p.client_id, room: 'r', seq: 1, id: 1 });")
+    run(
+        page,
+        "const p = last().sent.at(-1); last().receive({ type: 'ack', client_id: p.client_id, room: 'r', seq: 1, id: 1 });",
+    )
     assert run(page, sent) == ["p0", "p0", "p1"]
 
 
@@ -237,9 +298,12 @@ def test_keepalive_pings(page):
 
 
 def test_a_refused_subscribe_is_reported_not_retried(page):
-    run(page, """
+    run(
+        page,
+        """
         socket.subscribe("r"); socket.connect(); last().accept();
         last().receive({ type: "error", code: "forbidden", message: "No.", ref: "subscribe:r" });
-    """)
+    """,
+    )
     page.wait_for_timeout(400)
     assert run(page, "return [socket.status, FakeSocket.all.length]") == ["forbidden", 1]

@@ -37,7 +37,9 @@ def test_index_to_room_to_chat(new_page):
         })""",
         slug,
     )
-    expect(page.locator("#chat-log .msg-body")).to_have_text(["hello tutorial", "from the tutorial socket"])
+    expect(page.locator("#chat-log .msg-body")).to_have_text(
+        ["hello tutorial", "from the tutorial socket"]
+    )
     send(page, "back to the tutorial")
     page.wait_for_function("() => window.tutorialHeard.includes('back to the tutorial')")
 

@@ -31,7 +31,9 @@ class ChatClient:
         self.url_index = 0
         self.ws: ClientConnection | None = None
         self.rooms: set[str] = set()
-        self.received: dict[str, list[dict]] = defaultdict(list)  # room -> message frames, as received
+        self.received: dict[str, list[dict]] = defaultdict(
+            list
+        )  # room -> message frames, as received
         self.acks: dict[str, int] = {}  # client_id -> seq
         self.resets: list[dict] = []
         self.unavailable = 0  # `unavailable` answers to posts
@@ -62,8 +64,10 @@ class ChatClient:
         while not self._stopping:
             try:
                 ws = await connect(
-                    f"{self.url}/ws/", additional_headers={"Authorization": f"Bearer {self.token}"},
-                    open_timeout=5, max_queue=None,
+                    f"{self.url}/ws/",
+                    additional_headers={"Authorization": f"Bearer {self.token}"},
+                    open_timeout=5,
+                    max_queue=None,
                 )
                 hello = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 assert hello["type"] == "hello", hello
@@ -116,7 +120,9 @@ class ChatClient:
             self.received[frame["room"]].append(frame)
         elif kind == "reset":
             self.resets.append(frame)
-        if (ref := frame.get("ref")) is not None and (future := self._waiting.pop(ref, None)) is not None:
+        if (ref := frame.get("ref")) is not None and (
+            future := self._waiting.pop(ref, None)
+        ) is not None:
             if not future.done():
                 future.set_result(frame)
 
@@ -131,7 +137,9 @@ class ChatClient:
     async def subscribe(self, room: str, since: int | None = None) -> dict:
         """Subscribe (from `since`, or from now); reconnects resume from the last seq seen."""
         self.rooms.add(room)
-        return await self._subscribe(room, since=self.last_seq(room) if self.received[room] else since)
+        return await self._subscribe(
+            room, since=self.last_seq(room) if self.received[room] else since
+        )
 
     async def _subscribe(self, room: str, since: int | None) -> dict:
         frame = {"type": "subscribe", "room": room}
@@ -142,7 +150,9 @@ class ChatClient:
         return answer
 
     async def post_once(self, room: str, body: str, client_id: str) -> dict:
-        answer = await self.request({"type": "post", "room": room, "body": body, "client_id": client_id})
+        answer = await self.request(
+            {"type": "post", "room": room, "body": body, "client_id": client_id}
+        )
         if answer["type"] == "ack":
             self.acks[client_id] = answer["seq"]
         elif answer.get("code") == "unavailable":
@@ -150,7 +160,9 @@ class ChatClient:
             raise Unavailable(answer["message"])
         return answer
 
-    async def post(self, room: str, body: str, client_id: str | None = None, deadline: float = 60) -> dict:
+    async def post(
+        self, room: str, body: str, client_id: str | None = None, deadline: float = 60
+    ) -> dict:
         """Post until acknowledged, through reconnects and `unavailable`, with one client_id."""
         client_id = client_id or str(uuid.uuid4())
         loop = asyncio.get_running_loop()

@@ -19,8 +19,12 @@ def free_port() -> int:
 
 
 NOT_INHERITED = {
-    "PARLEY_ALLOWED_ORIGINS", "PARLEY_ALLOWED_HOSTS", "SECRET_KEY", "PARLEY_DEBUG",
-    "PARLEY_GUESTS", "PARLEY_OPEN_SIGNUP",
+    "PARLEY_ALLOWED_ORIGINS",
+    "PARLEY_ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "PARLEY_DEBUG",
+    "PARLEY_GUESTS",
+    "PARLEY_OPEN_SIGNUP",
 }
 
 
@@ -53,8 +57,12 @@ class ParleyServer:
 
     def manage(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "parley", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "-m", "parley", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if done.returncode:
             raise RuntimeError(f"parley {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -66,7 +74,10 @@ class ParleyServer:
     def start(self, timeout: float = 30) -> "ParleyServer":
         self.process = subprocess.Popen(
             [sys.executable, "-m", "parley", "serve", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -78,7 +89,9 @@ class ParleyServer:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise TimeoutError(f"the server did not listen in {timeout}s: {self.log.read_text()[-2000:]}")
+        raise TimeoutError(
+            f"the server did not listen in {timeout}s: {self.log.read_text()[-2000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, as in a crash."""

@@ -102,7 +102,9 @@ def test_a_member_removed_through_one_process_is_unsubscribed_on_the_other(
         await v1.send(json.dumps({"type": "subscribe", "room": ops}))
         await frame_of_type(v1, "subscribed")
         tutorial = await open_socket(b, f"/ws/chat/{ops}/", bob)
-        await asyncio.to_thread(api, a, "DELETE", f"/rooms/{ops}/members", alice, {"username": "bob"})
+        await asyncio.to_thread(
+            api, a, "DELETE", f"/rooms/{ops}/members", alice, {"username": "bob"}
+        )
         unsubscribed = await frame_of_type(v1, "unsubscribed")
         await v1.close()
         return unsubscribed, await close_code(tutorial)

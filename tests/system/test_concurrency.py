@@ -19,13 +19,28 @@ pytestmark = pytest.mark.system
 WRITERS = 4
 
 
-def run_writers(database_url: str, redis_url: str, jobs: list[tuple[str, list[str]]], ready: Path) -> list[list]:
+def run_writers(
+    database_url: str, redis_url: str, jobs: list[tuple[str, list[str]]], ready: Path
+) -> list[list]:
     """Start one process per (username, client_ids) job; all begin posting at the same time."""
     env = {**os.environ, **production_env(database_url, redis_url)}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.system.writer", username, "general", str(ready), str(len(jobs)), *client_ids],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tests.system.writer",
+                username,
+                "general",
+                str(ready),
+                str(len(jobs)),
+                *client_ids,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for username, client_ids in jobs
     ]
@@ -62,6 +77,8 @@ def test_the_same_client_id_from_every_process_is_stored_once(engines, database,
     assert [seq for seq, _, _ in rows] == list(range(1, len(client_ids) + 1))
     seq_of = {client_id: seq for seq, _, client_id in rows}
     for client_id in client_ids:
-        answers = [(seq, created) for result in results for cid, seq, created in result if cid == client_id]
+        answers = [
+            (seq, created) for result in results for cid, seq, created in result if cid == client_id
+        ]
         assert {seq for seq, _ in answers} == {seq_of[client_id]}, "every process got the same seq"
         assert sum(created for _, created in answers) == 1, "exactly one process stored it"

@@ -13,7 +13,9 @@ from .server import ParleyServer, run_async
 pytestmark = pytest.mark.system
 
 
-async def post_until_killed(server: ParleyServer, token: str, kill_after: int) -> tuple[dict, list[str]]:
+async def post_until_killed(
+    server: ParleyServer, token: str, kill_after: int
+) -> tuple[dict, list[str]]:
     """Two sockets pipeline posts; the server is killed once `kill_after` acks arrived.
     Returns ({client_id: seq} acked, [client_id] sent)."""
     acked: dict[str, int] = {}
@@ -29,9 +31,16 @@ async def post_until_killed(server: ParleyServer, token: str, kill_after: int) -
                     for _ in range(400):
                         client_id = str(uuid.uuid4())
                         sent.append(client_id)
-                        await ws.send(json.dumps(
-                            {"type": "post", "room": "crash", "body": body_of(client_id), "client_id": client_id}
-                        ))
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "type": "post",
+                                    "room": "crash",
+                                    "body": body_of(client_id),
+                                    "client_id": client_id,
+                                }
+                            )
+                        )
                         await asyncio.sleep(0.002)
 
                 sender = asyncio.create_task(send_all())
@@ -52,7 +61,9 @@ async def post_until_killed(server: ParleyServer, token: str, kill_after: int) -
 
 
 async def read_all(server: ParleyServer, token: str) -> list[dict]:
-    async with connect(f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    async with connect(
+        f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
         await ws.recv()
         messages, before = [], None
         while True:
@@ -74,10 +85,21 @@ def body_of(client_id: str) -> str:
 
 async def retry(server: ParleyServer, token: str, client_ids: list[str]) -> dict[str, int]:
     acks = {}
-    async with connect(f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    async with connect(
+        f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
         await ws.recv()
         for client_id in client_ids:
-            await ws.send(json.dumps({"type": "post", "room": "crash", "body": body_of(client_id), "client_id": client_id}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "post",
+                        "room": "crash",
+                        "body": body_of(client_id),
+                        "client_id": client_id,
+                    }
+                )
+            )
             frame = json.loads(await ws.recv())
             assert frame["type"] == "ack", frame
             acks[client_id] = frame["seq"]
@@ -85,7 +107,9 @@ async def retry(server: ParleyServer, token: str, client_ids: list[str]) -> dict
 
 
 def test_acked_messages_survive_kill_9_exactly_once(tmp_path):
-    server = ParleyServer(tmp_path, env={"PARLEY_POST_RATE": "1000,1000", "PARLEY_FRAME_RATE": "1000,1000"})
+    server = ParleyServer(
+        tmp_path, env={"PARLEY_POST_RATE": "1000,1000", "PARLEY_FRAME_RATE": "1000,1000"}
+    )
     server.migrate()
     server.manage("createuser", "crasher", "--password", "correct-horse-battery-staple")
     token = server.manage("createtoken", "crasher")

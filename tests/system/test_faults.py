@@ -62,7 +62,9 @@ def test_redis_outage_loses_nothing(engines, database, private_redis, start_serv
     assert "Redis is unavailable" in logs and "Redis is back" in logs
 
 
-def test_postgres_outage_answers_unavailable_and_recovers_without_restart(engines, private_postgres, start_server):
+def test_postgres_outage_answers_unavailable_and_recovers_without_restart(
+    engines, private_postgres, start_server
+):
     databases = Databases(private_postgres.url, engines.redis_url)
     database = databases.prepare().create()
     a = start_server(database, engines.redis_url)
@@ -77,8 +79,12 @@ def test_postgres_outage_answers_unavailable_and_recovers_without_restart(engine
 
         await asyncio.to_thread(private_postgres.stop)
         refused = [str(uuid.uuid4()) for _ in range(3)]
-        answers = [await poster.request({"type": "post", "room": "general", "body": "lost?", "client_id": c})
-                   for c in refused]
+        answers = [
+            await poster.request(
+                {"type": "post", "room": "general", "body": "lost?", "client_id": c}
+            )
+            for c in refused
+        ]
         history = await reader.request({"type": "history", "room": "general"})
 
         await asyncio.to_thread(private_postgres.start)

@@ -62,7 +62,9 @@ def test_a_flood_is_closed_once_with_4429_and_a_reason(server):
     secret = server.manage("createtoken", "flooder")
 
     async def flood():
-        async with connect(f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {secret}"}) as ws:
+        async with connect(
+            f"{server.ws_url}/ws/", additional_headers={"Authorization": f"Bearer {secret}"}
+        ) as ws:
             await ws.recv()  # hello
             try:
                 for _ in range(200):
@@ -76,7 +78,14 @@ def test_a_flood_is_closed_once_with_4429_and_a_reason(server):
     assert not logged_problems(server)
 
 
-@pytest.mark.parametrize("path", ["/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/parley/..%2f..%2f..%2fsettings.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static/parley/..%2f..%2f..%2fsettings.py",
+    ],
+)
 def test_path_traversal_under_static_is_404(server, path):
     assert http_status(server.url + path) == 404
     assert not logged_problems(server)
@@ -84,12 +93,25 @@ def test_path_traversal_under_static_is_404(server, path):
 
 def test_unauthenticated_calls_log_no_tracebacks(server):
     assert http_status(f"{server.url}/api/v1/rooms") == 401
-    assert http_status(f"{server.url}/api/v1/rooms", headers={"Authorization": "Bearer prl_nope"}) == 401
+    assert (
+        http_status(f"{server.url}/api/v1/rooms", headers={"Authorization": "Bearer prl_nope"})
+        == 401
+    )
     body = json.dumps({"username": "nobody", "password": "wrong"}).encode()
-    assert http_status(f"{server.url}/api/v1/auth/token", data=body, headers={"Content-Type": "application/json"}) == 401
+    assert (
+        http_status(
+            f"{server.url}/api/v1/auth/token",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        == 401
+    )
     assert http_status(f"{server.url}/chat/general/") == 200  # the login page, redirected to
 
-    for hostile in ({"username": "a\x00b", "password": "x"}, {"username": "a\ud800", "password": "x"}):
+    for hostile in (
+        {"username": "a\x00b", "password": "x"},
+        {"username": "a\ud800", "password": "x"},
+    ):
         body = json.dumps(hostile).encode()
         headers = {"Content-Type": "application/json"}
         assert http_status(f"{server.url}/api/v1/auth/token", data=body, headers=headers) == 400

@@ -67,7 +67,11 @@ def normal(row):
     to SQLite's 0 and 1 as they are)."""
     out = []
     for value in row:
-        if isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value):
+        if (
+            isinstance(value, str)
+            and len(value) == 32
+            and all(c in "0123456789abcdef" for c in value)
+        ):
             value = uuid.UUID(value)  # SQLite stores a UUIDField as 32 hex digits
         elif isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == " ":
             value = datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite: naive UTC text
@@ -76,7 +80,10 @@ def normal(row):
 
 
 def test_importsqlite_moves_an_embedded_parley_into_postgresql(engines, tmp_path):
-    embedded = {"DJANGO_SETTINGS_MODULE": "config.settings.embedded", "PARLEY_DATA_DIR": str(tmp_path)}
+    embedded = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.embedded",
+        "PARLEY_DATA_DIR": str(tmp_path),
+    }
     manage(embedded, "migrate", "--noinput", "-v0")
     tokens = json.loads(manage(embedded, "shell", "-c", EMBEDDED_SEED).splitlines()[-1])
     sqlite_path = tmp_path / "parley.sqlite3"
@@ -103,7 +110,8 @@ def test_importsqlite_moves_an_embedded_parley_into_postgresql(engines, tmp_path
             ).fetchall()
         # The private room's slug is "secret-" and a random suffix.
         assert [(slug.split("-")[0], *rest) for slug, *rest in seqs] == [
-            ("lobby", 30, 30, 30), ("secret", 7, 7, 7)
+            ("lobby", 30, 30, 30),
+            ("secret", 7, 7, 7),
         ]
 
         # Carrying on: tokens still authenticate, the next post takes the next seq, and new
@@ -122,6 +130,9 @@ def test_importsqlite_moves_an_embedded_parley_into_postgresql(engines, tmp_path
 
 
 def test_importsqlite_refuses_a_target_that_is_not_postgresql(tmp_path):
-    embedded = {"DJANGO_SETTINGS_MODULE": "config.settings.embedded", "PARLEY_DATA_DIR": str(tmp_path)}
+    embedded = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.embedded",
+        "PARLEY_DATA_DIR": str(tmp_path),
+    }
     with pytest.raises(RuntimeError, match="The target must be PostgreSQL"):
         manage(embedded, "importsqlite", str(tmp_path / "parley.sqlite3"))

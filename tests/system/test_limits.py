@@ -29,7 +29,9 @@ def rest_post(server, token: str) -> int:
         return error.code
 
 
-def test_one_post_rate_and_one_socket_cap_per_user_across_processes(engines, database, start_server):
+def test_one_post_rate_and_one_socket_cap_per_user_across_processes(
+    engines, database, start_server
+):
     # Counters of this test alone: the next test's user of the same id starts afresh.
     env = {
         "PARLEY_REDIS_PREFIX": f"parley-system-limits-{os.getpid()}-{uuid.uuid4().hex[:6]}:",
@@ -45,7 +47,9 @@ def test_one_post_rate_and_one_socket_cap_per_user_across_processes(engines, dat
 
     async def sockets():
         headers = {"Authorization": f"Bearer {token}"}
-        held = [await connect(f"{server.ws_url}/ws/", additional_headers=headers) for server in (a, b)]
+        held = [
+            await connect(f"{server.ws_url}/ws/", additional_headers=headers) for server in (a, b)
+        ]
         for ws in held:
             assert json.loads(await ws.recv())["type"] == "hello"
         third = await connect(f"{a.ws_url}/ws/", additional_headers=headers)

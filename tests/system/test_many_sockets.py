@@ -20,7 +20,9 @@ SOCKETS = 520
 async def open_socket(url: str, token: str, room: str, received: list, expected: int):
     """An open, subscribed socket and the task that reads it; the task ends once `expected`
     messages arrived."""
-    ws = await connect(f"{url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=30)
+    ws = await connect(
+        f"{url}/ws/", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=30
+    )
     assert json.loads(await ws.recv())["type"] == "hello"
     await ws.send(json.dumps({"type": "subscribe", "room": room}))
     assert json.loads(await ws.recv())["type"] == "subscribed"
@@ -36,22 +38,39 @@ async def open_socket(url: str, token: str, room: str, received: list, expected:
     return ws, asyncio.create_task(read())
 
 
-def test_five_hundred_sockets_on_one_process_all_receive_every_message(engines, database, start_server):
+def test_five_hundred_sockets_on_one_process_all_receive_every_message(
+    engines, database, start_server
+):
     server = start_server(database, engines.redis_url)
     users = list(engines.tokens)
 
     async def scenario():
         received = [[] for _ in range(SOCKETS)]
         # All at once, as when every client of a restarted server comes back.
-        sockets = await asyncio.gather(*(
-            open_socket(server.ws_url, engines.tokens[users[i % len(users)]], ("general", "random")[i % 2],
-                        received[i], expected=20)
-            for i in range(SOCKETS)
-        ))
+        sockets = await asyncio.gather(
+            *(
+                open_socket(
+                    server.ws_url,
+                    engines.tokens[users[i % len(users)]],
+                    ("general", "random")[i % 2],
+                    received[i],
+                    expected=20,
+                )
+                for i in range(SOCKETS)
+            )
+        )
         # Every socket posts at once into its room, then each reads both rooms' share.
         for i, (ws, _) in enumerate(sockets[:40]):
-            await ws.send(json.dumps({"type": "post", "room": ("general", "random")[i % 2],
-                                      "body": f"hello {i}", "client_id": str(uuid.uuid4())}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "post",
+                        "room": ("general", "random")[i % 2],
+                        "body": f"hello {i}",
+                        "client_id": str(uuid.uuid4()),
+                    }
+                )
+            )
         await asyncio.wait([reader for _, reader in sockets], timeout=30)
         # And all leave at once (a network blip): every consumer leaves its groups together.
         await asyncio.gather(*(ws.close() for ws, _ in sockets))

@@ -144,7 +144,9 @@ def test_a_tutorial_name_opened_on_one_process_reaches_sockets_waiting_on_anothe
 
     async def scenario():
         async with connect(f"{b.ws_url}/ws/chat/{name}/", additional_headers=headers[1]) as waiting:
-            async with connect(f"{a.ws_url}/ws/chat/{name}/", additional_headers=headers[0]) as opener:
+            async with connect(
+                f"{a.ws_url}/ws/chat/{name}/", additional_headers=headers[0]
+            ) as opener:
                 await opener.send(json.dumps({"message": "the first message opens it"}))
                 heard = json.loads(await asyncio.wait_for(waiting.recv(), 10))
                 assert heard == {"message": "the first message opens it"}

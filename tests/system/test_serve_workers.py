@@ -23,7 +23,10 @@ def workers_of(supervisor: int) -> set[int]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == supervisor and b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+            if (
+                int(fields[1]) == supervisor
+                and b"spawn_main" in (stat.parent / "cmdline").read_bytes()
+            ):
                 found.add(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             continue
@@ -62,7 +65,9 @@ def test_workers_share_one_port_and_a_killed_worker_is_replaced(engines, databas
         while len(set(placed.values())) < 2 or len(clients) < len(USERS):
             assert len(clients) < 40, "the kernel spread connections over both workers"
             name = USERS[len(clients) % len(USERS)]
-            client = await ChatClient(f"{name}{len(clients)}", engines.tokens[name], [server.ws_url]).start()
+            client = await ChatClient(
+                f"{name}{len(clients)}", engines.tokens[name], [server.ws_url]
+            ).start()
             await client.subscribe("general")
             clients.append(client)
             placed[client.name] = worker_holding(server.port, client.ws.local_address[1], workers)

@@ -32,7 +32,12 @@ def main() -> None:
         time.sleep(0.005)
     results = []
     for client_id in client_ids:
-        message, created = message_post(author=author, room=room, body="the same post from every process", client_id=uuid.UUID(client_id))
+        message, created = message_post(
+            author=author,
+            room=room,
+            body="the same post from every process",
+            client_id=uuid.UUID(client_id),
+        )
         results.append([client_id, message.seq, created])
     print(json.dumps(results))
 

@@ -32,7 +32,9 @@ async def test_a_client_id_reused_in_another_room_is_a_conflict(open_socket, use
     assert (frame["type"], frame["code"], frame["ref"]) == ("error", "conflict", "p")
 
 
-async def test_a_retry_with_another_body_is_a_conflict_and_stores_nothing(open_socket, user_with_token):
+async def test_a_retry_with_another_body_is_a_conflict_and_stores_nothing(
+    open_socket, user_with_token
+):
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     socket = await hello(open_socket, token)
@@ -40,11 +42,15 @@ async def test_a_retry_with_another_body_is_a_conflict_and_stores_nothing(open_s
     await socket.post("g", "first", client_id)
     await socket.send(type="post", room="g", body="second", client_id=client_id, ref="p")
     frame = await socket.recv()
-    assert (frame["code"], frame["ref"]) == ("conflict", "p") and "different body" in frame["message"]
+    assert (frame["code"], frame["ref"]) == ("conflict", "p") and "different body" in frame[
+        "message"
+    ]
     assert await sync_to_async(list)(Message.objects.values_list("body", flat=True)) == ["first"]
 
 
-async def test_an_upper_case_client_id_is_acked_in_canonical_lower_case(open_socket, user_with_token):
+async def test_an_upper_case_client_id_is_acked_in_canonical_lower_case(
+    open_socket, user_with_token
+):
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     socket = await hello(open_socket, token)
@@ -55,7 +61,9 @@ async def test_an_upper_case_client_id_is_acked_in_canonical_lower_case(open_soc
     assert (again["seq"], again["id"]) == (ack["seq"], ack["id"])
 
 
-async def test_typing_into_an_unsubscribed_room_reaches_its_subscribers(open_socket, user_with_token):
+async def test_typing_into_an_unsubscribed_room_reaches_its_subscribers(
+    open_socket, user_with_token
+):
     ada, ada_token = await sync_to_async(user_with_token)("ada")
     _, bob_token = await sync_to_async(user_with_token)("bob")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
@@ -68,7 +76,9 @@ async def test_typing_into_an_unsubscribed_room_reaches_its_subscribers(open_soc
     assert await typist.silent()  # nothing is answered, no error
 
 
-async def test_the_subscription_past_the_limit_is_bad_request(open_socket, user_with_token, monkeypatch):
+async def test_the_subscription_past_the_limit_is_bad_request(
+    open_socket, user_with_token, monkeypatch
+):
     monkeypatch.setattr(protocol_v1, "MAX_SUBSCRIPTIONS", 2)
     ada, token = await sync_to_async(user_with_token)("ada")
     for slug in ("a", "b", "c"):

@@ -27,7 +27,9 @@ class Flaky:
         self.real.publish(event)
 
 
-async def test_dropped_events_are_refilled_and_repeats_skipped(open_socket, user_with_token, monkeypatch):
+async def test_dropped_events_are_refilled_and_repeats_skipped(
+    open_socket, user_with_token, monkeypatch
+):
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     _, socket = await open_socket(token=token)
@@ -38,7 +40,9 @@ async def test_dropped_events_are_refilled_and_repeats_skipped(open_socket, user
     flaky = Flaky(drop={2, 3})
     monkeypatch.setattr(events, "backend", lambda: flaky)
     for i in range(1, 5):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     assert [(await socket.recv())["seq"] for _ in range(4)] == [1, 2, 3, 4]
     assert await socket.silent()
     assert [(await tutorial.recv())["message"] for _ in range(4)] == ["m1", "m2", "m3", "m4"]
@@ -64,7 +68,9 @@ async def test_publish_failure_never_undoes_the_commit(open_socket, user_with_to
     assert (await socket.recv())["body"] == "kept"
 
 
-async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(open_socket, user_with_token, monkeypatch):
+async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(
+    open_socket, user_with_token, monkeypatch
+):
     from django.db import OperationalError
 
     from realtime import sessions
@@ -82,5 +88,7 @@ async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(open_socket
 
     monkeypatch.setattr(sessions, "message_frames", down)
     for i in range(2):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     assert await socket.closed_with() == 4000

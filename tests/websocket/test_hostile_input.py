@@ -43,7 +43,9 @@ def general(transactional_db, make_user):
 
 
 @pytest.mark.parametrize("text", NUL_FRAMES + SURROGATE_FRAMES)
-async def test_nul_and_lone_surrogates_are_bad_request_and_store_nothing(open_socket, user_with_token, general, text):
+async def test_nul_and_lone_surrogates_are_bad_request_and_store_nothing(
+    open_socket, user_with_token, general, text
+):
     _, token = await sync_to_async(user_with_token)("ada", "Ada")
     socket = await hello(open_socket, token=token)
     await socket.send_text(text)
@@ -64,7 +66,9 @@ async def test_the_nul_error_echoes_the_ref_and_names_the_field(open_socket, gen
     assert frame["ref"] == "r" and "body" in frame["message"]
 
 
-@pytest.mark.parametrize("text", ['{"message":"a\\u0000b"}', '{"message":"a\\ud800b"}', '{"message":"/name \\u0000"}'])
+@pytest.mark.parametrize(
+    "text", ['{"message":"a\\u0000b"}', '{"message":"a\\ud800b"}', '{"message":"/name \\u0000"}']
+)
 async def test_tutorial_endpoint_refuses_nul_and_lone_surrogates(open_socket, general, text):
     _, socket = await open_socket("/ws/chat/general/")
     await socket.send_text(text)
@@ -80,7 +84,11 @@ async def test_tutorial_endpoint_closes_4400_after_too_many_malformed_frames(ope
         await socket.send_text("garbage")
     outputs = [await socket.communicator.receive_output(3) for _ in range(21)]
     assert all(output["type"] == "websocket.send" for output in outputs[:20])
-    assert outputs[-1] == {"type": "websocket.close", "code": 4400, "reason": CLOSE_REASONS[CloseCode.PROTOCOL_ABUSE]}
+    assert outputs[-1] == {
+        "type": "websocket.close",
+        "code": 4400,
+        "reason": CLOSE_REASONS[CloseCode.PROTOCOL_ABUSE],
+    }
 
 
 async def test_tutorial_endpoint_counts_only_malformed_frames_in_a_row(open_socket, general):
@@ -99,7 +107,11 @@ async def test_a_flood_closes_once_with_a_reason(open_socket, settings):
     for _ in range(12):
         await socket.send(type="ping")
     outputs = [await socket.communicator.receive_output(3) for _ in range(6)]
-    assert outputs[-1] == {"type": "websocket.close", "code": 4429, "reason": CLOSE_REASONS[CloseCode.FLOOD]}
+    assert outputs[-1] == {
+        "type": "websocket.close",
+        "code": 4429,
+        "reason": CLOSE_REASONS[CloseCode.FLOOD],
+    }
     assert await socket.communicator.receive_nothing(0.3)  # no second close
 
 
@@ -108,7 +120,9 @@ async def test_an_oversized_frame_after_the_close_does_not_close_again(open_sock
     await socket.send(type="ping", ref="x" * (64 * 1024))
     await socket.send(type="ping", ref="x" * (64 * 1024))
     assert await socket.communicator.receive_output(3) == {
-        "type": "websocket.close", "code": 1009, "reason": CLOSE_REASONS[CloseCode.MESSAGE_TOO_BIG]
+        "type": "websocket.close",
+        "code": 1009,
+        "reason": CLOSE_REASONS[CloseCode.MESSAGE_TOO_BIG],
     }
     assert await socket.communicator.receive_nothing(0.3)
 
@@ -123,14 +137,22 @@ async def test_a_refused_handshake_carries_its_reason(open_socket, settings):
     connected, socket = await open_socket()
     assert connected
     assert await socket.communicator.receive_output(3) == {
-        "type": "websocket.close", "code": 4401, "reason": "not authenticated"
+        "type": "websocket.close",
+        "code": 4401,
+        "reason": "not authenticated",
     }
 
 
 async def handshake(path: str, extensions: dict | None) -> list[dict]:
     from config.asgi import application
 
-    scope = {"type": "websocket", "path": path, "query_string": b"", "headers": [], "subprotocols": []}
+    scope = {
+        "type": "websocket",
+        "path": path,
+        "query_string": b"",
+        "headers": [],
+        "subprotocols": [],
+    }
     if extensions is not None:
         scope["extensions"] = extensions
     communicator = ApplicationCommunicator(application, scope)
@@ -168,4 +190,6 @@ async def test_a_name_with_a_bidi_override_is_bad_request(open_socket, user_with
     socket = await hello(open_socket, token=token)
     await socket.send(type="name", display_name="Bob\u202eevE", ref="n")
     frame = await socket.recv()
-    assert (frame["code"], frame["ref"]) == ("bad_request", "n") and "bidirectional" in frame["message"]
+    assert (frame["code"], frame["ref"]) == ("bad_request", "n") and "bidirectional" in frame[
+        "message"
+    ]

@@ -43,7 +43,10 @@ async def test_many_sockets_of_one_user_share_one_post_rate(open_socket, user_wi
         await socket.send(type="post", room="g", body="hi", client_id=str(uuid.uuid4()), ref="p")
         answers.append(await socket.recv_until("ack") if len(answers) < 4 else await socket.recv())
     assert [a["type"] for a in answers] == ["ack"] * 4 + ["error"] * 2
-    assert all(a["code"] == "rate_limited" and a["retry_after"] > 0 and a["ref"] == "p" for a in answers[4:])
+    assert all(
+        a["code"] == "rate_limited" and a["retry_after"] > 0 and a["ref"] == "p"
+        for a in answers[4:]
+    )
     assert await stored() == 4
 
 
@@ -61,11 +64,15 @@ async def test_tutorial_endpoint_is_rate_limited_per_user(open_socket, user_with
             if "error" in frame:
                 errors.append(frame)
     assert len(errors) == 2
-    assert all(e["error"] == "rate_limited" and e["retry_after"] > 0 and e["message"] for e in errors)
+    assert all(
+        e["error"] == "rate_limited" and e["retry_after"] > 0 and e["message"] for e in errors
+    )
     assert await stored() == 3
 
 
-async def test_rest_websocket_and_tutorial_posts_spend_one_budget(open_socket, user_with_token, settings):
+async def test_rest_websocket_and_tutorial_posts_spend_one_budget(
+    open_socket, user_with_token, settings
+):
     settings.PARLEY_POST_RATE = (0.001, 3)
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
@@ -94,7 +101,10 @@ async def test_other_users_keep_their_own_post_rate(open_socket, user_with_token
     ada, ada_token = await sync_to_async(user_with_token)("ada")
     _, bob_token = await sync_to_async(user_with_token)("bob")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
-    ada_socket, bob_socket = await hello(open_socket, ada_token), await hello(open_socket, bob_token)
+    ada_socket, bob_socket = (
+        await hello(open_socket, ada_token),
+        await hello(open_socket, bob_token),
+    )
     assert (await ada_socket.post("g", "1"))["type"] == "ack"
     assert (await bob_socket.post("g", "1"))["type"] == "ack"
 
@@ -122,7 +132,9 @@ async def assert_refused_4430(socket: Socket, whose: str):
     assert whose in output["reason"]
 
 
-async def test_one_user_may_hold_at_most_the_cap_of_sockets_on_both_endpoints(user_with_token, settings):
+async def test_one_user_may_hold_at_most_the_cap_of_sockets_on_both_endpoints(
+    user_with_token, settings
+):
     settings.PARLEY_MAX_SOCKETS_PER_USER = 2
     _, token = await sync_to_async(user_with_token)("ada")
     first = await open_from("/ws/", token=token, address="203.0.113.1")
@@ -137,7 +149,9 @@ async def test_one_user_may_hold_at_most_the_cap_of_sockets_on_both_endpoints(us
     assert (await (await open_from("/ws/", token=bob_token)).recv())["type"] == "hello"
 
 
-async def test_one_address_may_hold_at_most_the_cap_of_sockets_anonymous_too(user_with_token, settings):
+async def test_one_address_may_hold_at_most_the_cap_of_sockets_anonymous_too(
+    user_with_token, settings
+):
     settings.PARLEY_MAX_SOCKETS_PER_ADDRESS = 2
     _, token = await sync_to_async(user_with_token)("ada")
     await open_from("/ws/", address="198.51.100.1")
@@ -179,7 +193,9 @@ async def replayed(socket: Socket, since: int = 0) -> tuple[int, dict]:
     return count, answer
 
 
-async def test_resubscribing_over_and_over_is_bounded_by_the_users_replay_budget(open_socket, busy_room, settings):
+async def test_resubscribing_over_and_over_is_bounded_by_the_users_replay_budget(
+    open_socket, busy_room, settings
+):
     settings.PARLEY_REPLAY_RATE = (0.001, 100)
     token = await sync_to_async(busy_room)()
     one, two = await hello(open_socket, token), await hello(open_socket, token)
@@ -192,7 +208,10 @@ async def test_resubscribing_over_and_over_is_bounded_by_the_users_replay_budget
     # Two replays of 40 fit in 100; every later one is refused before anything is sent.
     assert sent == 80
     assert [a["type"] for a in answers] == ["subscribed"] * 2 + ["error"] * 8
-    assert all(a["code"] == "rate_limited" and a["retry_after"] > 0 and a["ref"] == "s" for a in answers[2:])
+    assert all(
+        a["code"] == "rate_limited" and a["retry_after"] > 0 and a["ref"] == "s"
+        for a in answers[2:]
+    )
     # A refused socket is not subscribed: it hears nothing new.
     assert await one.silent(0.2) and await two.silent(0.2)
 
@@ -216,10 +235,16 @@ async def test_history_pages_spend_the_same_replay_budget(open_socket, busy_room
     assert len((await socket.recv())["messages"]) == 20
     await socket.send(type="history", room="busy", limit=20, ref="h")
     refused = await socket.recv()
-    assert refused["type"] == "error" and refused["code"] == "rate_limited" and refused["retry_after"] > 0
+    assert (
+        refused["type"] == "error"
+        and refused["code"] == "rate_limited"
+        and refused["retry_after"] > 0
+    )
 
 
-async def test_a_refused_resubscribe_leaves_the_room_unsubscribed(open_socket, busy_room, user_with_token, settings):
+async def test_a_refused_resubscribe_leaves_the_room_unsubscribed(
+    open_socket, busy_room, user_with_token, settings
+):
     settings.PARLEY_REPLAY_RATE = (0.001, 50)
     token = await sync_to_async(busy_room)()
     socket = await hello(open_socket, token)

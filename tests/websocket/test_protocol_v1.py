@@ -52,7 +52,9 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
     assert frame["user"] == {"id": None, "username": None, "display_name": "Anonymous"}
     await socket.send(type="subscribe", room="lobby")
     assert (await socket.recv())["code"] == "not_found"
-    assert not await sync_to_async(User.objects.filter(is_guest=True).exists)()  # reading costs no row
+    assert not await sync_to_async(
+        User.objects.filter(is_guest=True).exists
+    )()  # reading costs no row
     await sync_to_async(room_create)(owner=None, name="Lobby", slug="lobby")
     await socket.send(type="subscribe", room="lobby")
     await socket.recv()
@@ -64,7 +66,9 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
     assert await sync_to_async(User.objects.filter(is_guest=True).count)() == 1
 
 
-async def test_writing_to_a_missing_room_makes_no_guest(open_socket, make_legacy_private_room, make_user):
+async def test_writing_to_a_missing_room_makes_no_guest(
+    open_socket, make_legacy_private_room, make_user
+):
     from accounts.models import User
 
     owner = await sync_to_async(make_user)()
@@ -90,7 +94,9 @@ async def test_new_guests_are_limited_per_address(open_socket, settings):
     second, _ = await hello(open_socket, client=address)
     await second.send(type="name", display_name="Eve", ref="n")
     frame = await second.recv()
-    assert (frame["code"], frame["ref"]) == ("rate_limited", "n") and 0 < frame["retry_after"] <= 3600
+    assert (frame["code"], frame["ref"]) == ("rate_limited", "n") and 0 < frame[
+        "retry_after"
+    ] <= 3600
     await sync_to_async(cache.clear)()
 
 
@@ -130,32 +136,61 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
     b, _ = await hello(open_socket, bob_token)
     for socket in (a, b):
         await socket.send(type="subscribe", room="general", ref="s1")
-        assert await socket.recv() == {"type": "subscribed", "room": "general", "last_seq": 0, "ref": "s1"}
+        assert await socket.recv() == {
+            "type": "subscribed",
+            "room": "general",
+            "last_seq": 0,
+            "ref": "s1",
+        }
     client_id = str(uuid.uuid4())
     await b.send(type="post", room="general", body=" hello ", client_id=client_id, ref="p1")
     ack = await b.recv()
     stored = await sync_to_async(Message.objects.get)(client_id=client_id)
-    assert ack == {"type": "ack", "client_id": client_id, "room": "general", "seq": 1, "id": stored.pk, "ref": "p1"}
+    assert ack == {
+        "type": "ack",
+        "client_id": client_id,
+        "room": "general",
+        "seq": 1,
+        "id": stored.pk,
+        "ref": "p1",
+    }
     for socket in (a, b):  # every subscriber, the sender too
         # bob's first post made him a member: that is announced first.
         joined = await socket.recv()
-        assert (joined["type"], joined["change"], joined["user"]["username"]) == ("member", "joined", "bob")
+        assert (joined["type"], joined["change"], joined["user"]["username"]) == (
+            "member",
+            "joined",
+            "bob",
+        )
         message = await socket.recv()
         assert message["type"] == "message" and message["seq"] == 1 and message["body"] == "hello"
         assert message["author"]["username"] == "bob" and message["client_id"] == client_id
-        assert set(message) == {"type", "room", "seq", "id", "author", "body", "created_at", "client_id"}
+        assert set(message) == {
+            "type",
+            "room",
+            "seq",
+            "id",
+            "author",
+            "body",
+            "created_at",
+            "client_id",
+        }
 
 
 async def test_author_comes_from_the_connection_not_the_frame(open_socket, user_with_token):
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     socket, _ = await hello(open_socket, token)
-    await socket.send(type="post", room="g", body="x", client_id=str(uuid.uuid4()), author={"id": 999})
+    await socket.send(
+        type="post", room="g", body="x", client_id=str(uuid.uuid4()), author={"id": 999}
+    )
     assert (await socket.recv())["code"] == "bad_request"
     assert await sync_to_async(Message.objects.count)() == 0
 
 
-async def test_retry_with_same_client_id_acks_same_seq_and_broadcasts_once(open_socket, user_with_token):
+async def test_retry_with_same_client_id_acks_same_seq_and_broadcasts_once(
+    open_socket, user_with_token
+):
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     watcher, _ = await hello(open_socket, token)
@@ -175,7 +210,9 @@ async def test_resume_replays_the_gap_in_order(open_socket, user_with_token):
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     for i in range(1, 8):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     socket, _ = await hello(open_socket, token)
     await socket.send(type="subscribe", room="g", since=3)
     assert (await socket.recv())["last_seq"] == 7
@@ -185,12 +222,16 @@ async def test_resume_replays_the_gap_in_order(open_socket, user_with_token):
     assert (await socket.recv())["seq"] == 8
 
 
-async def test_resume_beyond_the_replay_limit_or_from_the_future_resets(open_socket, user_with_token, settings):
+async def test_resume_beyond_the_replay_limit_or_from_the_future_resets(
+    open_socket, user_with_token, settings
+):
     settings.PARLEY_REPLAY_LIMIT = 3
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     for i in range(5):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     socket, _ = await hello(open_socket, token)
     for since in (1, 99):
         await socket.send(type="subscribe", room="g", since=since)
@@ -218,11 +259,15 @@ async def test_history_pages_backwards_ascending(open_socket, user_with_token):
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
     for i in range(1, 6):
-        await sync_to_async(message_post)(author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4())
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()
+        )
     socket, _ = await hello(open_socket, token)
     await socket.send(type="history", room="g", limit=2, ref="h")
     page = await socket.recv()
-    assert [m["seq"] for m in page["messages"]] == [4, 5] and page["has_more"] and page["ref"] == "h"
+    assert (
+        [m["seq"] for m in page["messages"]] == [4, 5] and page["has_more"] and page["ref"] == "h"
+    )
     await socket.send(type="history", room="g", before=4, limit=10)
     page = await socket.recv()
     assert [m["seq"] for m in page["messages"]] == [1, 2, 3] and not page["has_more"]
@@ -322,7 +367,9 @@ async def test_an_invisible_private_room_answers_as_a_missing_one(
             {"type": "post", "room": slug, "body": "x", "client_id": str(uuid.uuid4())},
         ):
             await bob.send(**frame, ref="f")
-            frames.append(orjson.loads(orjson.dumps(await bob.recv()).decode().replace(slug, "NAME")))
+            frames.append(
+                orjson.loads(orjson.dumps(await bob.recv()).decode().replace(slug, "NAME"))
+            )
         return frames
 
     missing = await answers("no-such-room")
@@ -340,7 +387,9 @@ async def test_invited_member_may_use_private_room(open_socket, user_with_token)
     assert (await bob.post(room.slug, "in"))["seq"] == 1
 
 
-async def test_post_rate_limit_answers_rate_limited_with_retry_after(open_socket, user_with_token, settings):
+async def test_post_rate_limit_answers_rate_limited_with_retry_after(
+    open_socket, user_with_token, settings
+):
     settings.PARLEY_POST_RATE = (1.0, 2)
     ada, token = await sync_to_async(user_with_token)("ada")
     await sync_to_async(room_create)(owner=ada, name="g", slug="g")
@@ -376,7 +425,9 @@ async def test_repeated_garbage_closes_4400(open_socket):
     assert (outputs[-1]["type"], outputs[-1]["code"]) == ("websocket.close", 4400)
 
 
-async def test_database_failure_answers_unavailable_and_never_acks(open_socket, user_with_token, monkeypatch):
+async def test_database_failure_answers_unavailable_and_never_acks(
+    open_socket, user_with_token, monkeypatch
+):
     from django.db import OperationalError
 
     from realtime import sessions

@@ -66,7 +66,9 @@ async def test_an_invisible_private_name_is_accepted_as_a_missing_one(
     assert await sync_to_async(Message.objects.count)() == 0
 
 
-async def test_the_member_of_a_private_room_uses_it_from_the_tutorial_endpoint(open_socket, user_with_token):
+async def test_the_member_of_a_private_room_uses_it_from_the_tutorial_endpoint(
+    open_socket, user_with_token
+):
     ada, token = await sync_to_async(user_with_token)("ada")
     secret = await sync_to_async(room_create)(owner=ada, name="Secret", private=True)
     _, socket = await open_socket(f"/ws/chat/{secret.slug}/", token=token)

@@ -78,7 +78,7 @@ def room_open_and_go(request, slug):
 
 
 def room_offer(request, slug, *, error: str = "", status: int = 404):
-    """"Create this room?": the answer for a room that does not exist and for one the visitor
+    """ "Create this room?": the answer for a room that does not exist and for one the visitor
     may not see, alike, so that private rooms' names do not leak. A name that cannot be a
     slug gets the plain not-found page."""
     try:

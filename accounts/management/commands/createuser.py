@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--password", help="the password; prompted for when absent")
         parser.add_argument("--display-name", default="")
-        parser.add_argument("--admin", action="store_true", help="may use the Django admin at /admin/")
+        parser.add_argument(
+            "--admin", action="store_true", help="may use the Django admin at /admin/"
+        )
 
     def handle(self, *args, username, password, display_name, admin, **options):
         if password is None:

@@ -25,8 +25,12 @@ BATCH = 2000
 def parley_models() -> list:
     """Every concrete model of Parley's own apps, with the many-to-many tables that join two
     of them (not the ones into django.contrib.auth's groups and permissions)."""
-    own = [config for config in apps.get_app_configs() if Path(config.path).is_relative_to(settings.BASE_DIR)
-           and ".venv" not in Path(config.path).parts]
+    own = [
+        config
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(config.path).parts
+    ]
     labels = {config.label for config in own}
     models = []
     for config in own:
@@ -46,7 +50,9 @@ class Command(BaseCommand):
     help = "Copy an embedded Parley's SQLite database into the (empty) PostgreSQL database."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="the embedded database, e.g. data/parley.sqlite3")
+        parser.add_argument(
+            "path", type=Path, help="the embedded database, e.g. data/parley.sqlite3"
+        )
 
     def handle(self, *args, path: Path, **options):
         target = connections[DEFAULT_DB_ALIAS]
@@ -60,7 +66,9 @@ class Command(BaseCommand):
         source = self.open_source(path)
         self.check_same_migrations(source)
         models = parley_models()
-        if full := [m._meta.label for m in models if m._base_manager.using(DEFAULT_DB_ALIAS).exists()]:
+        if full := [
+            m._meta.label for m in models if m._base_manager.using(DEFAULT_DB_ALIAS).exists()
+        ]:
             raise CommandError(
                 f"The target database already holds data ({', '.join(full)}); importsqlite copies into "
                 "an empty, migrated database."
@@ -73,15 +81,23 @@ class Command(BaseCommand):
                 for sql in target.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
         connections[SOURCE].close()
-        copied = ", ".join(f"{n} {m._meta.verbose_name_plural}" for m, n in counts.items() if not m._meta.auto_created)
-        self.stdout.write(f"Copied {copied} from {path} into PostgreSQL ({target.settings_dict['NAME']}).")
+        copied = ", ".join(
+            f"{n} {m._meta.verbose_name_plural}"
+            for m, n in counts.items()
+            if not m._meta.auto_created
+        )
+        self.stdout.write(
+            f"Copied {copied} from {path} into PostgreSQL ({target.settings_dict['NAME']})."
+        )
 
     def open_source(self, path: Path) -> str:
         source = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path.resolve())}
         configured = connections.configure_settings({DEFAULT_DB_ALIAS: {}, SOURCE: source})
         connections.settings[SOURCE] = configured[SOURCE]
         with connections[SOURCE].cursor() as cursor:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            )
             if cursor.fetchone() is None:
                 raise CommandError(f"{path} is not a Parley database (no django_migrations table).")
         return SOURCE
@@ -91,7 +107,11 @@ class Command(BaseCommand):
         labels = {model._meta.app_label for model in parley_models()}
 
         def applied(alias):
-            return {(a, n) for a, n in MigrationRecorder(connections[alias]).applied_migrations() if a in labels}
+            return {
+                (a, n)
+                for a, n in MigrationRecorder(connections[alias]).applied_migrations()
+                if a in labels
+            }
 
         behind_source = applied(DEFAULT_DB_ALIAS) - applied(source)
         behind_target = applied(source) - applied(DEFAULT_DB_ALIAS)
@@ -118,5 +138,7 @@ class Command(BaseCommand):
     def insert(model, fields, batch) -> int:
         # raw=True, as loaddata saves: values as they are, so auto_now_add (created_at) keeps
         # the source's time instead of now.
-        model._base_manager.using(DEFAULT_DB_ALIAS)._insert(batch, fields=fields, raw=True, using=DEFAULT_DB_ALIAS)
+        model._base_manager.using(DEFAULT_DB_ALIAS)._insert(
+            batch, fields=fields, raw=True, using=DEFAULT_DB_ALIAS
+        )
         return len(batch)

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument(
-            "--workers", type=int, default=None,
+            "--workers",
+            type=int,
+            default=None,
             help="server processes sharing the port (default: PARLEY_WORKERS, else one per core "
             "when the channel layer spans processes, else 1)",
         )

@@ -30,7 +30,9 @@ def test_user_create_validates_name_and_password(db):
 
 def test_tokens_are_stored_hashed_and_revocable(make_user):
     user = make_user("grace")
-    _token, secret = token_issue(request=RequestFactory().post("/api/v1/auth/token"), username="grace", password=PASSWORD)
+    _token, secret = token_issue(
+        request=RequestFactory().post("/api/v1/auth/token"), username="grace", password=PASSWORD
+    )
     assert secret.startswith("prl_") and secret not in {t.key_hash for t in Token.objects.all()}
     assert token_authenticate(secret=secret) == user
     assert token_revoke(secret=secret) is True
@@ -41,10 +43,16 @@ def test_tokens_are_stored_hashed_and_revocable(make_user):
 def test_token_issue_refuses_wrong_password_and_guests(make_user):
     make_user("linus")
     with pytest.raises(NotAuthenticated):
-        token_issue(request=RequestFactory().post("/api/v1/auth/token"), username="linus", password="wrong")
+        token_issue(
+            request=RequestFactory().post("/api/v1/auth/token"), username="linus", password="wrong"
+        )
     guest = guest_create()
     with pytest.raises(NotAuthenticated):
-        token_issue(request=RequestFactory().post("/api/v1/auth/token"), username=guest.username, password="")
+        token_issue(
+            request=RequestFactory().post("/api/v1/auth/token"),
+            username=guest.username,
+            password="",
+        )
 
 
 def test_guest_is_anonymous_and_cannot_log_in(db):

@@ -30,7 +30,10 @@ def published(monkeypatch):
 def test_seqs_are_contiguous_per_room(make_user, make_room):
     alice = make_user()
     lobby, other = make_room(alice), make_room(alice)
-    seqs = [message_post(author=alice, room=lobby, body=f"m{i}", client_id=uuid.uuid4())[0].seq for i in range(5)]
+    seqs = [
+        message_post(author=alice, room=lobby, body=f"m{i}", client_id=uuid.uuid4())[0].seq
+        for i in range(5)
+    ]
     assert seqs == [1, 2, 3, 4, 5]
     assert message_post(author=alice, room=other, body="x", client_id=uuid.uuid4())[0].seq == 1
     assert Room.objects.get(pk=lobby.pk).last_seq == 5
@@ -43,7 +46,9 @@ def test_body_is_trimmed_and_bounded(make_user, make_room, settings):
     assert message.body == "hello"
     with pytest.raises(BadRequest):
         message_post(author=alice, room=room, body=" \n\t ", client_id=uuid.uuid4())
-    assert message_post(author=alice, room=room, body="é" * 4000, client_id=uuid.uuid4())[0].seq == 2
+    assert (
+        message_post(author=alice, room=room, body="é" * 4000, client_id=uuid.uuid4())[0].seq == 2
+    )
     with pytest.raises(TooLong):
         message_post(author=alice, room=room, body="x" * 4001, client_id=uuid.uuid4())
     assert Message.objects.filter(room=room).count() == 2
@@ -104,7 +109,9 @@ def test_event_is_published_only_after_commit(make_user, make_room, published):
     with transaction.atomic():
         message_post(author=alice, room=room, body="later", client_id=uuid.uuid4())
         assert published == []
-    assert [(e["kind"], e["seq"], e["message"]["body"]) for e in published] == [("message", 1, "later")]
+    assert [(e["kind"], e["seq"], e["message"]["body"]) for e in published] == [
+        ("message", 1, "later")
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -142,7 +149,9 @@ def test_concurrent_posters_get_contiguous_seqs(make_user, make_room, published)
         try:
             start.wait()
             for i in range(per_thread):
-                message_post(author=user, room=room, body=f"{user.username}-{i}", client_id=uuid.uuid4())
+                message_post(
+                    author=user, room=room, body=f"{user.username}-{i}", client_id=uuid.uuid4()
+                )
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -155,9 +164,13 @@ def test_concurrent_posters_get_contiguous_seqs(make_user, make_room, published)
         thread.join()
     assert errors == []
     total = len(users) * per_thread
-    assert sorted(Message.objects.filter(room=room).values_list("seq", flat=True)) == list(range(1, total + 1))
+    assert sorted(Message.objects.filter(room=room).values_list("seq", flat=True)) == list(
+        range(1, total + 1)
+    )
     assert Room.objects.get(pk=room.pk).last_seq == total
-    assert sorted(e["seq"] for e in published if e["kind"] == "message") == list(range(1, total + 1))
+    assert sorted(e["seq"] for e in published if e["kind"] == "message") == list(
+        range(1, total + 1)
+    )
     joined = [e["user"]["id"] for e in published if e["kind"] == "member"]
     assert sorted(joined) == sorted(u.pk for u in users[1:])  # each new poster announced once
 
@@ -172,7 +185,9 @@ def test_concurrent_retries_of_one_client_id_store_one_message(make_user, make_r
     def retry():
         try:
             start.wait()
-            results.append(message_post(author=alice, room=room, body="same", client_id=client_id)[0].seq)
+            results.append(
+                message_post(author=alice, room=room, body="same", client_id=client_id)[0].seq
+            )
         finally:
             connection.close()
 

@@ -121,7 +121,9 @@ def test_joining_inviting_and_leaving_are_announced(make_user, monkeypatch):
     from parley import events
 
     sent = []
-    monkeypatch.setattr(events, "backend", lambda: type("R", (), {"publish": lambda self, e: sent.append(e)})())
+    monkeypatch.setattr(
+        events, "backend", lambda: type("R", (), {"publish": lambda self, e: sent.append(e)})()
+    )
     owner, bob, carol = make_user(), make_user(), make_user()
     public = room_create(owner=owner, name="Open")
     secret = room_create(owner=owner, name="Secret", private=True)
@@ -130,5 +132,7 @@ def test_joining_inviting_and_leaving_are_announced(make_user, monkeypatch):
     room_invite(room=secret, by=owner, username=carol.username)
     room_leave(room=public, user=bob)
     assert [(e["room"], e["user"]["id"], e["change"]) for e in sent if e["kind"] == "member"] == [
-        ("open", bob.pk, "joined"), (secret.slug, carol.pk, "joined"), ("open", bob.pk, "left"),
+        ("open", bob.pk, "joined"),
+        (secret.slug, carol.pk, "joined"),
+        ("open", bob.pk, "left"),
     ]

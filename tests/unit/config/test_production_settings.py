@@ -37,7 +37,11 @@ def test_a_complete_environment_configures_postgresql_and_the_redis_layer(monkey
     production = load(monkeypatch)
     database = production.DATABASES["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert (database["HOST"], database["NAME"], database["CONN_HEALTH_CHECKS"]) == ("db.internal", "parley", True)
+    assert (database["HOST"], database["NAME"], database["CONN_HEALTH_CHECKS"]) == (
+        "db.internal",
+        "parley",
+        True,
+    )
     layer = production.CHANNEL_LAYERS["default"]
     assert layer["BACKEND"] == "realtime.layers.RedisPubSubLayer"
     host = layer["CONFIG"]["hosts"][0]
@@ -59,8 +63,14 @@ def test_a_missing_variable_is_named(monkeypatch, name):
     [
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must name hosts explicitly"),
-        ({"PARLEY_ALLOWED_ORIGINS": "chat.example.com"}, "PARLEY_ALLOWED_ORIGINS lists origins as scheme://host"),
-        ({"DATABASE_URL": "sqlite:///data/parley.sqlite3"}, "DATABASE_URL must be a URL like postgres://"),
+        (
+            {"PARLEY_ALLOWED_ORIGINS": "chat.example.com"},
+            "PARLEY_ALLOWED_ORIGINS lists origins as scheme://host",
+        ),
+        (
+            {"DATABASE_URL": "sqlite:///data/parley.sqlite3"},
+            "DATABASE_URL must be a URL like postgres://",
+        ),
         ({"DATABASE_URL": "postgres://db:port/parley"}, "DATABASE_URL has a malformed port"),
         ({"REDIS_URL": "cache.internal:6379"}, "REDIS_URL must be a URL like redis://"),
         ({"PARLEY_GUESTS": "yes"}, "PARLEY_GUESTS must be 0 or 1"),
@@ -74,8 +84,14 @@ def test_a_malformed_variable_is_explained(monkeypatch, env, says):
 def test_the_command_line_prints_one_line_and_no_traceback():
     env = {k: v for k, v in os.environ.items() if k not in GOOD}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    done = subprocess.run([sys.executable, "-m", "parley", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "parley", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         "parley: Set SECRET_KEY: production settings require it (see docs/deployment.md)."

@@ -18,7 +18,12 @@ async def test_a_missing_static_file_is_404():
 
 @pytest.mark.parametrize(
     "path",
-    ["/static/../../etc/passwd", "/static/parley/../../../../etc/passwd", "/static//etc/passwd", "/static/..\\..\\x"],
+    [
+        "/static/../../etc/passwd",
+        "/static/parley/../../../../etc/passwd",
+        "/static//etc/passwd",
+        "/static/..\\..\\x",
+    ],
 )
 async def test_path_traversal_under_static_is_404(path):
     assert (await get(path))["status"] == 404

@@ -29,12 +29,18 @@ def test_every_code_the_rest_api_sends_is_in_docs_api_md_with_its_status():
     assert set(STATUS) == set(ErrorCode) - WEBSOCKET_ONLY
     text = (ROOT / "docs" / "api.md").read_text()
     for code, status in STATUS.items():
-        assert re.search(rf"^\| {status} \| `{code}` \|", text, re.M), f"docs/api.md: {status} {code}"
+        assert re.search(rf"^\| {status} \| `{code}` \|", text, re.M), (
+            f"docs/api.md: {status} {code}"
+        )
     assert table_codes("api.md") == set(STATUS)
 
 
 def test_every_domain_error_has_a_code_of_the_list():
-    classes = [value for value in vars(errors).values() if isinstance(value, type) and issubclass(value, ParleyError)]
+    classes = [
+        value
+        for value in vars(errors).values()
+        if isinstance(value, type) and issubclass(value, ParleyError)
+    ]
     assert {cls.code for cls in classes} <= set(ErrorCode)
 
 

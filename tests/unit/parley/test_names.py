@@ -17,7 +17,9 @@ BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\
 @pytest.mark.parametrize("control", BIDI)
 def test_display_names_refuse_bidi_controls(make_user, control):
     with pytest.raises(BadRequest, match="bidirectional"):
-        user_create(username="eve", password="correct-horse-battery", display_name=f"Bob{control}evE")
+        user_create(
+            username="eve", password="correct-horse-battery", display_name=f"Bob{control}evE"
+        )
     ada = make_user("ada", "Ada")
     with pytest.raises(BadRequest, match="bidirectional"):
         user_rename(user=ada, display_name=f"{control}Ada")
@@ -32,7 +34,9 @@ def test_room_names_refuse_bidi_controls(make_user, control):
 
 
 def test_right_to_left_names_and_marks_are_fine(make_user):
-    assert user_create(username="dana", password="correct-horse-battery", display_name="דנה\u200f").display_name
+    assert user_create(
+        username="dana", password="correct-horse-battery", display_name="דנה\u200f"
+    ).display_name
     assert room_create(owner=make_user(), name="غرفة").name == "غرفة"
 
 

@@ -17,8 +17,13 @@ class Socket:
         self.stalled: asyncio.Event | None = None
         self.gaps: list[tuple[int, int, int]] = []
         self.overflowed = False
-        self.member = Member(send=self.send, frame_key="frame", origin=str(id(self)),
-                             on_gap=self.on_gap, on_overflow=self.on_overflow)
+        self.member = Member(
+            send=self.send,
+            frame_key="frame",
+            origin=str(id(self)),
+            on_gap=self.on_gap,
+            on_overflow=self.on_overflow,
+        )
 
     async def send(self, message):
         if self.stalled is not None:
@@ -54,7 +59,13 @@ class Layer:
 
 
 def message(room_id: int, seq: int) -> dict:
-    return {"type": ROOM_MESSAGE, "room_id": room_id, "seq": seq, "frame": f"m{seq}", "tutorial": f"t{seq}"}
+    return {
+        "type": ROOM_MESSAGE,
+        "room_id": room_id,
+        "seq": seq,
+        "frame": f"m{seq}",
+        "tutorial": f"t{seq}",
+    }
 
 
 @pytest.fixture
@@ -64,7 +75,10 @@ async def hub():
     async def fetch(room_id, after, upto, limit):
         fetched.append((room_id, after, upto))
         stored = min(upto, room_hub.stored)
-        return [{"seq": s, "frame": f"db{s}", "tutorial": f"dbt{s}"} for s in range(after + 1, stored + 1)][:limit]
+        return [
+            {"seq": s, "frame": f"db{s}", "tutorial": f"dbt{s}"}
+            for s in range(after + 1, stored + 1)
+        ][:limit]
 
     room_hub = RoomHub(Layer(), fetch=fetch)
     room_hub.fetched = fetched
@@ -167,7 +181,9 @@ async def test_a_gap_only_one_socket_has_is_refilled_for_it(hub):
 async def test_typing_skips_its_origin_and_the_tutorial_endpoint(hub):
     typist, other, tutorial = await joined(hub), await joined(hub), await joined(hub)
     tutorial.member.hears_room_events = False
-    await hub.handle({"type": ROOM_TYPING, "room_id": 1, "origin": typist.member.origin, "frame": "typing"})
+    await hub.handle(
+        {"type": ROOM_TYPING, "room_id": 1, "origin": typist.member.origin, "frame": "typing"}
+    )
     assert (typist.frames, other.frames, tutorial.frames) == ([], ["typing"], [])
 
 

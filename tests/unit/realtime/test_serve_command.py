@@ -56,10 +56,18 @@ def test_without_open_signup_the_start_line_says_to_make_a_user(settings):
 
 
 def test_embedded_the_data_is_the_folder_of_the_sqlite_file():
-    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": Path("/srv/parley/data/parley.sqlite3")}
+    database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": Path("/srv/parley/data/parley.sqlite3"),
+    }
     assert data_location(database).startswith("/srv/parley/data/ holds it all: the SQLite database")
 
 
 def test_on_postgresql_the_data_is_the_database_named():
-    database = {"ENGINE": "django.db.backends.postgresql", "NAME": "parley", "HOST": "db.internal", "PORT": 5433}
+    database = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "parley",
+        "HOST": "db.internal",
+        "PORT": 5433,
+    }
     assert data_location(database) == "the PostgreSQL database 'parley' at db.internal:5433"

@@ -43,7 +43,10 @@ def test_a_set_holds_at_most_cap_members_and_release_frees_a_place(backend):
 
 
 def test_redis_counters_are_shared_by_every_process(redis_url, prefix):
-    one, two = RedisBackend(url=redis_url, prefix=prefix), RedisBackend(url=redis_url, prefix=prefix)
+    one, two = (
+        RedisBackend(url=redis_url, prefix=prefix),
+        RedisBackend(url=redis_url, prefix=prefix),
+    )
     try:
         assert one.hit("k", rate=0.01, burst=2) == 0.0 and two.hit("k", rate=0.01, burst=2) == 0.0
         assert one.hit("k", rate=0.01, burst=2) > 0 and two.hit("k", rate=0.01, burst=2) > 0
@@ -66,7 +69,9 @@ def test_redis_sockets_of_a_killed_process_expire_while_live_ones_are_kept(redis
             "print('held', flush=True)\n"
             "time.sleep(60)\n"
         )
-        process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         try:
             assert process.stdout.readline().strip() == "held"
         finally:

@@ -27,7 +27,9 @@ def test_the_post_service_refuses_a_user_over_the_rate(make_user, make_room, set
     assert Message.objects.count() == 4
 
 
-def test_posting_goes_on_unlimited_while_redis_is_away(make_user, make_room, settings, dead_redis_url, caplog):
+def test_posting_goes_on_unlimited_while_redis_is_away(
+    make_user, make_room, settings, dead_redis_url, caplog
+):
     settings.PARLEY_POST_RATE = (0.001, 1)
     settings.PARLEY_LIMITS = {
         "BACKEND": "throttle.backends.RedisBackend",

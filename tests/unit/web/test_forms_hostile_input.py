@@ -11,7 +11,12 @@ from tests.conftest import PASSWORD
 
 @pytest.mark.parametrize("field", ["username", "display_name", "password"])
 def test_signup_refuses_nul(db, field):
-    data = {"username": "ada", "display_name": "Ada", "password": PASSWORD, "password_again": PASSWORD}
+    data = {
+        "username": "ada",
+        "display_name": "Ada",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+    }
     data[field] = "a\x00b" + data[field]
     if field == "password":
         data["password_again"] = data["password"]
