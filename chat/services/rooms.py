@@ -140,16 +140,16 @@ def room_create(
     return room
 
 
-def room_open(*, slug: str, user: User) -> Room:
+def room_open(*, slug: str, user: User, name: str | None = None) -> Room:
     """The room at `slug` as `user` may see it, or a new public room there owned by `user`
-    (a signed-up user or a guest): the Channels tutorial's rooms, which exist once someone
-    enters them. A slug held by a room `user` may not see is Conflict, exactly as a taken slug
-    is in room_create: never the room itself."""
+    (a signed-up user or a guest) and named `name` (the slug when none): the Channels
+    tutorial's rooms, which exist once someone enters them. A slug held by a room `user` may not
+    see is Conflict, exactly as a taken slug is in room_create: never the room itself."""
     slug = slug_clean(slug)
     if (room := room_find_visible(slug=slug, user=user)) is not None:
         return room
     try:
-        return room_create(owner=user, name=slug, slug=slug)
+        return room_create(owner=user, name=name or slug, slug=slug)
     except Conflict:
         # Created by someone else in the meantime, or held by a room `user` may not see.
         if (room := room_find_visible(slug=slug, user=user)) is None:

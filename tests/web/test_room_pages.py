@@ -114,7 +114,13 @@ def test_the_lobby_box_posts_and_opens_in_one_step(db):
     client = Client()
     response = client.post("/chat/", {"room": "Tutorial Room!"})
     assert response.status_code == 302 and response["Location"] == "/chat/tutorial-room/"
-    assert Room.objects.filter(slug="tutorial-room").exists()
+    assert Room.objects.get(slug="tutorial-room").name == "Tutorial Room!"
+
+
+def test_a_room_made_from_the_lobby_box_keeps_the_name_in_any_script(db):
+    response = Client().post("/chat/", {"room": "Москва планы"})
+    assert response["Location"] == "/chat/moskva-plany/"
+    assert Room.objects.get(slug="moskva-plany").name == "Москва планы"
 
 
 def test_the_lobby_box_by_get_creates_nothing(db):

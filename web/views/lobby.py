@@ -30,7 +30,8 @@ def lobby(request):
         # Any name, in any script, makes a slug (slug_for_name).
         if slug := slug_for_name(typed):
             if request.method == "POST":
-                return room_open_and_go(request, slug)
+                # A new room keeps the name as typed ("Москва планы" at /chat/moskva-plany/).
+                return room_open_and_go(request, slug, name=typed)
             return redirect("web:room", slug=slug)
         messages.error(request, "A room name needs at least one letter or digit (in any script).")
     return _render(request, RoomCreateForm())

@@ -58,14 +58,14 @@ def room(request, slug):
     return render(request, "web/room.html", context)
 
 
-def room_open_and_go(request, slug):
-    """Open the room at `slug` (creating it, public, when there is none) and go there. An
-    anonymous visitor becomes a guest here: creating a room is a write."""
+def room_open_and_go(request, slug, *, name: str | None = None):
+    """Open the room at `slug` (creating it, public, named `name`, when there is none) and go
+    there. An anonymous visitor becomes a guest here: creating a room is a write."""
     try:
         user = request.user
         if not user.is_authenticated:
             user = guest_for_session(request.session, address=request.META.get("REMOTE_ADDR"))
-        room = room_open(slug=slug, user=user)
+        room = room_open(slug=slug, user=user, name=name)
     except RateLimited as error:
         response = room_offer(request, slug, error=error.message, status=429)
         response["Retry-After"] = str(math.ceil(error.retry_after))
