@@ -27,27 +27,35 @@ def room_missing(slug: str) -> NotFound:
     return NotFound(f"There is no room {slug!r}.")
 
 
+def _room_at(slug: str) -> Room | None:
+    """The room at `slug`, whoever may see it. A slug no engine can store (U+0000, a lone
+    surrogate) names no room: PostgreSQL would refuse the query itself."""
+    if not text_is_storable(slug):
+        return None
+    return Room.objects.filter(slug=slug.lower()).first()
+
+
 def room_get(*, slug: str) -> Room:
-    room = Room.objects.filter(slug=slug.lower()).first() if text_is_storable(slug) else None
+    room = _room_at(slug)
     if room is None:
-        raise room_missing(slug)
-    return room
-
-
-def room_get_visible(*, slug: str, user: User) -> Room:
-    """The room, for a user who may see it. Raises NotFound, the same for a private room the
-    user is not in as for a room that does not exist."""
-    room = Room.objects.filter(slug=slug.lower()).first()
-    if room is None or not room_can_see(room=room, user=user):
         raise room_missing(slug)
     return room
 
 
 def room_find_visible(*, slug: str, user: User) -> Room | None:
     """The room at `slug` if `user` may see it, else None (missing and invisible alike)."""
-    room = Room.objects.filter(slug=slug.lower()).first()
+    room = _room_at(slug)
     if room is None or not room_can_see(room=room, user=user):
         return None
+    return room
+
+
+def room_get_visible(*, slug: str, user: User) -> Room:
+    """The room, for a user who may see it. Raises NotFound, the same for a private room the
+    user is not in as for a room that does not exist."""
+    room = room_find_visible(slug=slug, user=user)
+    if room is None:
+        raise room_missing(slug)
     return room
 
 
