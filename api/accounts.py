@@ -25,7 +25,7 @@ def account_create(request: HttpRequest, data: AccountIn):
     return Status(201, user_payload(user))
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 413)})
+@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 413, 429)})
 def token_create(request: HttpRequest, data: CredentialsIn):
     """A new bearer token, shown this once; send it as `Authorization: Bearer <token>`."""
     # The request goes along so that the login throttle (django-axes) sees the caller's address.

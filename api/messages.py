@@ -14,7 +14,7 @@ from .schemas import MessageIn, MessageOut, MessagePageOut, errors
 router = Router(tags=["messages"])
 
 
-@router.get("/rooms/{slug}/messages", response={200: MessagePageOut, **errors(400, 401, 404)})
+@router.get("/rooms/{slug}/messages", response={200: MessagePageOut, **errors(400, 401, 404, 429)})
 def message_list(
     request: AuthenticatedRequest,
     slug: str,
@@ -37,7 +37,7 @@ def message_list(
 
 @router.post(
     "/rooms/{slug}/messages",
-    response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 409, 413)},
+    response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 409, 413, 429)},
 )
 def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
     """Post a message: 201 once stored (and broadcast to the room's sockets). A retry with the

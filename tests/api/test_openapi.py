@@ -56,7 +56,7 @@ def test_every_call_is_documented_in_docs_api_md(db):
 # What each operation really answers (docs/api.md says when); every one may answer 500.
 STATUSES = {
     ("post", "/api/v1/accounts"): {201, 400, 403, 409, 413, 500},
-    ("post", "/api/v1/auth/token"): {200, 400, 401, 413, 500},
+    ("post", "/api/v1/auth/token"): {200, 400, 401, 413, 429, 500},
     ("delete", "/api/v1/auth/token"): {204, 401, 500},
     ("get", "/api/v1/rooms"): {200, 400, 401, 500},
     ("post", "/api/v1/rooms"): {201, 400, 401, 403, 409, 413, 429, 500},
@@ -64,8 +64,19 @@ STATUSES = {
     ("get", "/api/v1/rooms/{slug}/members"): {200, 400, 401, 404, 500},
     ("post", "/api/v1/rooms/{slug}/members"): {200, 201, 400, 401, 403, 404, 413, 500},
     ("delete", "/api/v1/rooms/{slug}/members"): {204, 400, 401, 403, 404, 413, 500},
-    ("get", "/api/v1/rooms/{slug}/messages"): {200, 400, 401, 404, 500},
-    ("post", "/api/v1/rooms/{slug}/messages"): {200, 201, 400, 401, 403, 404, 409, 413, 500},
+    ("get", "/api/v1/rooms/{slug}/messages"): {200, 400, 401, 404, 429, 500},
+    ("post", "/api/v1/rooms/{slug}/messages"): {
+        200,
+        201,
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        429,
+        500,
+    },
 }
 
 
