@@ -1,26 +1,20 @@
 """Writes on identity: accounts, guests, tokens."""
 
 import hashlib
-import logging
-import math
 import secrets
-import time
 
-from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from parley.errors import BadRequest, Conflict, NotAuthenticated, RateLimited
+from parley.errors import BadRequest, Conflict, NotAuthenticated
 from parley.text import text_check_name, text_check_storable
+from throttle.services import guest_admit
 
 from .models import Token, User
-
-logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "prl_"
 MAX_DISPLAY_NAME = 80
@@ -77,37 +71,6 @@ def session_guest(session) -> User | None:
     return None
 
 
-GUEST_WINDOW = 3600  # seconds: PARLEY_GUESTS_PER_HOUR counts per window
-
-
-def _check_guest_rate(address: str | None) -> None:
-    """At most PARLEY_GUESTS_PER_HOUR new guests for one client address per clock hour, counted
-    in Django's cache (CACHES: per process in the embedded mode, Redis in production)."""
-    limit = settings.PARLEY_GUESTS_PER_HOUR
-    if not limit or not address:
-        return
-    now = time.time()
-    window = int(now // GUEST_WINDOW)
-    key = f"parley:guests:{hashlib.sha256(address.encode()).hexdigest()[:32]}:{window}"
-    try:
-        cache.add(key, 0, timeout=GUEST_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, count := 1, timeout=GUEST_WINDOW)
-    except Exception:
-        # The limit is a guard: a cache that is away (Redis down) does not stop visitors.
-        logger.warning("could not count new guests in the cache; not limiting them", exc_info=True)
-        return
-    if count > limit:
-        retry_after = max((window + 1) * GUEST_WINDOW - now, 1.0)
-        raise RateLimited(
-            "Too many guests from your address; sign up, or try again in "
-            f"{math.ceil(retry_after)} s.",
-            retry_after=retry_after,
-        )
-
-
 def guest_for_session(session, *, address: str | None = None) -> User:
     """The guest identity of an anonymous visitor who writes: the one their session already
     holds, or a new one, remembered in the session when there is one (a Django SessionBase,
@@ -116,7 +79,7 @@ def guest_for_session(session, *, address: str | None = None) -> User:
         guest = User.objects.filter(pk=guest_id, is_guest=True, is_active=True).first()
         if guest is not None:
             return guest
-    _check_guest_rate(address)
+    guest_admit(address=address)
     guest = guest_create()
     if session is not None:
         session[GUEST_SESSION_KEY] = guest.pk

@@ -5,6 +5,7 @@ post service itself (chat/services/messages.py), whichever way the post came in.
 are settings, read on every call (docs/configuration.md, "Limits").
 """
 
+import math
 from functools import cache
 
 from asgiref.sync import sync_to_async
@@ -36,6 +37,19 @@ def post_admit(*, user_id: int) -> None:
     rate, burst = settings.PARLEY_POST_RATE
     if wait := backend().hit(f"post:user:{user_id}", rate=rate, burst=burst):
         raise RateLimited("Too many messages; slow down.", retry_after=_retry_after(wait))
+
+
+def guest_admit(*, address: str | None) -> None:
+    """Count a new guest identity made for a client address (PARLEY_GUESTS_PER_HOUR: a budget
+    of that many that refills over the hour). Raises RateLimited when none is left."""
+    limit = settings.PARLEY_GUESTS_PER_HOUR
+    if not limit or not address:
+        return
+    if wait := backend().hit(f"guests:addr:{address}", rate=limit / 3600, burst=limit):
+        raise RateLimited(
+            f"Too many guests from your address; sign up, or try again in {math.ceil(wait)} s.",
+            retry_after=_retry_after(wait),
+        )
 
 
 def reader_key(*, user_id: int | None, address: str | None) -> str:

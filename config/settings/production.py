@@ -134,18 +134,7 @@ CHANNEL_LAYERS = {
     }
 }
 
-# Django's cache, shared by the processes: it counts new guests per client address
-# (PARLEY_GUESTS_PER_HOUR), which a per-process cache would multiply by the workers.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "cache",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-    }
-}
-
-# Post rates, replay budgets and socket counts are shared by every process through Redis
+# Post rates, replay budgets, socket counts and new guests per address are shared by every process through Redis
 # (throttle/backends.py). While Redis is away the limits are not enforced (fail open, logged):
 # posting must not fail because a counter cannot be read.
 PARLEY_LIMITS = {

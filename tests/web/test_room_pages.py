@@ -4,19 +4,11 @@ one get the same "create this room?" page, and its button (a POST) creates and o
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
 from chat.models import Membership, Room
 from chat.services.rooms import room_create
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def page_text(response, slug: str) -> str:

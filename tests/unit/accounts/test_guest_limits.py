@@ -1,18 +1,10 @@
 """New guests are limited per client address (PARLEY_GUESTS_PER_HOUR)."""
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import User
 from accounts.services import guest_for_session
 from parley.errors import RateLimited
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_guests_per_address_are_limited(db, settings):

@@ -98,11 +98,10 @@ def test_the_command_line_prints_one_line_and_no_traceback():
     ]
 
 
-def test_the_cache_that_counts_guests_is_redis(monkeypatch):
+def test_the_limits_count_in_redis(monkeypatch):
     production = load(monkeypatch)
-    cache = production.CACHES["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert cache["LOCATION"] == production.REDIS_URL
+    assert production.PARLEY_LIMITS["BACKEND"] == "throttle.backends.RedisBackend"
+    assert production.PARLEY_LIMITS["CONFIG"]["url"] == production.REDIS_URL
 
 
 def test_limits_come_from_the_environment_and_malformed_ones_stop_start_up(monkeypatch):

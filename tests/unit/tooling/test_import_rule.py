@@ -1,6 +1,6 @@
 """The import rules in pyproject.toml, checked by import-linter (`make lint` runs the same check):
-the layering rule of docs/architecture.md, domain apps (accounts, chat, parley) never import
-transports (realtime, api, web); and bench/ never imports tests/ (tests/bench imports bench)."""
+the layering rule of docs/architecture.md, domain apps (accounts, chat, throttle, parley) never
+import transports (realtime, api, web, ops); and bench/ never imports tests/ (tests/bench imports bench)."""
 
 import shutil
 import subprocess
@@ -29,9 +29,11 @@ def tree(root: Path, imports: dict[str, str]) -> Path:
         "config",
         "accounts",
         "chat",
+        "throttle",
         "realtime",
         "api",
         "web",
+        "ops",
         "bench",
         "tests",
     ):
