@@ -150,6 +150,10 @@ PARLEY_MAX_SOCKETS_PER_USER = _count("PARLEY_MAX_SOCKETS_PER_USER", 20)
 PARLEY_MAX_SOCKETS_PER_ADDRESS = _count("PARLEY_MAX_SOCKETS_PER_ADDRESS", 200)
 # Frames of any kind per connection before the socket is closed with 4429 (rate, burst).
 PARLEY_FRAME_RATE = _rate("PARLEY_FRAME_RATE", (50.0, 200))
+# Seconds a socket's credential check holds before a write looks in the database again: how long
+# a revoked token or session can still post when its revocation event was lost (Redis away).
+# The event itself closes the socket at once. 0: check on every post.
+PARLEY_CREDENTIAL_RECHECK = 1.0
 
 # Rooms one user (or guest) may create per hour; beyond it `rate_limited`. 0: no limit.
 PARLEY_ROOMS_PER_HOUR = _count("PARLEY_ROOMS_PER_HOUR", 20)

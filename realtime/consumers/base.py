@@ -14,6 +14,7 @@ the socket with 4401; a private room the user left or was removed from stops bei
 
 import asyncio
 import logging
+import time
 import uuid
 
 from channels.db import database_sync_to_async
@@ -78,6 +79,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.origin = uuid.uuid4().hex  # names this socket in typing events
         self._member: Member | None = None  # made by `identify`
         self.credential: Credential | None = None  # what the socket was opened with
+        self.credential_checked = 0.0  # time.monotonic() of the last look in the database
         self.revoked = False  # access ended: nothing more is read or written
         self.tasks: set[asyncio.Task] = set()  # started from the hub's reader, kept until done
         self.closing = False  # a close frame was sent: nothing more is sent or handled
@@ -191,7 +193,22 @@ class RoomSocket(AsyncWebsocketConsumer):
         """Whether the socket's credential (if it has one) still authenticates its user."""
         if self.credential is None:
             return True
+        self.credential_checked = time.monotonic()
         return await database_sync_to_async(sessions.credential_active)(credential=self.credential)
+
+    def credential_due(self) -> Credential | None:
+        """The credential for a write to check in the database, or None when it was checked
+        less than PARLEY_CREDENTIAL_RECHECK seconds ago. A revocation closes the socket at once
+        through the user's stream; this bounds how long a write can still pass when that event
+        was lost (Redis away), without a query on every post (it doubled a post's cost)."""
+        now = time.monotonic()
+        if (
+            self.credential is None
+            or now - self.credential_checked < settings.PARLEY_CREDENTIAL_RECHECK
+        ):
+            return None
+        self.credential_checked = now
+        return self.credential
 
     async def room_opened(self, member: Member, room_id: int | None) -> None:
         """A room opened at a name this socket waits for (RoomHub.wait); see the tutorial

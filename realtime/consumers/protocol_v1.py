@@ -124,7 +124,7 @@ class ProtocolV1Consumer(RoomSocket):
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
                     user=author,
-                    credential=self.credential,
+                    credential=self.credential_due(),
                     room=room,
                     body=frame.body,
                     client_id=frame.client_id,
@@ -132,7 +132,7 @@ class ProtocolV1Consumer(RoomSocket):
             else:
                 message, _ = await database_sync_to_async(sessions.post)(
                     user=author,
-                    credential=self.credential,
+                    credential=self.credential_due(),
                     slug=frame.room,
                     body=frame.body,
                     client_id=frame.client_id,

@@ -120,7 +120,7 @@ class TutorialConsumer(RoomSocket):
         if self.room is not None:
             await database_sync_to_async(sessions.post_to_room)(
                 user=await self.author(),
-                credential=self.credential,
+                credential=self.credential_due(),
                 room=self.room,
                 body=text,
                 client_id=uuid4(),
@@ -129,7 +129,7 @@ class TutorialConsumer(RoomSocket):
         # The name's first stored message opens its room (or the room opened meanwhile).
         message, _ = await database_sync_to_async(sessions.post_opening)(
             user=await self.author(),
-            credential=self.credential,
+            credential=self.credential_due(),
             slug=self.slug,
             body=text,
             client_id=uuid4(),

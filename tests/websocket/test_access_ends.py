@@ -244,10 +244,12 @@ async def test_revoking_a_token_in_the_admin_closes_its_sockets(open_socket, use
 
 
 async def test_a_post_after_a_revocation_is_never_stored_even_before_the_close(
-    open_socket, user_with_token
+    open_socket, user_with_token, settings
 ):
     """A revocation's close travels through the channel layer; a post that overtakes it is
-    refused by the database's word. Here the event is never published at all."""
+    refused by the database's word once the socket's last look is PARLEY_CREDENTIAL_RECHECK
+    old (0 here: at once). Here the event is never published at all."""
+    settings.PARLEY_CREDENTIAL_RECHECK = 0
     bob, token = await sync_to_async(user_with_token)()
     await private_room_with(bob)
     v1, tutorial = await open_both(open_socket, token=token)
@@ -259,6 +261,23 @@ async def test_a_post_after_a_revocation_is_never_stored_even_before_the_close(
     await tutorial.send(message="too late")
     assert await tutorial.closed_with() == 4401
     assert await stored_bodies() == []
+
+
+async def test_a_lost_revocation_is_looked_up_at_most_once_a_recheck_interval(
+    open_socket, user_with_token, settings
+):
+    """Posts do not each look the credential up: within PARLEY_CREDENTIAL_RECHECK of the last
+    look, a post whose revocation event was lost still passes (the bound the docs state)."""
+    settings.PARLEY_CREDENTIAL_RECHECK = 3600
+    bob, token = await sync_to_async(user_with_token)()
+    await private_room_with(bob)
+    v1 = await subscribed(open_socket, "secret", token=token)
+    await sync_to_async(Token.objects.filter(user=bob).update)(revoked_at=timezone.now())
+    await v1.send(
+        type="post", room="secret", body="within the interval", client_id=str(uuid.uuid4())
+    )
+    assert (await v1.recv())["type"] == "ack"
+    assert await stored_bodies() == ["within the interval"]
 
 
 async def test_a_revoked_sockets_frames_after_the_event_are_ignored(open_socket, user_with_token):
