@@ -20,7 +20,7 @@ def test_index_to_room_to_chat(new_page):
     page.locator("#room-name-input").press("Enter")
     slug = name.lower().replace(" ", "-")
     expect(page).to_have_url(re.compile(rf"/chat/{slug}/$"))
-    expect(page.locator("#room-title")).to_contain_text(slug)
+    expect(page.locator("#room-title")).to_contain_text(name + "!")  # named as typed
     wait_live(page)
 
     send(page, "hello tutorial")
@@ -50,4 +50,4 @@ def test_room_box_works_without_javascript(new_page):
     page.locator("#room-name-input").fill("No Script Café")
     page.locator("#room-name-input").press("Enter")
     expect(page).to_have_url(re.compile(r"/chat/no-script-cafe/$"))
-    expect(page.locator("#room-title")).to_contain_text("no-script-cafe")
+    expect(page.locator("#room-title")).to_contain_text("No Script Café")

@@ -130,3 +130,16 @@ def test_the_lobby_pages_its_rooms(make_user):
     assert "Page 1 of 3" in first and "?page=2" in first
     last = Client().get("/", {"page": 3}).content.decode()
     assert last.count('class="room-name"') == 20 and "Room 119" in last
+
+
+def test_the_room_page_lists_the_first_hundred_members_and_counts_them_all(make_user):
+    from chat.services.rooms import room_join
+
+    owner = make_user()
+    room = room_create(owner=owner, name="Crowd")
+    for _ in range(104):
+        room_join(room=room, user=make_user())
+    page = Client().get(f"/chat/{room.slug}/").content.decode()
+    assert page.count('class="member-name"') == 100
+    assert '<span id="members-count">105</span>' in page
+    assert '<span id="members-more-count">5</span>' in page

@@ -17,6 +17,9 @@ from parley.errors import BadRequest, Conflict, NotFound, ParleyError, RateLimit
 from ..csp import csp
 from ..forms import InviteForm
 
+# Members the room page lists; the count says how many there are in all.
+MEMBER_PANEL_SIZE = 100
+
 
 @csp
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -46,11 +49,16 @@ def room(request, slug):
     if visitor is not None and not visitor.is_guest and not room.private:
         room_join(room=room, user=visitor)
     is_owner = visitor is not None and room.owner_id == visitor.pk and not visitor.is_guest
+    members = room_members(room=room)
+    shown, count = list(members[:MEMBER_PANEL_SIZE]), members.count()
     context = {
         "room": room,
         "visitor_name": visitor.shown_name if visitor is not None else "Anonymous",
         "visitor_is_guest": visitor is None or visitor.is_guest,
-        "members": list(room_members(room=room)),
+        # The first page of members (all of them: GET /api/v1/rooms/{slug}/members, paged).
+        "members": shown,
+        "member_count": count,
+        "members_more": count - len(shown),
         "invite_form": InviteForm() if room.private and is_owner else None,
         "can_leave": visitor is not None and not visitor.is_guest,
         "max_body": settings.PARLEY_MAX_BODY,

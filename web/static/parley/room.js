@@ -352,13 +352,18 @@ socket.addEventListener("error", ({ detail }) => notice(detail.message, "error")
 // The member list, rendered by the server at load, kept current by `member` frames.
 const memberList = document.querySelector("#members-panel .members");
 
+// The page lists the first members only (the server's page); the count is of all of them.
+let memberCount = Number($("members-count").textContent);
+
 socket.addEventListener("member", ({ detail: { room, user, change } }) => {
   if (room !== slug) return;
   const rows = () => [...memberList.querySelectorAll("li[data-username]")];
   const existing = rows().find((row) => row.dataset.username === user.username);
   if (change === "left") {
     existing?.remove();
+    memberCount = Math.max(0, memberCount - 1);
   } else if (!existing) {
+    memberCount += 1;
     const row = document.createElement("li");
     row.dataset.username = user.username;
     const name = document.createElement("span");
@@ -372,9 +377,12 @@ socket.addEventListener("member", ({ detail: { room, user, change } }) => {
     memberList.insertBefore(row, rows().find((other) => other.dataset.username > user.username) ?? null);
   }
   const count = rows().length;
-  $("members-count").textContent = String(count);
+  $("members-count").textContent = String(memberCount);
+  const more = memberCount - count;
+  $("members-more-count").textContent = String(more);
+  $("members-more").hidden = more <= 0;
   memberList.querySelector("li.muted")?.remove();
-  if (count === 0) {
+  if (memberCount === 0) {
     const empty = document.createElement("li");
     empty.className = "muted";
     empty.textContent = "No members yet.";
