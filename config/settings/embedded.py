@@ -51,7 +51,8 @@ DATABASES = {
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels.layers.InMemoryChannelLayer",
+        # Channels' in-memory layer, cleaning expired entries at most once a second.
+        "BACKEND": "realtime.memory_layer.InMemoryLayer",
         # The room hub's inbox (realtime/hub.py: one layer channel per process, not per
         # socket). On overflow the layer drops and the hub reads the gap from the database, so
         # this bounds memory, not correctness.

@@ -11,8 +11,10 @@ import tempfile
 from pathlib import Path
 
 import uvicorn
+from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from ops import multiprocess
 from ops.http import HeadTimeoutProtocol
@@ -35,8 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, workers, **options):
-        layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        in_memory = layer.endswith("InMemoryChannelLayer")
+        layer = import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"])
+        in_memory = issubclass(layer, InMemoryChannelLayer)
         if workers is None:
             workers = self.default_workers(in_memory)
         if workers < 1:
