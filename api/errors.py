@@ -44,21 +44,27 @@ _CODE_FOR_STATUS = {
 }
 
 
-def error_response(*, status: int, code: ErrorCode, message: str) -> HttpResponse:
+def error_response(
+    *, status: int, code: ErrorCode, message: str, retry_after: float | None = None
+) -> HttpResponse:
+    """The JSON error every path answers. With `retry_after` (a 429), the body and the
+    Retry-After header say it in whole seconds, rounded up, as HTTP's Retry-After wants."""
+    body: dict = {"code": code, "message": message}
+    if retry_after is not None:
+        body["retry_after"] = math.ceil(retry_after)
+    response = JsonResponse(body, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(body["retry_after"])
     if status == 429:  # counted where every such answer is made
         metrics.RATE_LIMITED_HTTP.inc()
-    return JsonResponse({"code": code, "message": message}, status=status)
+    return response
 
 
 def _parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
     if isinstance(exc, RateLimited):
-        metrics.RATE_LIMITED_HTTP.inc()
-        # Whole seconds, rounded up, as HTTP's Retry-After wants; the body says the same.
-        seconds = math.ceil(exc.retry_after)
-        body = {"code": exc.code, "message": exc.message, "retry_after": seconds}
-        response = JsonResponse(body, status=429)
-        response["Retry-After"] = str(seconds)
-        return response
+        return error_response(
+            status=429, code=exc.code, message=exc.message, retry_after=exc.retry_after
+        )
     return error_response(status=STATUS.get(exc.code, 400), code=exc.code, message=exc.message)
 
 

@@ -5,9 +5,10 @@ shape under /api/, a page that says so in words elsewhere (the login form, the a
 import math
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from api.errors import error_response
 from parley.errors import ErrorCode
 
 MESSAGE = "Too many failed log-ins. Wait {wait} before trying again; every try meanwhile restarts the wait."
@@ -26,15 +27,13 @@ def lockout_response(
     # and this answers one: the whole cool-off is left.
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     message = MESSAGE.format(wait=_wait_words(seconds))
-    response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"code": ErrorCode.RATE_LIMITED, "message": message, "retry_after": seconds}, status=429
+        return error_response(
+            status=429, code=ErrorCode.RATE_LIMITED, message=message, retry_after=seconds
         )
-    else:
-        response = HttpResponse(
-            render_to_string("web/login_throttled.html", {"message": message}, request=request),
-            status=429,
-        )
+    response = HttpResponse(
+        render_to_string("web/login_throttled.html", {"message": message}, request=request),
+        status=429,
+    )
     response["Retry-After"] = str(seconds)
     return response

@@ -75,6 +75,10 @@ class ChannelLayerFanout:
             layer_event = {"type": USER_EVENT, "user_id": event["user_id"], "event": event}
             self._send(user_group(event["user_id"]), layer_event)
             return
+        if event["kind"] == "room_opened":
+            layer_event = {"type": ROOM_OPENED, "room_id": event["room_id"], "room": event["room"]}
+            self._send(name_group(event["room"]), layer_event)
+            return
         if event["kind"] == "message":
             layer_event = {
                 "type": ROOM_MESSAGE,
@@ -97,15 +101,9 @@ class ChannelLayerFanout:
                 "origin": None,
                 "frame": protocol.member(event["room"], event["user"], event["change"]),
             }
-        elif event["kind"] == "room_opened":
-            layer_event = {"type": ROOM_OPENED, "room_id": event["room_id"], "room": event["room"]}
         else:
             raise ValueError(f"unknown event kind {event['kind']!r}")
-        if event["kind"] == "room_opened":
-            group = name_group(event["room"])
-        else:
-            group = room_group(event["room_id"])
-        self._send(group, layer_event)
+        self._send(room_group(event["room_id"]), layer_event)
 
     def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()

@@ -295,47 +295,41 @@ class RoomHub:
 
     async def join_user(self, user_id: int, member: Member) -> None:
         """Deliver the user's stream to the member (until leave_user)."""
-        await self.start()
-        members = self.users.setdefault(user_id, set())
-        first = not members
-        members.add(member)
-        if first:
-            group_add = self.layer.group_add(user_group(user_id), self.channel)
-            await self._bounded(group_add, "group_add")
+        await self._add(self.users, user_id, user_group(user_id), member)
 
     async def leave_user(self, user_id: int, member: Member) -> None:
-        members = self.users.get(user_id)
-        if members is None or member not in members:
-            return
-        members.discard(member)
-        if not members:
-            del self.users[user_id]
-            await self._discard(user_group(user_id))
-
-    async def _discard(self, group: str) -> None:
-        await self._bounded(self.layer.group_discard(group, self.channel), "group_discard")
+        await self._remove(self.users, user_id, user_group(user_id), member)
 
     async def wait(self, slug: str, member: Member) -> None:
         """`member` waits for a public room to open at `slug`: the tutorial endpoint's sockets
         on a name nobody created yet. Once one is created, in any process, the hub calls
         `member.on_opened` with its id; the member then joins it and stops waiting."""
-        await self.start()
-        waiters = self.waiting.setdefault(slug, set())
-        first = not waiters
-        waiters.add(member)
-        if first:
-            await self._bounded(self.layer.group_add(name_group(slug), self.channel), "group_add")
+        await self._add(self.waiting, slug, name_group(slug), member)
 
     async def unwait(self, slug: str, member: Member) -> None:
-        waiters = self.waiting.get(slug)
-        if waiters is None:
+        await self._remove(self.waiting, slug, name_group(slug), member)
+
+    async def _add(self, registry: dict, key, group: str, member: Member) -> None:
+        """Add `member` under `key`; the process's channel joins `group` with the first one."""
+        await self.start()
+        members = registry.setdefault(key, set())
+        first = not members
+        members.add(member)
+        if first:
+            await self._bounded(self.layer.group_add(group, self.channel), "group_add")
+
+    async def _remove(self, registry: dict, key, group: str, member: Member) -> None:
+        """Remove `member` from under `key`; the channel leaves `group` with the last one."""
+        members = registry.get(key)
+        if members is None or member not in members:
             return
-        waiters.discard(member)
-        if not waiters:
-            del self.waiting[slug]
-            await self._bounded(
-                self.layer.group_discard(name_group(slug), self.channel), "group_discard"
-            )
+        members.discard(member)
+        if not members:
+            del registry[key]
+            await self._discard(group)
+
+    async def _discard(self, group: str) -> None:
+        await self._bounded(self.layer.group_discard(group, self.channel), "group_discard")
 
     async def _bounded(self, call: Coroutine, name: str) -> None:
         try:

@@ -19,7 +19,3 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
-
-    def retry_after(self) -> float:
-        """Seconds until the next token."""
-        return round(max(0.0, (1 - self.tokens) / self.rate), 3)

@@ -232,9 +232,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         their first post, rename or typing, and keeps that identity for the socket (and for
         their browser session, when there is one)."""
         if not self.user.is_authenticated:
-            client = self.scope.get("client") or (None,)
             self.user = await database_sync_to_async(sessions.guest_for_session)(
-                self._session(), address=client[0]
+                self._session(), address=self.address()
             )
         return self.user
 

@@ -143,3 +143,10 @@ def test_the_room_page_lists_the_first_hundred_members_and_counts_them_all(make_
     assert page.count('class="member-name"') == 100
     assert '<span id="members-count">105</span>' in page
     assert '<span id="members-more-count">5</span>' in page
+
+
+def test_a_lobby_name_the_domain_refuses_is_answered_with_why(db):
+    response = Client().post("/chat/", {"room": "Bob\u202eevil"})
+    assert response.status_code == 400
+    assert "bidirectional" in response.content.decode()
+    assert not Room.objects.exists()

@@ -80,7 +80,9 @@ def room_open_and_go(request, slug, *, name: str | None = None):
         return response
     except Conflict as error:
         return room_offer(request, slug, error=error.message, status=409)
-    except BadRequest:
+    except BadRequest as error:
+        if name is not None:  # the typed name (bidirectional controls, say): say what is wrong
+            return room_offer(request, slug, error=error.message, status=400)
         return room_not_found(request, slug)
     return redirect("web:room", slug=room.slug)
 
