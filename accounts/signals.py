@@ -20,7 +20,7 @@ _BEFORE = "_parley_credentials_before"
 
 
 def _revoke(user_id: int, credential: str) -> None:
-    events.publish_on_commit(events.credentials_revoked(user_id=user_id, credential=credential))
+    events.publish_on_commit(events.CredentialsRevoked(user_id=user_id, credential=credential))
 
 
 def _touches(update_fields, *names: str) -> bool:

@@ -137,14 +137,34 @@ class MembershipOut(Out):
     user: UserOut
 
 
+class ReactionOut(Out):
+    emoji: str
+    count: int
+    users: list[UserOut]
+    # Whether the caller reacted so (in history; not in broadcast events).
+    me: bool | None = None
+
+
 class MessageOut(Out):
     room: str
     seq: int
     id: int
     author: UserOut
     body: str
+    html: str
+    is_action: bool
     created_at: Timestamp
     client_id: str
+    edited_at: Timestamp | None
+    deleted: bool
+    thread_root: int | None
+    in_room: bool
+    reply_count: int
+    last_reply_at: Timestamp | None
+    repliers: list[UserOut]
+    pinned: bool
+    reactions: list[ReactionOut]
+    version: int
 
 
 class MessagePageOut(Out):

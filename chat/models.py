@@ -1,7 +1,12 @@
-"""Rooms, who is in them, and the messages they hold.
+"""Rooms, who is in them, the messages they hold, and the stream of changes to them.
 
-A room's messages carry a contiguous sequence number (1, 2, 3, ...) allocated from
-`Room.last_seq` inside the posting transaction (chat/services/messages.py).
+A room counts two things, both allocated in the transaction of the change (chat/services/
+stream.py), under the room row's write lock, so that each stays contiguous:
+- its messages: `Message.seq` 1, 2, 3, ... from `Room.last_seq` (protocol v1 and REST page by it);
+- every durable change (a message posted, edited or deleted, a reaction, a pin, a rename, a
+  member joining or leaving): the room's event stream, `seq` 1, 2, 3, ... from
+  `Room.last_event_seq`. A message's post is the event at `Message.event_seq`; every other change
+  is a `RoomEvent` row. Protocol v2 resumes the whole stream from one cursor.
 """
 
 import unicodedata
@@ -30,6 +35,8 @@ class Room(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The seq of the newest message; the next post takes last_seq + 1.
     last_seq = models.BigIntegerField(default=0)
+    # The seq of the newest change in the room's event stream (a post is one).
+    last_event_seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.slug
@@ -58,17 +65,101 @@ class Membership(models.Model):
 class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     seq = models.BigIntegerField()
+    # The room event seq of this message's post, and of its latest change (an edit, a deletion,
+    # a reaction, a reply in its thread, a pin): a client holding the message at `version`
+    # skips events at or below it.
+    event_seq = models.BigIntegerField(default=0)
+    version = models.BigIntegerField(default=0)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The Markdown source, and its sanitised HTML (chat/markdown.py), rendered on every write.
+    # Both are emptied when the message is deleted: the body is gone, not hidden.
     body = models.TextField()
+    html = models.TextField(blank=True, default="")
+    # A `/me` message: shown as an action of its author.
+    is_action = models.BooleanField(default=False)
     # Made by the client; a retry with the same id returns the original message.
     client_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # A thread reply names its root (a top-level message). `in_room`: shown in the room's
+    # timeline too ("also send to room"); top-level messages always are.
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    in_room = models.BooleanField(default=True)
+    # On a thread root: its replies' count and the newest one's time.
+    reply_count = models.IntegerField(default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="message_seq_once"),
+            models.UniqueConstraint(fields=["room", "event_seq"], name="message_event_seq_once"),
             models.UniqueConstraint(fields=["author", "client_id"], name="message_client_id_once"),
+        ]
+        indexes = [
+            models.Index(fields=["thread_root", "seq"], name="message_thread"),
         ]
 
     def __str__(self) -> str:
         return f"{self.room}#{self.seq}"
+
+
+class MessageEdit(models.Model):
+    """A message's earlier body, kept when it is edited (admins read the history); deleted
+    with the body when the message is deleted."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="edits")
+    body = models.TextField()
+    # When this body was replaced.
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["replaced_at", "id"]
+
+    def __str__(self) -> str:
+        return f"edit of {self.message}"
+
+
+class Reaction(models.Model):
+    """One emoji of one user on one message: adding it again removes it (a toggle)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message}"
+
+
+class RoomEvent(models.Model):
+    """A durable change to a room other than a post, at its place (`seq`) in the room's event
+    stream: what a resuming client is replayed. `type` is the v2 frame's type; `data` its
+    fields (never a message body: those are read from the message, so a deleted body is gone
+    from here too)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=32)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "seq"], name="room_event_seq_once")]
+
+    def __str__(self) -> str:
+        return f"{self.room}@{self.seq} {self.type}"

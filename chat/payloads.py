@@ -1,5 +1,8 @@
 """The one shape of a message (and of a user) that REST, WebSocket frames and events share."""
 
+from datetime import datetime
+from typing import Any
+
 from accounts.models import User
 
 from .models import Message
@@ -9,13 +12,49 @@ def user_payload(user: User) -> dict:
     return {"id": user.pk, "username": user.username, "display_name": user.shown_name}
 
 
-def message_payload(message: Message, *, room_slug: str | None = None) -> dict:
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+def message_payload(
+    message: Message,
+    *,
+    room_slug: str | None = None,
+    reactions: list[dict[str, Any]] | None = None,
+    repliers: list[dict[str, Any]] | None = None,
+) -> dict:
+    """The message as it is now. A deleted one is a tombstone: `deleted` true, its body and
+    HTML empty. `reactions` (chat.selectors.reaction_summaries) and a thread root's `repliers`
+    are read in bulk by the caller; a message just posted has neither."""
     return {
         "room": room_slug or message.room.slug,
         "seq": message.seq,
         "id": message.pk,
         "author": user_payload(message.author),
         "body": message.body,
-        "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
+        "html": message.html,
+        "is_action": message.is_action,
+        "created_at": _time(message.created_at),
         "client_id": str(message.client_id),
+        "edited_at": _time(message.edited_at),
+        "deleted": message.deleted_at is not None,
+        "thread_root": message.thread_root_id,
+        "in_room": message.in_room,
+        "reply_count": message.reply_count,
+        "last_reply_at": _time(message.last_reply_at),
+        "repliers": repliers or [],
+        "pinned": message.pinned_at is not None,
+        "reactions": reactions or [],
+        "version": message.version,
+    }
+
+
+def thread_summary(root: Message, *, repliers: list[dict[str, Any]] | None = None) -> dict:
+    """What a thread reply changes on its root, sent with the reply (`MessagePosted.root`)."""
+    return {
+        "id": root.pk,
+        "reply_count": root.reply_count,
+        "last_reply_at": _time(root.last_reply_at),
+        "repliers": repliers or [],
+        "version": root.version,
     }

@@ -1,12 +1,17 @@
 """Reads on rooms and messages, each answering for one user (who may be a guest)."""
 
+from collections import defaultdict
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from parley import events
 from parley.errors import NotFound
 from parley.text import text_is_storable
 
-from .models import Membership, Message, Room
+from .models import Membership, Message, Reaction, Room, RoomEvent
+from .payloads import message_payload, thread_summary, user_payload
 
 HISTORY_MAX = 100
 
@@ -107,3 +112,123 @@ def message_range(
         .order_by("seq")
     )
     return list(messages[:limit] if limit is not None else messages)
+
+
+# Who is named in a reaction summary (the count counts everyone), and in a thread's repliers.
+REACTION_USERS = 50
+THREAD_REPLIERS = 5
+
+
+def reaction_summaries(
+    *, message_ids: list[int], viewer: User | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each message's reactions, by emoji in the order first used: [{"emoji", "count",
+    "users": [user_payload, ...] (the first REACTION_USERS), "me" (only with a `viewer`)}]."""
+    summaries: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    reactions = (
+        Reaction.objects.filter(message_id__in=message_ids)
+        .select_related("user")
+        .order_by("message_id", "created_at", "id")
+    )
+    for reaction in reactions:
+        entry = summaries[reaction.message_id].setdefault(
+            reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": []}
+        )
+        entry["count"] += 1
+        if len(entry["users"]) < REACTION_USERS:
+            entry["users"].append(user_payload(reaction.user))
+        if viewer is not None:
+            entry["me"] = entry.get("me", False) or reaction.user_id == viewer.pk
+    if viewer is not None:
+        for by_emoji in summaries.values():
+            for entry in by_emoji.values():
+                entry.setdefault("me", False)
+    return {message_id: list(by_emoji.values()) for message_id, by_emoji in summaries.items()}
+
+
+def thread_repliers(*, root_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each thread root's repliers (the first THREAD_REPLIERS, by their first reply)."""
+    repliers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    replies = (
+        Message.objects.filter(thread_root_id__in=root_ids, deleted_at__isnull=True)
+        .select_related("author")
+        .order_by("thread_root_id", "seq")
+    )
+    for reply in replies:
+        root_id = reply.thread_root_id
+        assert root_id is not None
+        if (root_id, reply.author_id) in seen or len(repliers[root_id]) >= THREAD_REPLIERS:
+            continue
+        seen.add((root_id, reply.author_id))
+        repliers[root_id].append(user_payload(reply.author))
+    return dict(repliers)
+
+
+def message_payloads(
+    messages: list[Message], *, viewer: User | None = None, room_slug: str | None = None
+) -> list[dict[str, Any]]:
+    """The messages as they are now, with their reactions and thread repliers read in two
+    queries for the lot (`viewer`: whose `me` the reaction summaries carry)."""
+    ids = [message.pk for message in messages]
+    reactions = reaction_summaries(message_ids=ids, viewer=viewer)
+    roots = [message.pk for message in messages if message.reply_count]
+    repliers = thread_repliers(root_ids=roots) if roots else {}
+    return [
+        message_payload(
+            message,
+            room_slug=room_slug,
+            reactions=reactions.get(message.pk),
+            repliers=repliers.get(message.pk),
+        )
+        for message in messages
+    ]
+
+
+def stream_range(
+    *, room_id: int, after: int, upto: int, limit: int | None = None
+) -> list[events.RoomChange]:
+    """The room's changes with after < event seq <= upto (the first `limit`), in order: what a
+    protocol v2 socket is replayed or refilled. Posts are read from the messages, every other
+    change from its RoomEvent row; a message a change carries is read as it is now."""
+    posted = list(
+        Message.objects.filter(room_id=room_id, event_seq__gt=after, event_seq__lte=upto)
+        .select_related("author", "room", "thread_root")
+        .order_by("event_seq")[:limit]
+    )
+    changed = list(
+        RoomEvent.objects.filter(room_id=room_id, seq__gt=after, seq__lte=upto)
+        .select_related("room", "message", "message__author")
+        .order_by("seq")[:limit]
+    )
+    carried = [row.message for row in changed if row.message is not None]
+    payloads = {payload["id"]: payload for payload in message_payloads([*posted, *carried])}
+    roots = {m.thread_root.pk: m.thread_root for m in posted if m.thread_root is not None}
+    root_repliers = thread_repliers(root_ids=list(roots)) if roots else {}
+    stream: list[events.RoomChange] = []
+    for message in posted:
+        root = roots.get(message.thread_root_id) if message.thread_root_id else None
+        stream.append(
+            events.MessagePosted(
+                room_id=room_id,
+                room=message.room.slug,
+                seq=message.event_seq,
+                number=message.seq,
+                message=payloads[message.pk],
+                root=(
+                    thread_summary(root, repliers=root_repliers.get(root.pk))
+                    if root is not None
+                    else None
+                ),
+            )
+        )
+    change_types = events.room_change_types()
+    for row in changed:
+        fields = dict(row.data)
+        if row.message is not None and "message" in change_types[row.type].__dataclass_fields__:
+            fields["message"] = payloads[row.message.pk]
+        stream.append(
+            change_types[row.type](room_id=room_id, room=row.room.slug, seq=row.seq, **fields)
+        )
+    stream.sort(key=lambda change: change.seq)
+    return stream[:limit] if limit is not None else stream

@@ -6,23 +6,31 @@ from django.dispatch import receiver
 
 from parley import events
 
-from .models import Membership
+from .models import Membership, Room
 from .selectors import room_can_see
 from .services.rooms import ending_reason, member_changed
 
 
 @receiver(post_delete, sender=Membership)
-def _membership_deleted(sender, instance: Membership, **kwargs) -> None:
-    """Announce it after commit: to the room's subscribers (`member` left), and to the user's
-    own stream, whose sockets stop delivering the room if the user may no longer see it."""
-    room, user = instance.room, instance.user
-    member_changed(room=room, user=user, change="left")
+def _membership_deleted(sender, instance: Membership, origin=None, **kwargs) -> None:
+    """Record it in the room's stream (`member` left or removed), and tell the user's own
+    stream, whose sockets stop delivering the room if the user may no longer see it. A room
+    being deleted records nothing in its own stream (it goes with the room)."""
+    room, user, reason = instance.room, instance.user, ending_reason.get()
+    if not _deleting_room(origin):
+        member_changed(room=room, user=user, change=reason)
     events.publish_on_commit(
-        events.membership_ended(
+        events.MembershipEnded(
             user_id=user.pk,
             room_id=room.pk,
             room=room.slug,
-            reason=ending_reason.get(),
+            reason=reason,
             can_see=room_can_see(room=room, user=user),
         )
     )
+
+
+def _deleting_room(origin) -> bool:
+    """Whether the deletion that removed the membership started at a room (or rooms)."""
+    model = getattr(origin, "model", type(origin))
+    return model is Room

@@ -1,32 +1,34 @@
-"""The one door real-time events leave through.
+"""The one door real-time events leave through, and the events, one typed class per kind.
 
 Services call `publish_on_commit`; the event reaches the fan-out backend only after the
 surrounding transaction commits (never for a rolled-back one), so nothing is broadcast that is
 not stored. `publish_now` is for ephemeral events that store nothing (typing).
 
 How events reach sockets is the backend's business (PARLEY_FANOUT_BACKEND, a dotted path): by
-default Channels' layer groups (realtime/fanout.py). Events are plain dicts:
+default Channels' layer groups (realtime/fanout.py), which encodes each event once per protocol.
 
-    {"kind": "message", "room_id": int, "room": slug, "seq": int, "message": message_payload}
-    {"kind": "typing", "room_id": int, "room": slug, "user": user_payload, "origin": str|None}
-    {"kind": "member", "room_id": int, "room": slug, "user": user_payload, "change": str}
+Three streams:
+- **A room's changes** (`RoomChange`): every durable change to a room takes the room's next
+  event seq (`seq`), in the transaction that makes it (chat/services/stream.py). Protocol v2
+  delivers each as a frame of its `type` and resumes all of them from one cursor. A post
+  (`MessagePosted`) also has the message's own `number` (`Message.seq`), which protocol v1 and
+  REST count messages by.
+- **Ephemeral room events**: `Typing`, and `RoomOpened` (a public room now exists at a name the
+  tutorial endpoint's sockets may be waiting on).
+- **A user's stream** (`UserEvent`): what concerns one person reaches every socket of that user,
+  in every server process (docs/architecture.md, "The per-user stream").
 
-Besides one stream per room there is one stream per user: what concerns one person reaches every
-socket of that user, in every server process. Its events have the kind "user" and a `type`
-(the typed shapes below; docs/architecture.md, "The per-user stream"):
-
-    {"kind": "user", "user_id": int, "type": "membership.ended", ...MembershipEnded}
-    {"kind": "user", "user_id": int, "type": "credentials.revoked", ...CredentialsRevoked}
-
-A new per-user event (a DM opened, an unread count) is a new `type` here and a handler on the
-sockets; the way it travels does not change. The door lives in `parley`, the layer under every
-domain app, so `accounts` and `chat` both publish through it.
+A new kind of change is a new class here with a `type`, a section in docs/protocol.md (a test
+checks) and, for a user event, a handler on the sockets; how it travels does not change. The door
+lives in `parley`, the layer under every domain app, so `accounts` and `chat` both publish here.
 """
 
+import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -35,8 +37,198 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """Every event. `kind` says which stream it travels on."""
+
+    kind: ClassVar[str]
+
+
+# A room's durable changes.
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomChange(Event):
+    """A durable change to room `room_id` (slug `room`), at `seq` in the room's event stream.
+    `type` is its protocol v2 frame type and its stored `RoomEvent.type`; `fields()` the
+    frame's other fields."""
+
+    kind: ClassVar[str] = "room"
+    type: ClassVar[str]
+    room_id: int
+    room: str
+    seq: int
+
+    def fields(self) -> dict[str, Any]:
+        """The frame's fields besides `type`, `room` and `seq`."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name not in ("room_id", "room", "seq", "number")
+        }
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessagePosted(RoomChange):
+    """A message (or a thread reply) was posted. `number` is its `Message.seq`; `root` the
+    thread root's new summary when it is a reply (chat.payloads.thread_summary)."""
+
+    type: ClassVar[str] = "message"
+    number: int
+    message: dict[str, Any]
+    root: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageEdited(RoomChange):
+    type: ClassVar[str] = "message_edited"
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageDeleted(RoomChange):
+    """The message's body is gone: `message` is its tombstone."""
+
+    type: ClassVar[str] = "message_deleted"
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionAdded(RoomChange):
+    """`user` reacted with `emoji`; `count` is how many have reacted so with it now."""
+
+    type: ClassVar[str] = "reaction_added"
+    message_id: int
+    emoji: str
+    user: dict[str, Any]
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionRemoved(RoomChange):
+    type: ClassVar[str] = "reaction_removed"
+    message_id: int
+    emoji: str
+    user: dict[str, Any]
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessagePinned(RoomChange):
+    type: ClassVar[str] = "message_pinned"
+    message_id: int
+    user: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageUnpinned(RoomChange):
+    type: ClassVar[str] = "message_unpinned"
+    message_id: int
+    user: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomUpdated(RoomChange):
+    """The room's name or topic changed (by `user`)."""
+
+    type: ClassVar[str] = "room_updated"
+    name: str
+    topic: str
+    user: dict[str, Any]
+
+
+MemberChange = Literal["joined", "left", "invited", "removed"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MemberChanged(RoomChange):
+    type: ClassVar[str] = "member"
+    user: dict[str, Any]
+    change: MemberChange
+
+
+# Ephemeral room events: stored nowhere, delivered to whoever is there.
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Typing(Event):
+    """`user` is typing in the room; `origin` names the socket it came from (not told)."""
+
+    kind: ClassVar[str] = "typing"
+    room_id: int
+    room: str
+    user: dict[str, Any]
+    origin: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomOpened(Event):
+    """A public room was created at `room`: the tutorial endpoint's sockets waiting there
+    follow it."""
+
+    kind: ClassVar[str] = "room_opened"
+    room_id: int
+    room: str
+
+
+# The per-user stream.
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserEvent(Event):
+    """An event for every socket of `user_id`. Sockets see it as a dict (`as_dict`): its
+    `type` and its fields; each `type` has a handler on the sockets."""
+
+    kind: ClassVar[str] = "user"
+    type: ClassVar[str]
+    user_id: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MembershipEnded(UserEvent):
+    """`user_id` is no longer a member of the room. `can_see` says whether they may still
+    read it (a public room stays visible to all): sockets stop delivering the room when not."""
+
+    type: ClassVar[str] = "membership.ended"
+    room_id: int
+    room: str
+    reason: Literal["left", "removed"]
+    can_see: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialsRevoked(UserEvent):
+    """A credential of `user_id` no longer authenticates: sockets opened with it close.
+    `credential` is "token:<id>", "session:<digest>" (accounts.credentials.session_digest),
+    "session:*" (every session of the user) or "*" (everything the user holds)."""
+
+    type: ClassVar[str] = "credentials.revoked"
+    credential: str
+
+
+_E = TypeVar("_E", bound=Event)
+
+
+def _subclasses(cls: type[_E]) -> Iterator[type[_E]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def room_change_types() -> dict[str, type[RoomChange]]:
+    """Every kind of durable room change, by its `type`."""
+    return {cls.type: cls for cls in _subclasses(RoomChange)}
+
+
+def user_event_types() -> dict[str, type[UserEvent]]:
+    return {cls.type: cls for cls in _subclasses(UserEvent)}
+
+
 class FanoutBackend(Protocol):
-    def publish(self, event: Mapping[str, Any]) -> None: ...
+    def publish(self, event: Event) -> None: ...
 
 
 @cache
@@ -48,64 +240,14 @@ def backend() -> FanoutBackend:
     return _backend(settings.PARLEY_FANOUT_BACKEND)
 
 
-class MembershipEnded(TypedDict):
-    """`user_id` is no longer a member of the room. `can_see` says whether they may still
-    read it (a public room stays visible to all): sockets stop delivering the room when not."""
-
-    kind: Literal["user"]
-    user_id: int
-    type: Literal["membership.ended"]
-    room_id: int
-    room: str
-    reason: Literal["left", "removed"]
-    can_see: bool
-
-
-class CredentialsRevoked(TypedDict):
-    """A credential of `user_id` no longer authenticates: sockets opened with it close.
-    `credential` is "token:<id>", "session:<digest>" (accounts.credentials.session_digest),
-    "session:*" (every session of the user) or "*" (everything the user holds)."""
-
-    kind: Literal["user"]
-    user_id: int
-    type: Literal["credentials.revoked"]
-    credential: str
-
-
-UserEvent = MembershipEnded | CredentialsRevoked
-
-
-def membership_ended(
-    *, user_id: int, room_id: int, room: str, reason: Literal["left", "removed"], can_see: bool
-) -> MembershipEnded:
-    return {
-        "kind": "user",
-        "user_id": user_id,
-        "type": "membership.ended",
-        "room_id": room_id,
-        "room": room,
-        "reason": reason,
-        "can_see": can_see,
-    }
-
-
-def credentials_revoked(*, user_id: int, credential: str) -> CredentialsRevoked:
-    return {
-        "kind": "user",
-        "user_id": user_id,
-        "type": "credentials.revoked",
-        "credential": credential,
-    }
-
-
-def publish_on_commit(event: Mapping[str, Any]) -> None:
+def publish_on_commit(event: Event) -> None:
     # robust: a failed publish is logged, never undoes the commit; subscribers find the
-    # message on their next gap check or resume, since it is stored.
+    # change on their next gap check or resume, since it is stored.
     transaction.on_commit(lambda: backend().publish(event), robust=True)
 
 
-def publish_now(event: Mapping[str, Any]) -> None:
+def publish_now(event: Event) -> None:
     try:
         backend().publish(event)
     except Exception:
-        logger.exception("publishing a %s event failed", event.get("kind"))
+        logger.exception("publishing a %s event failed", event.kind)

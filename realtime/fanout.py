@@ -17,13 +17,16 @@ import asyncio
 import hashlib
 import logging
 import os
-from collections.abc import Mapping
-from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
+from parley import events
+
 from . import protocol
+
+# Protocol v1's `member` frame says only "joined" or "left".
+V1_CHANGES = {"joined": "joined", "invited": "joined", "left": "left", "removed": "left"}
 
 ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
 ROOM_TYPING = "room.typing"
@@ -70,40 +73,42 @@ class ChannelLayerFanout:
         # Per event loop: events waiting to be sent to the layer, in commit order.
         self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
 
-    def publish(self, event: Mapping[str, Any]) -> None:
-        if event["kind"] == "user":
-            layer_event = {"type": USER_EVENT, "user_id": event["user_id"], "event": event}
-            self._send(user_group(event["user_id"]), layer_event)
+    def publish(self, event: events.Event) -> None:
+        if isinstance(event, events.UserEvent):
+            layer_event = {"type": USER_EVENT, "user_id": event.user_id, "event": event.as_dict()}
+            self._send(user_group(event.user_id), layer_event)
             return
-        if event["kind"] == "room_opened":
-            layer_event = {"type": ROOM_OPENED, "room_id": event["room_id"], "room": event["room"]}
-            self._send(name_group(event["room"]), layer_event)
+        if isinstance(event, events.RoomOpened):
+            layer_event = {"type": ROOM_OPENED, "room_id": event.room_id, "room": event.room}
+            self._send(name_group(event.room), layer_event)
             return
-        if event["kind"] == "message":
+        if isinstance(event, events.MessagePosted):
             layer_event = {
                 "type": ROOM_MESSAGE,
-                "room_id": event["room_id"],
-                "seq": event["seq"],
-                "frame": protocol.message(event["message"]),
-                "tutorial": tutorial_frame(event["message"]["body"]),
+                "room_id": event.room_id,
+                "seq": event.number,
+                "frame": protocol.message(event.message),
+                "tutorial": tutorial_frame(event.message["body"]),
             }
-        elif event["kind"] == "typing":
+        elif isinstance(event, events.Typing):
             layer_event = {
                 "type": ROOM_TYPING,
-                "room_id": event["room_id"],
-                "origin": event["origin"],
-                "frame": protocol.typing(event["room"], event["user"]),
+                "room_id": event.room_id,
+                "origin": event.origin,
+                "frame": protocol.typing(event.room, event.user),
             }
-        elif event["kind"] == "member":
+        elif isinstance(event, events.MemberChanged):
             layer_event = {
                 "type": ROOM_MEMBER,
-                "room_id": event["room_id"],
+                "room_id": event.room_id,
                 "origin": None,
-                "frame": protocol.member(event["room"], event["user"], event["change"]),
+                "frame": protocol.member(event.room, event.user, V1_CHANGES[event.change]),
             }
+        elif isinstance(event, events.RoomChange):
+            return  # not delivered on protocol v1
         else:
-            raise ValueError(f"unknown event kind {event['kind']!r}")
-        self._send(room_group(event["room_id"]), layer_event)
+            raise ValueError(f"unknown event {event!r}")
+        self._send(room_group(event.room_id), layer_event)
 
     def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()

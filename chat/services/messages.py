@@ -16,20 +16,8 @@ from throttle.services import post_admit
 from ..models import Membership, Message, Room
 from ..payloads import message_payload, user_payload
 from ..selectors import room_can_see
+from . import stream
 from .rooms import member_changed, room_open
-
-
-def _allocate_seq(room: Room) -> int:
-    """The room's next seq. The UPDATE takes the room row's write lock until the transaction
-    ends, so concurrent posters (threads or processes) queue here and seqs stay contiguous."""
-    table = Room._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
-            [room.pk],
-        )
-        (seq,) = cursor.fetchone()
-    return seq
 
 
 def _join_if_new(*, room: Room, user: User) -> bool:
@@ -90,22 +78,27 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            seq = _allocate_seq(room)
-            message = Message.objects.create(
-                room=room, seq=seq, author=author, body=body, client_id=client_id
-            )
             if not author.is_guest and not room.private and _join_if_new(room=room, user=author):
                 member_changed(room=room, user=author, change="joined")
+            seq, event_seq = stream.allocate(room, message=True)
+            message = Message.objects.create(
+                room=room,
+                seq=seq,
+                event_seq=event_seq,
+                version=event_seq,
+                author=author,
+                body=body,
+                client_id=client_id,
+            )
             message.room = room
-            payload = message_payload(message, room_slug=room.slug)
             events.publish_on_commit(
-                {
-                    "kind": "message",
-                    "room_id": room.pk,
-                    "room": room.slug,
-                    "seq": seq,
-                    "message": payload,
-                }
+                events.MessagePosted(
+                    room_id=room.pk,
+                    room=room.slug,
+                    seq=event_seq,
+                    number=seq,
+                    message=message_payload(message, room_slug=room.slug),
+                )
             )
     except IntegrityError:
         # A retry, or the same client_id racing in on another connection that committed first.
@@ -138,11 +131,5 @@ def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:
     if not room_can_see(room=room, user=user):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
     events.publish_now(
-        {
-            "kind": "typing",
-            "room_id": room.pk,
-            "room": room.slug,
-            "user": user_payload(user),
-            "origin": origin,
-        }
+        events.Typing(room_id=room.pk, room=room.slug, user=user_payload(user), origin=origin)
     )

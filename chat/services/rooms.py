@@ -21,6 +21,7 @@ from parley.text import text_check_name, text_check_storable
 from ..models import Membership, Room
 from ..payloads import user_payload
 from ..selectors import room_find_visible
+from . import stream
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_NAME = 80
@@ -132,9 +133,7 @@ def room_create(
                 Membership.objects.create(room=room, user=owner)
             if not private:
                 # Wakes the tutorial endpoint's sockets that wait for this name.
-                events.publish_on_commit(
-                    {"kind": "room_opened", "room_id": room.pk, "room": room.slug}
-                )
+                events.publish_on_commit(events.RoomOpened(room_id=room.pk, room=room.slug))
     except IntegrityError as error:
         raise Conflict(f"The slug {slug!r} is taken.") from error
     return room
@@ -157,17 +156,10 @@ def room_open(*, slug: str, user: User, name: str | None = None) -> Room:
         return room
 
 
-def member_changed(*, room: Room, user: User, change: str) -> None:
-    """Tell the room's subscribers, once committed, that `user` joined or left."""
-    events.publish_on_commit(
-        {
-            "kind": "member",
-            "room_id": room.pk,
-            "room": room.slug,
-            "user": user_payload(user),
-            "change": change,
-        }
-    )
+def member_changed(*, room: Room, user: User, change: events.MemberChange) -> None:
+    """Record in the room's stream that `user` joined, left, was invited or was removed; its
+    subscribers hear it once committed."""
+    stream.record(events.MemberChanged, room=room, user=user_payload(user), change=change)
 
 
 def room_join(*, room: Room, user: User) -> Membership:
@@ -198,7 +190,7 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
         raise NotFound(f"There is no user {username!r}.")
     membership, created = Membership.objects.get_or_create(room=room, user=invitee)
     if created:
-        member_changed(room=room, user=invitee, change="joined")
+        member_changed(room=room, user=invitee, change="invited")
     return membership
 
 

@@ -174,6 +174,19 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
             "body",
             "created_at",
             "client_id",
+            # What messages that change added (docs/protocol.md, "The message object").
+            "html",
+            "is_action",
+            "edited_at",
+            "deleted",
+            "thread_root",
+            "in_room",
+            "reply_count",
+            "last_reply_at",
+            "repliers",
+            "pinned",
+            "reactions",
+            "version",
         }
 
 

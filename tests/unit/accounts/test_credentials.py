@@ -24,7 +24,7 @@ def revoked(monkeypatch):
         events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
     )
     return lambda: [
-        (e["user_id"], e["credential"]) for e in sent if e.get("type") == "credentials.revoked"
+        (e.user_id, e.credential) for e in sent if isinstance(e, events.CredentialsRevoked)
     ]
 
 

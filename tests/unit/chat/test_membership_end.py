@@ -17,7 +17,7 @@ def published(monkeypatch):
     monkeypatch.setattr(
         events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
     )
-    return lambda: [e for e in sent if e["kind"] == "user"]
+    return lambda: [e.as_dict() for e in sent if e.kind == "user"]
 
 
 def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it(
@@ -29,7 +29,6 @@ def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it
     room_leave(room=room, user=bob)
     assert published() == [
         {
-            "kind": "user",
             "user_id": bob.pk,
             "type": "membership.ended",
             "room_id": room.pk,

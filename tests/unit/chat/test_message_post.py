@@ -16,11 +16,11 @@ from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 def published(monkeypatch):
     """Message and member events as the fan-out backend receives them (after commit); the
     room_opened events of the rooms the tests set up are left out."""
-    sent: list[dict] = []
+    sent: list[events.RoomChange] = []
 
     class Recorder:
         def publish(self, event):
-            if event["kind"] != "room_opened":
+            if not isinstance(event, events.RoomOpened):
                 sent.append(event)
 
     monkeypatch.setattr(events, "backend", lambda: Recorder())
@@ -109,9 +109,7 @@ def test_event_is_published_only_after_commit(make_user, make_room, published):
     with transaction.atomic():
         message_post(author=alice, room=room, body="later", client_id=uuid.uuid4())
         assert published == []
-    assert [(e["kind"], e["seq"], e["message"]["body"]) for e in published] == [
-        ("message", 1, "later")
-    ]
+    assert [(e.type, e.number, e.message["body"]) for e in published] == [("message", 1, "later")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,10 +166,10 @@ def test_concurrent_posters_get_contiguous_seqs(make_user, make_room, published)
         range(1, total + 1)
     )
     assert Room.objects.get(pk=room.pk).last_seq == total
-    assert sorted(e["seq"] for e in published if e["kind"] == "message") == list(
-        range(1, total + 1)
-    )
-    joined = [e["user"]["id"] for e in published if e["kind"] == "member"]
+    assert sorted(e.number for e in published if e.type == "message") == list(range(1, total + 1))
+    # Every change took the room's next event seq: posts and joins, contiguous.
+    assert sorted(e.seq for e in published) == list(range(1, len(published) + 1))
+    joined = [e.user["id"] for e in published if e.type == "member"]
     assert sorted(joined) == sorted(u.pk for u in users[1:])  # each new poster announced once
 
 
@@ -207,5 +205,5 @@ def test_first_post_to_a_public_room_announces_the_new_member_once(make_user, ma
     room = make_room(owner)
     for body in ("one", "two"):
         message_post(author=bob, room=room, body=body, client_id=uuid.uuid4())
-    kinds = [(e["kind"], e.get("change"), e.get("user", {}).get("id")) for e in published]
-    assert kinds == [("member", "joined", bob.pk), ("message", None, None), ("message", None, None)]
+    kinds = [(e.type, e.seq, getattr(e, "change", None)) for e in published]
+    assert kinds == [("member", 1, "joined"), ("message", 2, None), ("message", 3, None)]

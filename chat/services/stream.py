@@ -1,0 +1,66 @@
+"""A room's event stream: every durable change takes the room's next event seq, in the
+transaction that makes it, and is published after that transaction commits.
+
+A post is counted twice in one statement (`allocate(room, message=True)`): its message number
+(`Message.seq`, what protocol v1 and REST count) and its event seq. Every other change is a
+`RoomEvent` row (`record`). The room row's write lock, taken by the UPDATE, queues concurrent
+changes to one room until each commits, so both counters stay contiguous and the stream's order
+is the commit order: concurrent edits of one message are decided by it, everywhere alike.
+"""
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from parley import events
+
+from ..models import Message, Room, RoomEvent
+from ..payloads import message_payload
+
+
+def allocate(room: Room, *, message: bool = False) -> tuple[int, int]:
+    """(the room's message count, its next event seq), taking the event seq, and a message
+    number too when `message`. Call inside the transaction that stores the change."""
+    table = Room._meta.db_table
+    counted = "last_seq = last_seq + 1, " if message else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {counted}last_event_seq = last_event_seq + 1 WHERE id = %s "
+            "RETURNING last_seq, last_event_seq",
+            [room.pk],
+        )
+        last_seq, event_seq = cursor.fetchone()
+    return last_seq, event_seq
+
+
+def record(
+    change: type[events.RoomChange],
+    /,
+    *,
+    room: Room,
+    message: Message | None = None,
+    **fields: Any,
+) -> events.RoomChange:
+    """Store a change (other than a post) at the room's next event seq, and publish it once
+    the surrounding transaction commits. `message` is the message it changes, whose `version`
+    becomes this seq. A change with a `message` field (`MessageEdited`, `MessageDeleted`) carries
+    the message's payload as it is after the change; that field is not stored: a replay reads
+    the message as it is then (`chat.selectors.stream_range`), so a deleted body is gone from
+    the stream too."""
+    with transaction.atomic():
+        _, seq = allocate(room)
+        RoomEvent.objects.create(
+            room=room,
+            seq=seq,
+            type=change.type,
+            message=message,
+            data={name: value for name, value in fields.items() if name != "message"},
+        )
+        if message is not None:
+            Message.objects.filter(pk=message.pk).update(version=seq)
+            message.version = seq
+            if "message" in change.__dataclass_fields__:
+                fields["message"] = message_payload(message)
+        event = change(room_id=room.pk, room=room.slug, seq=seq, **fields)
+        events.publish_on_commit(event)
+    return event
