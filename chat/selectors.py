@@ -232,3 +232,21 @@ def stream_range(
         )
     stream.sort(key=lambda change: change.seq)
     return stream[:limit] if limit is not None else stream
+
+
+def posts_range(
+    *, room_id: int, after: int, upto: int, limit: int | None = None
+) -> list[events.MessagePosted]:
+    """The room messages numbered after < seq <= upto (the first `limit`), as they are now,
+    as the changes that posted them: what a protocol v1 socket is replayed or refilled."""
+    messages = message_range(room_id=room_id, after=after, upto=upto, limit=limit)
+    return [
+        events.MessagePosted(
+            room_id=room_id,
+            room=message.room.slug,
+            seq=message.event_seq,
+            number=message.seq,
+            message=payload,
+        )
+        for message, payload in zip(messages, message_payloads(messages), strict=True)
+    ]

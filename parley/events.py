@@ -5,7 +5,7 @@ surrounding transaction commits (never for a rolled-back one), so nothing is bro
 not stored. `publish_now` is for ephemeral events that store nothing (typing).
 
 How events reach sockets is the backend's business (PARLEY_FANOUT_BACKEND, a dotted path): by
-default Channels' layer groups (realtime/fanout.py), which encodes each event once per protocol.
+default Channels' layer groups (realtime/delivery/fanout.py), which encodes each event once per protocol.
 
 Three streams:
 - **A room's changes** (`RoomChange`): every durable change to a room takes the room's next

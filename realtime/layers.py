@@ -17,7 +17,7 @@ What this adds to `channels_redis.pubsub.RedisPubSubChannelLayer` (4.3.0, pinned
   the process subscribes again to every channel and group it holds, waits for Redis to confirm
   (a PING on the subscribing connection answers after every SUBSCRIBE before it), then hands
   every channel of the process a `{"type": "layer.recovered"}` event (in Parley that is the
-  room hub's one channel, realtime/hub.py, which reads what its rooms missed from the
+  room hub's one channel, realtime/delivery/hub.py, which reads what its rooms missed from the
   database), and tells the other processes, which do the same (it may be the only one that
   lost Redis, and their sockets missed its posts).
 - **A bounded inbox per channel** (`capacity`, oldest dropped first), as the core layer has:

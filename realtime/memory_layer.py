@@ -3,7 +3,7 @@ expired messages and group memberships run at most once a second.
 
 Upstream runs `_clean_expired` on every `receive` and `group_send`, and each run walks every
 channel and every group. The room hub adds a group per signed-in user with a socket (the
-per-user stream, realtime/hub.py), so that walk grew with the users online and cost a few per
+per-user stream, realtime/delivery/hub.py), so that walk grew with the users online and cost a few per
 cent of a post-heavy benchmark. Expiry is counted in seconds (`expiry` 60, `group_expiry` a
 day), so cleaning at most once a second only lets something expire up to a second later.
 """

@@ -7,7 +7,8 @@ for every name in CLIENT_FRAMES, SERVER_FRAMES and CloseCode (tests/websocket/te
 """
 
 from enum import IntEnum
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from urllib.parse import parse_qs
 from uuid import UUID
 
 import orjson
@@ -17,7 +18,12 @@ from parley import metrics
 from parley.errors import ErrorCode
 from parley.text import json_unstorable_field
 
-PROTOCOL_VERSION = 1
+if TYPE_CHECKING:
+    from chat.models import Message
+
+# The versions a client may ask for (`/ws/?protocol=2`); 1 when it asks for none.
+PROTOCOL_VERSIONS = (1, 2)
+DEFAULT_VERSION = 1
 
 
 class CloseCode(IntEnum):
@@ -157,8 +163,20 @@ def encode(frame: dict[str, Any]) -> str:
     return orjson.dumps(frame).decode()
 
 
-def hello(user: dict) -> str:
-    return encode({"type": "hello", "protocol": PROTOCOL_VERSION, "user": user})
+def requested_version(query_string: bytes) -> int | None:
+    """The protocol version the handshake's query string asks for (`protocol=2`), the default
+    when it names none, None when it names one that is not a number."""
+    values = parse_qs(query_string.decode("latin-1")).get("protocol")
+    if not values:
+        return DEFAULT_VERSION
+    try:
+        return int(values[-1])
+    except ValueError:
+        return None
+
+
+def hello(user: dict, version: int = DEFAULT_VERSION) -> str:
+    return encode({"type": "hello", "protocol": version, "user": user})
 
 
 def subscribed(room: str, last_seq: int, ref: str | None) -> str:
@@ -182,8 +200,18 @@ def reset(room: str, last_seq: int) -> str:
     return encode({"type": "reset", "room": room, "last_seq": last_seq})
 
 
-def ack(client_id: str, room: str, seq: int, message_id: int, ref: str | None) -> str:
-    frame = {"type": "ack", "client_id": client_id, "room": room, "seq": seq, "id": message_id}
+def ack(message: "Message", version: int, ref: str | None) -> str:
+    """A stored post's ack. `seq` is what the version counts: the message's number (v1), or
+    its event seq (v2, which adds the number as `number`)."""
+    frame = {
+        "type": "ack",
+        "client_id": str(message.client_id),
+        "room": message.room.slug,
+        "seq": message.seq if version == 1 else message.event_seq,
+        "id": message.pk,
+    }
+    if version != 1:
+        frame["number"] = message.seq
     return encode(_with_ref(frame, ref))
 
 

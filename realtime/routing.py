@@ -9,7 +9,7 @@ from channels.routing import URLRouter
 from django.urls import path, re_path
 
 from .auth import BearerTokenMiddleware
-from .consumers.protocol_v1 import ProtocolV1Consumer
+from .consumers.protocol import ProtocolConsumer
 from .consumers.tutorial import TutorialConsumer
 from .origin import OriginCheck
 
@@ -37,7 +37,7 @@ async def no_endpoint(scope, receive, send):
 
 
 websocket_urlpatterns = [
-    path("ws/", ProtocolV1Consumer.as_asgi()),
+    path("ws/", ProtocolConsumer.as_asgi()),
     re_path(r"^ws/chat/(?P<room_name>[^/]+)/$", TutorialConsumer.as_asgi()),
     re_path(r"", no_endpoint),  # last: matches any path the routes above do not
 ]
@@ -45,7 +45,7 @@ websocket_urlpatterns = [
 
 class ServerSend:
     """Puts the server's own `send` in the scope as `parley.send`, for the room hub's writes
-    (realtime/hub.py): they need none of what the middlewares below wrap `send` with (the
+    (realtime/delivery/hub.py): they need none of what the middlewares below wrap `send` with (the
     session middleware's wrapper saves sessions on HTTP responses, and costs a coroutine and
     a look at the session on every frame)."""
 

@@ -186,7 +186,7 @@ AXES_SENSITIVE_PARAMETERS = ["username"]
 AXES_DISABLE_ACCESS_LOG = True
 
 # How committed events reach the server processes' sockets (dotted path, see parley/events.py).
-PARLEY_FANOUT_BACKEND = "realtime.fanout.ChannelLayerFanout"
+PARLEY_FANOUT_BACKEND = "realtime.delivery.fanout.ChannelLayerFanout"
 
 
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:

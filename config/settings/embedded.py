@@ -53,7 +53,7 @@ CHANNEL_LAYERS = {
     "default": {
         # Channels' in-memory layer, cleaning expired entries at most once a second.
         "BACKEND": "realtime.memory_layer.InMemoryLayer",
-        # The room hub's inbox (realtime/hub.py: one layer channel per process, not per
+        # The room hub's inbox (realtime/delivery/hub.py: one layer channel per process, not per
         # socket). On overflow the layer drops and the hub reads the gap from the database, so
         # this bounds memory, not correctness.
         "CONFIG": {"capacity": 10000, "expiry": 60},

@@ -124,7 +124,7 @@ CHANNEL_LAYERS = {
             ],
             # Several deployments may share one Redis: channel names start with the prefix.
             "prefix": os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:",
-            # Events queued for the process's room hub (realtime/hub.py: one channel per
+            # Events queued for the process's room hub (realtime/delivery/hub.py: one channel per
             # process) before the oldest are dropped; the hub reads such a gap from the
             # database, so this bounds memory, not correctness.
             "capacity": 10000,

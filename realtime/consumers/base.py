@@ -1,10 +1,9 @@
-"""What both WebSocket endpoints share: who the user is, frame limits, and the socket's place
-in the process's room hub (realtime/hub.py), which writes each room's messages to it in seq
-order, each once.
+"""What both WebSocket endpoints share: who the user is, frame limits, and the socket's feed
+(realtime/delivery/feed.py), the only writer of room events to it: in order, each once.
 
-The channel layer is only a doorbell: an event may be dropped or arrive out of order. The hub
-and the socket's cursors skip what was already written and read what went missing from the
-database, or close the socket with 4000 so that the client resumes.
+The channel layer is only a doorbell: an event may be dropped or arrive out of order. The feed
+skips what was already written and reads what went missing from the database, or closes the
+socket with 4000 so that the client resumes.
 
 The socket also hears its user's stream (parley/events.py, kind "user") through the hub: each
 event type is handled by the method named for it (`membership.ended` by
@@ -33,7 +32,10 @@ from throttle.services import TooManyConnections, aconnection_admit, aconnection
 
 from .. import sessions
 from ..auth import socket_credential
-from ..hub import Member, RoomHub, hub_for_loop
+from ..delivery.encoders import Encoder
+from ..delivery.feed import Feed
+from ..delivery.hub import RoomHub, hub_for_loop
+from ..delivery.source import State
 from ..limits import TokenBucket
 from ..protocol import CLOSE_REASONS, MAX_BAD_FRAMES, CloseCode
 
@@ -41,12 +43,6 @@ logger = logging.getLogger(__name__)
 
 # Who an anonymous visitor is until their first write.
 ANONYMOUS = {"id": None, "username": None, "display_name": "Anonymous"}
-
-
-async def _fetch_frames(room_id: int, after: int, upto: int, limit: int) -> list[dict]:
-    return await database_sync_to_async(sessions.message_frames)(
-        room_id=room_id, after=after, upto=upto, limit=limit
-    )
 
 
 def extra(error: Exception) -> dict:
@@ -57,7 +53,7 @@ def extra(error: Exception) -> dict:
 
 
 def room_hub() -> RoomHub:
-    return hub_for_loop(get_channel_layer(), _fetch_frames)
+    return hub_for_loop(get_channel_layer())
 
 
 class RoomSocket(AsyncWebsocketConsumer):
@@ -66,10 +62,8 @@ class RoomSocket(AsyncWebsocketConsumer):
     # channel for every socket). This alias names no layer, so Channels makes none.
     channel_layer_alias = "parley.no-channel-per-socket"
 
-    # Which pre-encoded frame of a room.message event this endpoint writes; whether it shows
-    # typing and member events.
-    frame_key = "frame"
-    hears_room_events = True
+    # What the endpoint's sockets get for a room event (realtime/delivery/encoders.py).
+    encoder: Encoder
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +71,7 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.rooms: dict[int, str] = {}  # subscribed room id -> slug
         self.frames = TokenBucket(*settings.PARLEY_FRAME_RATE)
         self.origin = uuid.uuid4().hex  # names this socket in typing events
-        self._member: Member | None = None  # made by `identify`
+        self._feed: Feed | None = None  # made by `identify`
         self.credential: Credential | None = None  # what the socket was opened with
         self.credential_checked = 0.0  # time.monotonic() of the last look in the database
         self.revoked = False  # access ended: nothing more is read or written
@@ -131,8 +125,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         if self.closing:
             return
         self.closing = True
-        if self._member is not None:
-            self._member.closed = True  # the hub writes nothing after the close frame
+        if self._feed is not None:
+            self._feed.closed = True  # nothing is written after the close frame
         if reason is None and code in CLOSE_REASONS:
             reason = CLOSE_REASONS[code]
         await super().close(code, reason)
@@ -151,7 +145,7 @@ class RoomSocket(AsyncWebsocketConsumer):
 
     async def identify(self) -> bool:
         """Resolve the connection's user (a guest when allowed); refuse with 4401 when there
-        is none. Makes the socket's hub member."""
+        is none. Makes the socket's feed."""
         user = self.scope.get("user")
         if self.scope.get("bearer_rejected"):
             await self.refuse(CloseCode.NOT_AUTHENTICATED)
@@ -169,19 +163,18 @@ class RoomSocket(AsyncWebsocketConsumer):
         if not await self.admit(user):
             return False
         self.user = user
-        self._member = Member(
+        self._feed = Feed(
+            hub=room_hub(),
             send=self.scope.get("parley.send", self.base_send),
-            frame_key=self.frame_key,
+            encoder=self.choose_encoder(),
             origin=self.origin,
-            on_gap=self._refill,
-            on_overflow=self._overflowed,
-            hears_room_events=self.hears_room_events,
+            reconnect=self._reconnect,
             on_user_event=self.user_event,
             on_opened=self.room_opened,
         )
         self.credential = socket_credential(self.scope, user)
         if user.is_authenticated:
-            await room_hub().join_user(user.pk, self.member)
+            await room_hub().join_user(user.pk, self.feed)
             # Checked again now that revocations reach the socket: one committed between the
             # handshake's check and the join would otherwise be missed.
             if not await self.credential_holds():
@@ -210,16 +203,20 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.credential_checked = now
         return self.credential
 
-    async def room_opened(self, member: Member, room_id: int | None) -> None:
+    def choose_encoder(self) -> Encoder:
+        """The endpoint's encoder (the protocol version the client asked for, on /ws/)."""
+        return self.encoder
+
+    async def room_opened(self, feed: Feed, room_id: int | None) -> None:
         """A room opened at a name this socket waits for (RoomHub.wait); see the tutorial
         endpoint, the only one that waits."""
 
     @property
-    def member(self) -> Member:
-        """The socket's place in the room hub. `identify` makes it before any frame is read."""
-        if self._member is None:
-            raise RuntimeError("the socket has no hub member before identify()")
-        return self._member
+    def feed(self) -> Feed:
+        """The socket's feed. `identify` makes it before any frame is read."""
+        if self._feed is None:
+            raise RuntimeError("the socket has no feed before identify()")
+        return self._feed
 
     def _session(self):
         """The visitor's Django session, when their browser sent a session cookie."""
@@ -263,41 +260,38 @@ class RoomSocket(AsyncWebsocketConsumer):
             return
         await self.receive(text_data=text, bytes_data=message.get("bytes"))
 
-    async def follow(self, room_id: int, slug: str) -> None:
-        """Join the room in the hub. Call while holding the member: its frames for the room
-        wait until `synced` sets the cursor they continue from."""
+    async def follow(self, room_id: int, slug: str, **options) -> State:
+        """Deliver the room to the socket (Feed.follow: the frames `before_replay` makes,
+        the replay from `since`, then every new event)."""
         self.rooms[room_id] = slug
-        await room_hub().join(room_id, self.member)
-
-    def synced(self, room_id: int, last_seq: int) -> None:
-        """The socket has (or skips) every message of the room up to `last_seq`."""
-        self.member.cursors[room_id] = last_seq
-        room_hub().seen(room_id, last_seq)
+        try:
+            return await self.feed.follow(room_id, **options)
+        except BaseException:
+            self.rooms.pop(room_id, None)
+            raise
 
     async def unfollow(self, room_id: int) -> None:
         if self.rooms.pop(room_id, None) is not None:
-            await room_hub().leave(room_id, self.member)
+            await self.feed.unfollow(room_id)
 
     def detach(self, room_id: int) -> str | None:
         """Stop delivering the room to this socket at once (from the hub's reader, which must
         not wait); its slug, or None when the socket was not in it."""
         slug = self.rooms.pop(room_id, None)
         if slug is not None:
-            hub = room_hub()
-            if hub.detach(room_id, self.member):
-                self._keep(asyncio.ensure_future(hub.discard_if_empty(room_id)))
+            self.feed.detach(room_id)
         return slug
 
     async def disconnect(self, code):
         if self.socket_keys:
             keys, self.socket_keys = self.socket_keys, []
             await aconnection_release(keys=keys, socket_id=self.origin)
-        if self._member is not None:
-            self._member.closed = True
+        if self._feed is not None:
+            self._feed.closed = True
         for room_id in list(self.rooms):
             await self.unfollow(room_id)
-        if self.user is not None and self.user.is_authenticated and self._member is not None:
-            await room_hub().leave_user(self.user.pk, self.member)
+        if self.user is not None and self.user.is_authenticated and self._feed is not None:
+            await room_hub().leave_user(self.user.pk, self.feed)
 
     # The user's stream (called by the hub's reader: nothing here may wait).
 
@@ -341,8 +335,8 @@ class RoomSocket(AsyncWebsocketConsumer):
     def end_access(self, code: CloseCode) -> None:
         """Write nothing more, read nothing more, and close with `code`."""
         self.revoked = True
-        if self._member is not None:
-            self._member.closed = True
+        if self._feed is not None:
+            self._feed.closed = True
         self._keep(asyncio.ensure_future(self._close_quietly(code)))
 
     async def _close_quietly(self, code: CloseCode) -> None:
@@ -356,33 +350,10 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _refill(self, member: Member, room_id: int, after: int, upto: int) -> None:
-        """The hub found a gap only this socket has (the member is held meanwhile)."""
-        metrics.REFILLS_SOCKET.inc()
-        if upto - after > settings.PARLEY_REPLAY_LIMIT:
-            await self._reconnect(f"a gap of {upto - after} messages")
-            return
-        try:
-            rows = await _fetch_frames(room_id, after, upto, upto - after)
-        except DatabaseError:
-            await self._reconnect("the database is unavailable")
-            return
-        logger.info("refilled %d missed messages in room %s", len(rows), self.rooms.get(room_id))
-        for row in rows:
-            cursor = member.cursors.get(room_id)
-            if cursor is None:  # unsubscribed meanwhile
-                return
-            if row["seq"] > cursor:
-                await self.send(text_data=row[self.frame_key])
-                member.cursors[room_id] = row["seq"]
-
-    async def _overflowed(self, member: Member) -> None:
-        await self._reconnect("its backlog overflowed")
-
     async def _reconnect(self, why: str) -> None:
         """Ask the client to resume: what it would be sent next would skip messages."""
         logger.warning("closing a socket with 4000: %s", why)
         metrics.RECONNECT_CLOSES.inc()
-        if self._member is not None:
-            self._member.closed = True
+        if self._feed is not None:
+            self._feed.closed = True
         await self.close(CloseCode.RECONNECT)

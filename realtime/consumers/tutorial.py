@@ -12,7 +12,6 @@ from uuid import uuid4
 
 import orjson
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.db import DatabaseError
 
 from parley import metrics
@@ -20,7 +19,7 @@ from parley.errors import NotAuthenticated, ParleyError
 from parley.text import text_is_storable
 
 from .. import protocol, sessions
-from ..fanout import tutorial_frame
+from ..delivery.encoders import TUTORIAL, tutorial_frame
 from ..protocol import CloseCode, ErrorCode
 from .base import RoomSocket, extra, room_hub
 
@@ -30,8 +29,7 @@ NAME_COMMAND = "/name"
 
 
 class TutorialConsumer(RoomSocket):
-    frame_key = "tutorial"
-    hears_room_events = False
+    encoder = TUTORIAL
 
     async def connect(self):
         # As in the tutorial, the socket joins the room's group before it is accepted: from
@@ -48,49 +46,31 @@ class TutorialConsumer(RoomSocket):
         except ParleyError:
             await self.refuse(CloseCode.PROTOCOL_ABUSE)
             return
-        self.member.hold()
-        try:
-            if room is None:
-                await room_hub().wait(self.slug, self.member)
-            else:
-                await self._follow_from(room, since=None)
-            await self.accept()
-        finally:
-            self.member.release()
+        if room is None:
+            await room_hub().wait(self.slug, self.feed)
+        else:
+            self.room = room
+            await self.follow(room.pk, room.slug, since=None)
+        await self.accept()
 
-    async def _follow_from(self, room, *, since: int | None) -> None:
-        """Follow the room, first writing its messages after `since` (at most the replay
-        limit; None: none). Call while holding the member."""
-        self.room = room
-        await self.follow(room.pk, room.slug)
-        last_seq, replay = await database_sync_to_async(sessions.replay_state)(
-            room_id=room.pk, since=since, limit=settings.PARLEY_REPLAY_LIMIT
-        )
-        for row in replay or ():
-            await self.send(text_data=row[self.frame_key])
-        self.synced(room.pk, last_seq)
-
-    async def room_opened(self, member, room_id):
+    async def room_opened(self, feed, room_id):
         """The room this socket waits for opened (or may have): follow it from its first
         message, so that the message that opened it is delivered too."""
         async with self.opening:
-            if self.room is not None or member.closed:
+            if self.room is not None or feed.closed:
                 return
             room = await database_sync_to_async(sessions.find_room)(user=self.user, slug=self.slug)
             if room is None:
                 return
-            await room_hub().unwait(self.slug, self.member)
-            self.member.hold()
-            try:
-                await self._follow_from(room, since=0)
-            finally:
-                self.member.release()
-            if member.closed:  # the socket closed meanwhile, after its disconnect cleaned up
+            await room_hub().unwait(self.slug, self.feed)
+            self.room = room
+            await self.follow(room.pk, room.slug, since=0)
+            if feed.closed:  # the socket closed meanwhile, after its disconnect cleaned up
                 await self.unfollow(room.pk)
 
     async def disconnect(self, code):
-        if self._member is not None and getattr(self, "slug", None):
-            await room_hub().unwait(self.slug, self.member)
+        if self._feed is not None and getattr(self, "slug", None):
+            await room_hub().unwait(self.slug, self.feed)
         await super().disconnect(code)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -134,7 +114,7 @@ class TutorialConsumer(RoomSocket):
             body=text,
             client_id=uuid4(),
         )
-        await self.room_opened(self.member, message.room_id)
+        await self.room_opened(self.feed, message.room_id)
 
     async def _rename(self, name: str):
         user = await database_sync_to_async(sessions.rename)(

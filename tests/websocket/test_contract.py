@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from chat.models import Message
 from chat.services.messages import message_post
 from chat.services.rooms import room_create
-from realtime.consumers import protocol_v1
+from realtime.consumers import protocol as protocol_consumer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,7 +79,7 @@ async def test_typing_into_an_unsubscribed_room_reaches_its_subscribers(
 async def test_the_subscription_past_the_limit_is_bad_request(
     open_socket, user_with_token, monkeypatch
 ):
-    monkeypatch.setattr(protocol_v1, "MAX_SUBSCRIPTIONS", 2)
+    monkeypatch.setattr(protocol_consumer, "MAX_SUBSCRIPTIONS", 2)
     ada, token = await sync_to_async(user_with_token)("ada")
     for slug in ("a", "b", "c"):
         await sync_to_async(room_create)(owner=ada, name=slug, slug=slug)

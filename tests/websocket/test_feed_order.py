@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from chat.services.messages import message_post
 from chat.services.rooms import room_create
 from parley import events
-from realtime.fanout import ChannelLayerFanout
+from realtime.delivery.fanout import ChannelLayerFanout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(
 ):
     from django.db import OperationalError
 
-    from realtime import sessions
+    from realtime.delivery import source
 
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
@@ -86,7 +86,7 @@ async def test_gap_that_cannot_be_refilled_asks_the_client_to_resume(
     def down(**kwargs):
         raise OperationalError("database is down")
 
-    monkeypatch.setattr(sessions, "message_frames", down)
+    monkeypatch.setattr(source, "read_range", down)
     for i in range(2):
         await sync_to_async(message_post)(
             author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()

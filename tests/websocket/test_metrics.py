@@ -101,7 +101,7 @@ async def test_resume_outcomes_replayed_and_reset(open_socket, user_with_token, 
 async def test_refills_and_4000_closes_are_counted(open_socket, user_with_token, monkeypatch):
     from django.db import OperationalError
 
-    from realtime import sessions
+    from realtime.delivery import source
 
     ada, token = await sync_to_async(user_with_token)("ada")
     room = await sync_to_async(room_create)(owner=ada, name="g", slug="g")
@@ -116,7 +116,7 @@ async def test_refills_and_4000_closes_are_counted(open_socket, user_with_token,
     def down(**kwargs):
         raise OperationalError("database is down")
 
-    monkeypatch.setattr(sessions, "message_frames", down)
+    monkeypatch.setattr(source, "read_range", down)
     for i in range(2):
         await sync_to_async(message_post)(
             author=ada, room=room, body=f"m{i}", client_id=uuid.uuid4()

@@ -1,28 +1,41 @@
-"""The room hub: in-order, once-only writes; a slow socket never stalls its room."""
+"""The room hub and the feeds: in-order, once-only writes; a slow socket never stalls its room."""
 
 import asyncio
 
 import pytest
 
-from realtime import hub as hub_module
-from realtime.fanout import ROOM_MESSAGE, ROOM_TYPING
-from realtime.hub import Member, RoomHub, send_eagerly
+from realtime.delivery import feed as feed_module
+from realtime.delivery import hub as hub_module
+from realtime.delivery import source
+from realtime.delivery.encoders import ROOM_CHANGE, Encoder
+from realtime.delivery.feed import Feed, send_eagerly
+from realtime.delivery.hub import ROOM_TYPING, RoomHub
+
+
+class Plain(Encoder):
+    """Writes an item's `text`; the hub's tests need no protocol."""
+
+    def encode(self, item):
+        return item["frame"]["text"]
+
+
+ENCODER = Plain("plain", counts="events", live=True)
+QUIET = Plain("quiet", counts="events", live=False)  # no typing frames, as the tutorial's
 
 
 class Socket:
-    """A member's socket. `stalled` makes sends wait, as a full send buffer does."""
+    """A feed's socket. `stalled` makes sends wait, as a full send buffer does."""
 
-    def __init__(self):
+    def __init__(self, hub, encoder=ENCODER):
         self.frames: list[str] = []
         self.stalled: asyncio.Event | None = None
-        self.gaps: list[tuple[int, int, int]] = []
-        self.overflowed = False
-        self.member = Member(
+        self.resumes: list[str] = []
+        self.feed = Feed(
+            hub=hub,
             send=self.send,
-            frame_key="frame",
+            encoder=encoder,
             origin=str(id(self)),
-            on_gap=self.on_gap,
-            on_overflow=self.on_overflow,
+            reconnect=self.reconnect,
         )
 
     async def send(self, message):
@@ -30,14 +43,8 @@ class Socket:
             await self.stalled.wait()
         self.frames.append(message["text"])
 
-    async def on_gap(self, member, room_id, after, upto):
-        self.gaps.append((room_id, after, upto))
-        for seq in range(after + 1, upto + 1):
-            self.frames.append(f"refilled {seq}")
-            member.cursors[room_id] = seq
-
-    async def on_overflow(self, member):
-        self.overflowed = True
+    async def reconnect(self, why):
+        self.resumes.append(why)
 
 
 class Layer:
@@ -58,39 +65,38 @@ class Layer:
         return await self.queue.get()
 
 
-def message(room_id: int, seq: int) -> dict:
+def message(room_id: int, seq: int, text: str | None = None) -> dict:
     return {
-        "type": ROOM_MESSAGE,
+        "type": ROOM_CHANGE,
         "room_id": room_id,
         "seq": seq,
-        "frame": f"m{seq}",
-        "tutorial": f"t{seq}",
+        "number": seq,
+        "frame": {"text": text or f"m{seq}"},
     }
 
 
 @pytest.fixture
-async def hub():
+async def hub(monkeypatch):
+    """A hub on a fake layer; its "database" (source.read) holds events 1 to `hub.stored`."""
     fetched = []
+    room_hub = RoomHub(Layer())
 
-    async def fetch(room_id, after, upto, limit):
+    async def read(*, room_id, after, upto, counts, limit=None):
         fetched.append((room_id, after, upto))
         stored = min(upto, room_hub.stored)
-        return [
-            {"seq": s, "frame": f"db{s}", "tutorial": f"dbt{s}"}
-            for s in range(after + 1, stored + 1)
-        ][:limit]
+        return [message(room_id, s, f"db{s}") for s in range(after + 1, stored + 1)][:limit]
 
-    room_hub = RoomHub(Layer(), fetch=fetch)
+    monkeypatch.setattr(source, "read", read)
     room_hub.fetched = fetched
     room_hub.stored = 100  # the newest seq "in the database"
     yield room_hub
     await room_hub.close()
 
 
-async def joined(room_hub, room_id=1, last_seq=0) -> Socket:
-    socket = Socket()
-    await room_hub.join(room_id, socket.member)
-    socket.member.cursors[room_id] = last_seq
+async def joined(room_hub, room_id=1, last_seq=0, encoder=ENCODER) -> Socket:
+    socket = Socket(room_hub, encoder)
+    await room_hub.join(room_id, socket.feed)
+    socket.feed.cursors[room_id] = last_seq
     room_hub.seen(room_id, last_seq)
     return socket
 
@@ -134,7 +140,7 @@ async def test_a_stalled_socket_does_not_stall_the_room(hub):
     for seq in range(1, 11):
         await hub.handle(message(1, seq))
     assert fast.frames == [f"m{s}" for s in range(1, 11)]
-    assert slow.frames == [] and len(slow.member.backlog) == 9  # one write is in flight
+    assert slow.frames == [] and len(slow.feed.backlog) == 9  # one write is in flight
     slow.stalled.set()
     for _ in range(20):
         await asyncio.sleep(0)
@@ -142,22 +148,21 @@ async def test_a_stalled_socket_does_not_stall_the_room(hub):
 
 
 async def test_a_socket_too_far_behind_is_closed_for_resume(hub, monkeypatch):
-    monkeypatch.setattr(hub_module, "MAX_BACKLOG", 5)
+    monkeypatch.setattr(feed_module, "MAX_BACKLOG", 5)
     fast, slow = await joined(hub), await joined(hub)
     slow.stalled = asyncio.Event()
     for seq in range(1, 10):
         await hub.handle(message(1, seq))
     await asyncio.sleep(0)
-    assert slow.overflowed and slow.member.closed
+    assert slow.resumes == ["its backlog overflowed"] and slow.feed.closed
     assert len(fast.frames) == 9
 
 
 async def test_held_frames_wait_and_follow_in_order(hub):
     socket = await joined(hub)
-    socket.member.hold()
-    await hub.handle(message(1, 1))
-    socket.frames.append("ack")
-    socket.member.release()
+    async with socket.feed.acked_first():
+        await hub.handle(message(1, 1))
+        socket.frames.append("ack")
     assert socket.frames == ["ack", "m1"]
 
 
@@ -173,23 +178,27 @@ async def test_a_gap_only_one_socket_has_is_refilled_for_it(hub):
     socket = await joined(hub, last_seq=0)
     hub.rooms[1].high = 5  # the process has seen up to 5; this socket only up to 0
     await hub.handle(message(1, 6))
-    await asyncio.sleep(0)
-    assert socket.gaps == [(1, 0, 5)]
-    assert socket.frames == [f"refilled {s}" for s in range(1, 6)] + ["m6"]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert hub.fetched == [(1, 0, 5)]
+    assert socket.frames == [f"db{s}" for s in range(1, 6)] + ["m6"]
 
 
 async def test_typing_skips_its_origin_and_the_tutorial_endpoint(hub):
-    typist, other, tutorial = await joined(hub), await joined(hub), await joined(hub)
-    tutorial.member.hears_room_events = False
+    typist, other = await joined(hub), await joined(hub)
+    tutorial = await joined(hub, encoder=QUIET)
+    typing = {"type": "typing", "room": "r", "user": {"id": 1}}
     await hub.handle(
-        {"type": ROOM_TYPING, "room_id": 1, "origin": typist.member.origin, "frame": "typing"}
+        {"type": ROOM_TYPING, "room_id": 1, "origin": typist.feed.origin, "frame": typing}
     )
-    assert (typist.frames, other.frames, tutorial.frames) == ([], ["typing"], [])
+    assert typist.frames == tutorial.frames == []
+    assert other.frames == ['{"type":"typing","room":"r","user":{"id":1}}']
 
 
 async def test_recovery_catches_every_room_up(hub):
     hub.stored = 4  # 3 and 4 were posted while the layer was away
     behind, ahead = await joined(hub, last_seq=2), await joined(hub, last_seq=3)
+    hub.rooms[1].high = 2  # what the process had seen
     await hub.handle({"type": "layer.recovered"})
     assert [f[:2] for f in hub.fetched] == [(1, 2)]
     assert (behind.frames, ahead.frames) == (["db3", "db4"], ["db4"])
@@ -201,7 +210,7 @@ async def test_recovery_too_large_to_catch_up_closes_for_resume(hub, monkeypatch
     socket = await joined(hub, last_seq=2)
     await hub.handle({"type": "layer.recovered"})
     await asyncio.sleep(0)
-    assert socket.overflowed and socket.frames == []
+    assert socket.resumes == ["its backlog overflowed"] and socket.frames == []
 
 
 async def test_a_layer_that_does_not_answer_never_hangs_join_or_leave(hub, monkeypatch):
@@ -211,7 +220,7 @@ async def test_a_layer_that_does_not_answer_never_hangs_join_or_leave(hub, monke
         await asyncio.Event().wait()
 
     hub.layer.group_add = hub.layer.group_discard = never
-    socket = Socket()
-    await asyncio.wait_for(hub.join(1, socket.member), 1)
-    await asyncio.wait_for(hub.leave(1, socket.member), 1)
+    socket = Socket(hub)
+    await asyncio.wait_for(hub.join(1, socket.feed), 1)
+    await asyncio.wait_for(hub.leave(1, socket.feed), 1)
     assert 1 not in hub.rooms

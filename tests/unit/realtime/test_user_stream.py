@@ -7,22 +7,22 @@ from pathlib import Path
 
 from parley import events
 from realtime.consumers.base import RoomSocket
-from realtime.fanout import USER_EVENT
-from realtime.hub import Member
+from realtime.delivery.feed import Feed
+from realtime.delivery.hub import USER_EVENT
 
 from .test_hub import Socket, hub, joined, message  # noqa: F401  (the hub fixture)
 
 
-def user_member(socket: Socket, seen: list) -> Member:
-    socket.member.on_user_event = lambda event: seen.append((socket, event))
-    return socket.member
+def user_feed(socket: Socket, seen: list) -> Feed:
+    socket.feed.on_user_event = lambda event: seen.append((socket, event))
+    return socket.feed
 
 
 async def test_a_users_events_reach_that_users_members_only(hub):  # noqa: F811
     seen: list = []
-    ada_1, ada_2, bob = Socket(), Socket(), Socket()
+    ada_1, ada_2, bob = Socket(hub), Socket(hub), Socket(hub)
     for user_id, socket in ((1, ada_1), (1, ada_2), (2, bob)):
-        await hub.join_user(user_id, user_member(socket, seen))
+        await hub.join_user(user_id, user_feed(socket, seen))
     assert hub.layer.groups == {"user.1": {"hub.hub!1"}, "user.2": {"hub.hub!1"}}
     event = events.CredentialsRevoked(user_id=1, credential="*").as_dict()
     await hub.handle({"type": USER_EVENT, "user_id": 1, "event": event})
@@ -33,12 +33,12 @@ async def test_a_users_events_reach_that_users_members_only(hub):  # noqa: F811
 
 
 async def test_the_user_group_is_left_with_the_last_socket(hub):  # noqa: F811
-    first, second = Socket(), Socket()
-    await hub.join_user(1, first.member)
-    await hub.join_user(1, second.member)
-    await hub.leave_user(1, first.member)
+    first, second = Socket(hub), Socket(hub)
+    await hub.join_user(1, first.feed)
+    await hub.join_user(1, second.feed)
+    await hub.leave_user(1, first.feed)
     assert hub.layer.groups["user.1"] == {"hub.hub!1"}
-    await hub.leave_user(1, second.member)
+    await hub.leave_user(1, second.feed)
     assert hub.layer.groups["user.1"] == set() and 1 not in hub.users
 
 
@@ -46,10 +46,10 @@ async def test_a_member_detached_by_a_user_event_gets_no_later_frame_of_the_room
     socket = await joined(hub)
 
     def on_user_event(event):
-        hub.detach(event["room_id"], socket.member)
+        hub.detach(event["room_id"], socket.feed)
 
-    socket.member.on_user_event = on_user_event
-    await hub.join_user(7, socket.member)
+    socket.feed.on_user_event = on_user_event
+    await hub.join_user(7, socket.feed)
     await hub.handle(message(1, 1))
     ended = events.MembershipEnded(
         user_id=7, room_id=1, room="r", reason="removed", can_see=False

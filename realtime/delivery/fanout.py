@@ -1,11 +1,9 @@
 """Fan-out of committed events to sockets through Channels' layer groups.
 
-One group per room and one per user, named from their ids (`room_group`, `user_group`), never
-from user text. A user event (kind "user", parley/events.py) goes to its user's group unchanged;
-the room hubs hand it to that user's sockets (realtime/hub.py). Each room event is
-encoded once here, for every recipient: the v1 `message` frame and the tutorial endpoint's
-`{"message"}` frame travel pre-encoded in the layer event, and the room hubs (realtime/hub.py)
-write them as they are.
+One group per room and one per user, named from their ids (hub.room_group, hub.user_group),
+never from user text. A room change travels as an `Item` (encoders.py): its protocol v2 frame,
+its event seq and its message number; the room hubs encode it once per endpoint. A user event
+goes to its user's group as a dict; the hubs hand it to that user's sockets.
 
 Events are published from the database thread, right after the commit. Waiting there for the
 layer (a hop to the event loop and, in production, a round trip to Redis) would hold up the next
@@ -14,7 +12,6 @@ to the layer one after another, in the order they were committed.
 """
 
 import asyncio
-import hashlib
 import logging
 import os
 
@@ -23,35 +20,8 @@ from channels.layers import get_channel_layer
 
 from parley import events
 
-from . import protocol
-
-# Protocol v1's `member` frame says only "joined" or "left".
-V1_CHANGES = {"joined": "joined", "invited": "joined", "left": "left", "removed": "left"}
-
-ROOM_MESSAGE = "room.message"  # the layer event types the room hub handles
-ROOM_TYPING = "room.typing"
-ROOM_MEMBER = "room.member"
-USER_EVENT = "user.event"
-ROOM_OPENED = "room.opened"
-
-
-def room_group(room_id: int) -> str:
-    return f"room.{room_id}"
-
-
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
-
-
-def name_group(slug: str) -> str:
-    """The group of the sockets waiting for a room to open at `slug` (the tutorial endpoint's
-    names nobody created yet). Named from a hash: the layer allows only [a-zA-Z0-9_.-]."""
-    return f"roomname.{hashlib.sha256(slug.encode()).hexdigest()[:40]}"
-
-
-def tutorial_frame(body: str) -> str:
-    return protocol.encode({"message": body})
-
+from .encoders import item
+from .hub import ROOM_OPENED, ROOM_TYPING, USER_EVENT, name_group, room_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -74,41 +44,24 @@ class ChannelLayerFanout:
         self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
 
     def publish(self, event: events.Event) -> None:
-        if isinstance(event, events.UserEvent):
-            layer_event = {"type": USER_EVENT, "user_id": event.user_id, "event": event.as_dict()}
-            self._send(user_group(event.user_id), layer_event)
-            return
-        if isinstance(event, events.RoomOpened):
-            layer_event = {"type": ROOM_OPENED, "room_id": event.room_id, "room": event.room}
-            self._send(name_group(event.room), layer_event)
-            return
-        if isinstance(event, events.MessagePosted):
-            layer_event = {
-                "type": ROOM_MESSAGE,
-                "room_id": event.room_id,
-                "seq": event.number,
-                "frame": protocol.message(event.message),
-                "tutorial": tutorial_frame(event.message["body"]),
-            }
+        if isinstance(event, events.RoomChange):
+            self._send(room_group(event.room_id), dict(item(event)))
         elif isinstance(event, events.Typing):
             layer_event = {
                 "type": ROOM_TYPING,
                 "room_id": event.room_id,
                 "origin": event.origin,
-                "frame": protocol.typing(event.room, event.user),
+                "frame": {"type": "typing", "room": event.room, "user": event.user},
             }
-        elif isinstance(event, events.MemberChanged):
-            layer_event = {
-                "type": ROOM_MEMBER,
-                "room_id": event.room_id,
-                "origin": None,
-                "frame": protocol.member(event.room, event.user, V1_CHANGES[event.change]),
-            }
-        elif isinstance(event, events.RoomChange):
-            return  # not delivered on protocol v1
+            self._send(room_group(event.room_id), layer_event)
+        elif isinstance(event, events.UserEvent):
+            layer_event = {"type": USER_EVENT, "user_id": event.user_id, "event": event.as_dict()}
+            self._send(user_group(event.user_id), layer_event)
+        elif isinstance(event, events.RoomOpened):
+            layer_event = {"type": ROOM_OPENED, "room_id": event.room_id, "room": event.room}
+            self._send(name_group(event.room), layer_event)
         else:
             raise ValueError(f"unknown event {event!r}")
-        self._send(room_group(event.room_id), layer_event)
 
     def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()

@@ -1,4 +1,7 @@
-"""`/ws/`: protocol v1, one socket multiplexing every room (docs/protocol.md).
+"""`/ws/`: Parley's protocol, one socket multiplexing every room (docs/protocol.md). Version 1
+by default; version 2 (`/ws/?protocol=2`) delivers every change to a room and counts its
+`seq` by the room's event stream. The versions differ only in their encoder
+(realtime/delivery/encoders.py): the frames a client sends are the same.
 
 Each handler parses (protocol.decode), makes one call into the domain through
 realtime.sessions, and encodes the answer. Domain errors become `error` frames with the same
@@ -9,7 +12,6 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
@@ -17,6 +19,8 @@ from parley import metrics
 from parley.errors import NotAuthenticated, ParleyError, RateLimited
 
 from .. import protocol, sessions
+from ..delivery.encoders import PROTOCOL_V1, PROTOCOL_V2, Encoder
+from ..delivery.source import State
 from ..protocol import CloseCode, ErrorCode, FrameError
 from .base import RoomSocket, extra
 
@@ -26,7 +30,12 @@ MAX_SUBSCRIPTIONS = 500
 TYPING_INTERVAL = 2.0  # seconds between typing events per room from one socket
 
 
-class ProtocolV1Consumer(RoomSocket):
+ENCODERS = {1: PROTOCOL_V1, 2: PROTOCOL_V2}
+
+
+class ProtocolConsumer(RoomSocket):
+    encoder = PROTOCOL_V1
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.typing_sent: dict[str, float] = {}
@@ -34,10 +43,17 @@ class ProtocolV1Consumer(RoomSocket):
         # may still post there is checked by the service each time.
         self.slugs: dict[str, Room] = {}
 
+    def choose_encoder(self) -> Encoder:
+        return ENCODERS[self.version]
+
     async def connect(self):
+        self.version = protocol.requested_version(self.scope.get("query_string", b""))
+        if self.version not in ENCODERS:
+            await self.refuse(CloseCode.PROTOCOL_ABUSE, "unsupported protocol version")
+            return
         if await self.identify():
             await self.accept()
-            await self.send(text_data=protocol.hello(self.user_payload()))
+            await self.send(text_data=protocol.hello(self.user_payload(), self.version))
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -71,36 +87,30 @@ class ProtocolV1Consumer(RoomSocket):
                 ErrorCode.BAD_REQUEST, f"At most {MAX_SUBSCRIPTIONS} subscriptions a socket."
             )
         room = await database_sync_to_async(sessions.visible_room)(user=self.user, slug=frame.room)
-        limit = settings.PARLEY_REPLAY_LIMIT
-        # Join the room before reading it, so that nothing committed after the read is missed;
-        # the hub holds the room's new messages back until the replay is written, and those
-        # the replay also holds are skipped by the cursor.
-        self.member.hold()
-        try:
-            await self.follow(room.pk, room.slug)
-            try:
-                last_seq, replay = await database_sync_to_async(sessions.replay_state)(
-                    room_id=room.pk, since=frame.since, limit=limit, reader=self.reader()
-                )
-            except (DatabaseError, RateLimited):
-                # Not subscribed now, even if it was before this subscribe.
-                self.slugs.pop(room.slug, None)
-                await self.unfollow(room.pk)
-                raise
+
+        def before_replay(state: State) -> list[str]:
+            # Subscribed from now on, even if the replay is cut short by a closing socket.
             self.slugs[room.slug] = room
-            await self.send(text_data=protocol.subscribed(room.slug, last_seq, frame.ref))
-            since = frame.since
-            if since is not None and (since > last_seq or last_seq - since > limit):
+            frames = [protocol.subscribed(room.slug, state.last, frame.ref)]
+            if state.reset:
                 metrics.RESUMES_RESET.inc()
-                await self.send(text_data=protocol.reset(room.slug, last_seq))
-            elif since is not None:
+                frames.append(protocol.reset(room.slug, state.last))
+            elif frame.since is not None:
                 metrics.RESUMES_REPLAYED.inc()
-                metrics.REPLAYED_MESSAGES.inc(len(replay or ()))
-            for row in replay or ():
-                await self.send(text_data=row["frame"])
-            self.synced(room.pk, last_seq)
-        finally:
-            self.member.release()
+                metrics.REPLAYED_MESSAGES.inc(len(state.replay))
+            return frames
+
+        try:
+            await self.follow(
+                room.pk,
+                room.slug,
+                since=frame.since,
+                reader=self.reader(),
+                before_replay=before_replay,
+            )
+        except (DatabaseError, RateLimited):
+            self.slugs.pop(room.slug, None)  # not subscribed now, even if it was before
+            raise
 
     async def on_unsubscribe(self, frame: protocol.Unsubscribe):
         slug = frame.room.lower()
@@ -114,12 +124,11 @@ class ProtocolV1Consumer(RoomSocket):
         if slug is None:
             return
         self.slugs.pop(slug, None)
-        self.member.offer(room_id, None, protocol.unsubscribed(slug, None, reason=reason))
+        self.feed.offer(room_id, None, protocol.unsubscribed(slug, None, reason=reason))
 
     async def on_post(self, frame: protocol.Post):
-        # Held, so that the post's own message frame comes after its ack.
-        self.member.hold()
-        try:
+        # The post's own message frame comes after its ack.
+        async with self.feed.acked_first():
             author = await self.author_in(frame.room)
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
@@ -138,13 +147,7 @@ class ProtocolV1Consumer(RoomSocket):
                     client_id=frame.client_id,
                 )
             # The service returned, so the message is committed: only now is it acknowledged.
-            await self.send(
-                text_data=protocol.ack(
-                    str(message.client_id), message.room.slug, message.seq, message.pk, frame.ref
-                )
-            )
-        finally:
-            self.member.release()
+            await self.send(text_data=protocol.ack(message, self.version, frame.ref))
 
     async def on_history(self, frame: protocol.History):
         messages, has_more = await database_sync_to_async(sessions.history)(
