@@ -5,6 +5,7 @@ from django.urls import path
 
 from .csp import csp
 from .views import accounts, lobby, rooms
+from .views.emoji import emoji_list
 from .views.favicon import favicon
 
 app_name = "web"
@@ -24,4 +25,5 @@ urlpatterns = [
     path("accounts/login/", csp(login), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("favicon.ico", favicon, name="favicon"),
+    path("emoji.json", emoji_list, name="emoji"),
 ]

@@ -62,6 +62,10 @@ def room(request, slug):
         "invite_form": InviteForm() if room.private and is_owner else None,
         "can_leave": visitor is not None and not visitor.is_guest,
         "max_body": settings.PARLEY_MAX_BODY,
+        # What the page's message menus offer (the server decides): pins and the REST lists
+        # for signed-up people; deleting anyone's message for the room's owner and staff.
+        "signed_in": visitor is not None and not visitor.is_guest,
+        "can_moderate": is_owner or (visitor is not None and (visitor.is_staff or visitor.is_superuser)),
     }
     return render(request, "web/room.html", context)
 

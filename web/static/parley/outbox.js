@@ -1,5 +1,5 @@
 // Posts not yet acknowledged, in the order they were made, each with the client_id it keeps
-// for every retry. Kept in sessionStorage (when there is one), so that a reload of the page
+// for every retry (and, for a thread reply, its thread and whether it goes to the room too). Kept in sessionStorage (when there is one), so that a reload of the page
 // retries them instead of losing them; the server stores a client_id once.
 
 const STORAGE_KEY = "parley.outbox";
@@ -35,10 +35,15 @@ export function sessionStore() {
   }
 }
 
+function entry(room, body, clientId, threadRoot, alsoToRoom) {
+  return { room, body, client_id: clientId, thread_root: threadRoot, also_to_room: alsoToRoom, sent: false };
+}
+
 export class Outbox {
   constructor(storage) {
     this.storage = storage;
-    // client_id -> {room, body, client_id, sent}; `sent`: on the current socket, unanswered.
+    // client_id -> {room, body, client_id, thread_root, also_to_room, sent}; `sent`: on the
+    // current socket, unanswered. `thread_root`: null for a post to the room.
     this.entries = new Map();
     this.load();
   }
@@ -47,8 +52,8 @@ export class Outbox {
     return this.entries.size;
   }
 
-  add(room, body, clientId) {
-    this.entries.set(clientId, { room, body, client_id: clientId, sent: false });
+  add(room, body, clientId, { threadRoot = null, alsoToRoom = false } = {}) {
+    this.entries.set(clientId, entry(room, body, clientId, threadRoot, alsoToRoom));
     this.save();
   }
 
@@ -83,11 +88,12 @@ export class Outbox {
   load() {
     try {
       const saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) || "[]");
-      for (const { room, body, client_id } of saved) {
+      for (const { room, body, client_id, thread_root = null, also_to_room = false } of saved) {
         // A post an older page stored that the server would refuse is dropped, not retried
         // behind the others after every reload.
         if (typeof room !== "string" || typeof client_id !== "string" || !isSendable(body)) continue;
-        this.entries.set(client_id, { room, body, client_id, sent: false });
+        if (thread_root !== null && !Number.isInteger(thread_root)) continue;
+        this.entries.set(client_id, entry(room, body, client_id, thread_root, also_to_room === true));
       }
     } catch {
       // storage unavailable or corrupt: start empty
@@ -96,7 +102,7 @@ export class Outbox {
 
   save() {
     try {
-      const saved = [...this.entries.values()].map(({ room, body, client_id }) => ({ room, body, client_id }));
+      const saved = [...this.entries.values()].map(({ sent, ...kept }) => kept);
       this.storage?.setItem(STORAGE_KEY, JSON.stringify(saved));
     } catch {
       // storage full or unavailable: the outbox still lives in memory

@@ -1,16 +1,25 @@
-// A protocol v1 client (DESIGN.md, docs/protocol.md): one WebSocket at /ws/ for every room.
+// A protocol v2 client (docs/protocol.md): one WebSocket at /ws/?protocol=2 for every room.
 //
-// What it promises the page:
-// - every message of a subscribed room is emitted once ("message"), whether it arrives live,
-//   is replayed on resume, or is fetched to fill a seq gap;
+// In v2 every durable change to a room (a post or thread reply, an edit, a deletion, a
+// reaction, a pin, a rename, a membership) is a frame with the room's next event `seq`. What
+// this module promises the page:
+// - every change of a subscribed room is emitted once ("change"), in seq order, whether it
+//   arrives live or is replayed on resume (one that arrives past a gap waits for the gap); a change already reflected in a message the page
+//   holds is not emitted at all (the version rule: a frame about a message whose seq is at or
+//   below that message's `version` is skipped, wherever that message was read: a frame, a
+//   history page, a thread);
+// - the server refills gaps itself; should the client still see one (a seq past the next), it
+//   subscribes again from the last contiguous seq, and the replay fills it;
 // - after a drop it reconnects (exponential backoff with jitter) and resumes each room from
 //   the last contiguous seq it saw; a server `reset` becomes a "fresh" event (rebuild the
 //   room from the latest history), as does the first subscribe;
 // - a post is kept in an outbox (in sessionStorage, so a reload keeps it) until its `ack`,
 //   and resent with the SAME client_id after a reconnect, which the server stores once.
+// - edit, delete, react, unreact, pin and unpin are requests answered by `done` (the change
+//   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
-// Events (CustomEvent, data in `detail`): status, hello, fresh, message, ack, post-failed,
-// typing, named, error.
+// Events (CustomEvent, data in `detail`): status, hello, identity, fresh, change, ack,
+// post-failed, typing, named, error.
 
 import { newClientId, Outbox, sessionStore } from "./outbox.js";
 
@@ -21,9 +30,12 @@ const HISTORY_MAX = 100; // the server's largest history page
 // otherwise be stored after the ones sent behind it, and messages must keep the order they
 // were typed in. People type far slower than a post's round trip.
 const POST_WINDOW = 1;
+// Frames that answer the client or say something about the socket; every other frame with a
+// `room` and a numeric `seq` is a change in a room's event stream.
+const REPLIES = new Set(["hello", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
 
 export function defaultUrl(loc = window.location) {
-  return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/`;
+  return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/?protocol=2`;
 }
 
 // Delay before reconnect attempt `attempt` (0, 1, 2, ...): "equal jitter" backoff, so that a
@@ -33,33 +45,68 @@ export function backoffDelay(attempt, { base = 500, max = 30000, random = Math.r
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
-// Per-room seq bookkeeping. `contiguous`: every seq up to it (since the subscription's start)
-// has been emitted; `seen`: emitted seqs above it; `highest`: the largest seq seen.
+// The message ids a change is about, with the version each is at after it: the changed
+// message at the frame's seq (or later: a replayed change carries its message as it is now),
+// and a thread root whose summary the frame carries at the summary's version.
+export function changeTargets(frame) {
+  const targets = [];
+  const id = frame.message?.id ?? frame.message_id;
+  if (id !== undefined) targets.push([id, Math.max(frame.seq, frame.message?.version ?? 0)]);
+  if (frame.root) targets.push([frame.root.id, frame.root.version]);
+  return targets;
+}
+
+// Per-room event seq bookkeeping. `contiguous`: every change up to it (since the
+// subscription's start) has been emitted; `waiting`: changes above it, held back until the
+// gap below them is filled, so that changes are emitted in seq order (the version rule relies
+// on it: a change applied early would make an earlier one look stale).
 class RoomState {
   constructor(slug) {
     this.slug = slug;
     this.contiguous = null; // null until the first `subscribed`
-    this.highest = 0;
-    this.seen = new Set();
+    this.waiting = new Map(); // seq -> frame
     this.subscribed = false; // on the current socket
+    this.resyncing = false; // subscribed again to fill a gap, which is not filled yet
+    this.versions = new Map(); // message id -> the newest version the page was given
   }
 
   restart(lastSeq) {
     this.contiguous = lastSeq;
-    this.highest = lastSeq;
-    this.seen.clear();
+    this.waiting.clear();
+    this.resyncing = false;
   }
 
-  // Records `seq`; false when it was emitted before.
-  accept(seq) {
-    if (seq <= this.contiguous || this.seen.has(seq)) return false;
-    this.seen.add(seq);
-    this.highest = Math.max(this.highest, seq);
-    while (this.seen.has(this.contiguous + 1)) {
+  // The changes `frame` makes ready to emit, in seq order: none for one seen before or one
+  // that waits behind a gap.
+  take(frame) {
+    if (frame.seq <= this.contiguous || this.waiting.has(frame.seq)) return [];
+    this.waiting.set(frame.seq, frame);
+    const ready = [];
+    while (this.waiting.has(this.contiguous + 1)) {
       this.contiguous += 1;
-      this.seen.delete(this.contiguous);
+      ready.push(this.waiting.get(this.contiguous));
+      this.waiting.delete(this.contiguous);
     }
-    return true;
+    return ready;
+  }
+
+  hasGap() {
+    return this.waiting.size > 0;
+  }
+
+  // The version rule: a frame about a message the page already holds at `seq` or later
+  // changes nothing.
+  stale(frame) {
+    const id = frame.message?.id ?? frame.message_id;
+    return id !== undefined && (this.versions.get(id) ?? 0) >= frame.seq;
+  }
+
+  noteVersion(id, version) {
+    if (typeof version === "number" && version > (this.versions.get(id) ?? 0)) this.versions.set(id, version);
+  }
+
+  noteMessages(messages) {
+    for (const message of messages) this.noteVersion(message.id, message.version);
   }
 }
 
@@ -81,7 +128,10 @@ export class ParleySocket extends EventTarget {
     this.status = "idle";
     this.rooms = new Map(); // slug -> RoomState
     this.outbox = new Outbox(storage);
-    this.requests = new Map(); // ref -> {resolve, reject}
+    this.requests = new Map(); // ref -> {resolve, reject, room?}
+    // Posts acknowledged while the socket was anonymous: the first one back names the guest
+    // the server made for it ("identity").
+    this.ackedAnonymously = new Set();
     this.nextRef = 1;
     this.attempt = 0;
     this.reconnectTimer = null;
@@ -119,9 +169,10 @@ export class ParleySocket extends EventTarget {
   }
 
   // Queues a post and returns its client_id. It is sent when the room is subscribed on a live
-  // socket, and again after every reconnect until acknowledged.
-  post(room, body, clientId = newClientId()) {
-    this.outbox.add(room, body, clientId);
+  // socket, and again after every reconnect until acknowledged. With `threadRoot` (a message
+  // id) it is a reply in that thread, shown in the room too with `alsoToRoom`.
+  post(room, body, { threadRoot = null, alsoToRoom = false, clientId = newClientId() } = {}) {
+    this.outbox.add(room, body, clientId, { threadRoot, alsoToRoom });
     this.pump();
     return clientId;
   }
@@ -130,10 +181,43 @@ export class ParleySocket extends EventTarget {
     return this.outbox.forRoom(room);
   }
 
+  // The room's timeline: the newest `limit` messages numbered below `before` (a message
+  // number, `message.seq`), or the newest overall.
   history(room, { before = null, limit = 50 } = {}) {
     const frame = { type: "history", room, limit: Math.min(limit, HISTORY_MAX) };
     if (before !== null) frame.before = before;
-    return this.request(frame);
+    return this.request(frame, room);
+  }
+
+  // A thread: its root and replies, oldest first, after event seq `after`.
+  threadHistory(room, root, { after = null, limit = HISTORY_MAX } = {}) {
+    const frame = { type: "history", room, thread: root, limit: Math.min(limit, HISTORY_MAX) };
+    if (after !== null) frame.after = after;
+    return this.request(frame, room);
+  }
+
+  edit(room, id, body) {
+    return this.request({ type: "edit", room, id, body }, room);
+  }
+
+  deleteMessage(room, id) {
+    return this.request({ type: "delete", room, id }, room);
+  }
+
+  react(room, id, emoji) {
+    return this.request({ type: "react", room, id, emoji }, room);
+  }
+
+  unreact(room, id, emoji) {
+    return this.request({ type: "unreact", room, id, emoji }, room);
+  }
+
+  pin(room, id) {
+    return this.request({ type: "pin", room, id }, room);
+  }
+
+  unpin(room, id) {
+    return this.request({ type: "unpin", room, id }, room);
   }
 
   typing(room) {
@@ -176,7 +260,11 @@ export class ParleySocket extends EventTarget {
   detach() {
     clearInterval(this.keepaliveTimer);
     this.rejectRequests("disconnected");
-    for (const state of this.rooms.values()) state.subscribed = false;
+    for (const state of this.rooms.values()) {
+      state.subscribed = false;
+      state.resyncing = false;
+      state.waiting.clear(); // the resume replays everything after the last contiguous seq
+    }
     this.outbox.unsend();
     this.user = null;
     if (this.ws) {
@@ -250,8 +338,8 @@ export class ParleySocket extends EventTarget {
     } catch {
       return;
     }
-    const handler = this[`on_${frame.type}`];
-    if (handler) handler.call(this, frame);
+    if (REPLIES.has(frame.type)) this[`on_${frame.type}`](frame);
+    else if (typeof frame.room === "string" && Number.isInteger(frame.seq)) this.onChange(frame);
   }
 
   on_hello(frame) {
@@ -282,34 +370,46 @@ export class ParleySocket extends EventTarget {
     this.emit("fresh", { room: frame.room, lastSeq: frame.last_seq, reset: true });
   }
 
-  on_message(frame) {
+  // A change in a room's event stream.
+  onChange(frame) {
     const state = this.rooms.get(frame.room);
     if (!state || state.contiguous === null) return;
-    const gapFrom = state.highest;
-    if (!state.accept(frame.seq)) return;
-    if (frame.seq > gapFrom + 1) this.fillGap(frame.room, gapFrom, frame.seq);
-    const { type, ...message } = frame;
-    this.emit("message", { message });
-    this.settleOwn(message);
+    const ready = state.take(frame);
+    if (state.hasGap()) this.resync(state);
+    else state.resyncing = false;
+    for (const change of ready) this.deliver(state, change);
+  }
+
+  deliver(state, frame) {
+    if (frame.type === "message") {
+      this.learnIdentity(frame.message);
+      this.settleOwn(frame.message, frame.seq);
+    }
+    if (state.stale(frame)) return;
+    for (const [id, version] of changeTargets(frame)) state.noteVersion(id, version);
+    this.emit("change", { room: frame.room, frame });
   }
 
   on_ack(frame) {
     this.outbox.take(frame.client_id);
-    this.emit("ack", { client_id: frame.client_id, room: frame.room, seq: frame.seq, id: frame.id });
+    if (this.user && this.user.id === null) this.ackedAnonymously.add(frame.client_id);
+    this.emit("ack", { client_id: frame.client_id, room: frame.room, seq: frame.seq, number: frame.number, id: frame.id });
     this.pump();
   }
 
   on_history(frame) {
     const waiter = this.takeRequest(frame.ref);
-    if (waiter) waiter.resolve(frame);
+    if (!waiter) return;
+    this.rooms.get(waiter.room)?.noteMessages(frame.messages ?? []);
+    waiter.resolve(frame);
+  }
+
+  on_done(frame) {
+    this.takeRequest(frame.ref)?.resolve(frame);
   }
 
   on_typing(frame) {
     this.emit("typing", { room: frame.room, user: frame.user });
-  }
-
-  on_member(frame) {
-    this.emit("member", { room: frame.room, user: frame.user, change: frame.change });
   }
 
   on_named(frame) {
@@ -340,7 +440,8 @@ export class ParleySocket extends EventTarget {
     const waiter = this.takeRequest(frame.ref);
     const error = Object.assign(new Error(frame.message), { code: frame.code });
     if (waiter) waiter.reject(error);
-    this.emit("error", { code: frame.code, message: frame.message, ref: frame.ref });
+    // A request's caller reports its own failure; anything else is said here.
+    else this.emit("error", { code: frame.code, message: frame.message, ref: frame.ref });
   }
 
   // ---- posts ----
@@ -362,7 +463,12 @@ export class ParleySocket extends EventTarget {
         continue;
       }
       if (!this.rooms.get(entry.room)?.subscribed) continue;
-      this.send({ type: "post", room: entry.room, body: entry.body, client_id: entry.client_id, ref: entry.client_id });
+      const frame = { type: "post", room: entry.room, body: entry.body, client_id: entry.client_id, ref: entry.client_id };
+      if (entry.thread_root !== null) {
+        frame.thread_root = entry.thread_root;
+        frame.also_to_room = entry.also_to_room;
+      }
+      this.send(frame);
       entry.sent = true;
       inFlight += 1;
     }
@@ -381,10 +487,19 @@ export class ParleySocket extends EventTarget {
     this.pump();
   }
 
+  // An anonymous socket becomes a guest on its first write; its first post coming back says who.
+  learnIdentity(message) {
+    if (!this.user || this.user.id !== null || !this.ackedAnonymously.has(message.client_id)) return;
+    this.ackedAnonymously.clear();
+    this.user = message.author;
+    this.emit("identity", { user: message.author });
+  }
+
   // Our own message came back (live or replayed): it is stored, whether or not its ack made it.
-  settleOwn(message) {
+  settleOwn(message, seq) {
     if (!this.user || message.author.id !== this.user.id || !this.outbox.take(message.client_id)) return;
-    this.emit("ack", { client_id: message.client_id, room: message.room, seq: message.seq, id: message.id });
+    this.emit("ack", { client_id: message.client_id, room: message.room, seq, number: message.seq, id: message.id });
+    this.pump();
   }
 
   // ---- plumbing ----
@@ -400,23 +515,20 @@ export class ParleySocket extends EventTarget {
     this.send(frame);
   }
 
-  // Fetch seqs from+1 .. to-1 in pages of at most HISTORY_MAX, newest page first.
-  fillGap(room, from, to) {
-    for (let before = to; before - 1 > from; before -= HISTORY_MAX) {
-      const limit = Math.min(HISTORY_MAX, before - 1 - from);
-      this.history(room, { before, limit })
-        .then((frame) => {
-          for (const message of frame.messages) this.on_message({ type: "message", ...message });
-        })
-        .catch(() => {}); // a drop: the resume replays from the last contiguous seq
-    }
+  // A seq jumped past the next one. The server refills gaps before it sends a newer frame,
+  // so this should not happen; if it does, subscribing again from the last contiguous seq
+  // replays the missing changes (those that arrived since wait for them).
+  resync(state) {
+    if (state.resyncing || !state.subscribed) return;
+    state.resyncing = true;
+    this.sendSubscribe(state);
   }
 
-  request(frame) {
+  request(frame, room = null) {
     if (!this.isOpen()) return Promise.reject(Object.assign(new Error("Not connected."), { code: "disconnected" }));
     const ref = `r${this.nextRef++}`;
     return new Promise((resolve, reject) => {
-      this.requests.set(ref, { resolve, reject });
+      this.requests.set(ref, { resolve, reject, room });
       this.send({ ...frame, ref });
     });
   }

@@ -1,0 +1,248 @@
+// The room's log: the timeline's messages in number order, our own posts while they are on
+// their way, "Load older messages", and following new messages at the bottom.
+//
+// Rendered from the store ("message", "cleared"); our posts come from the socket's outbox:
+// shown "pending" at the bottom until their ack, then placed by their number.
+
+import { el, messageNode, replaceKeepingFocus, usernameNode } from "./render.js";
+
+const HISTORY_PAGE = 50;
+const NEAR_BOTTOM = 60; // px: closer than this to the bottom follows new messages
+const GROUP_GAP = 5 * 60 * 1000; // ms between two messages of one author shown as one group
+
+export class Timeline {
+  constructor({ socket, store, slug, notice, myName }) {
+    this.socket = socket;
+    this.store = store;
+    this.slug = slug;
+    this.notice = notice;
+    this.myName = myName; // the name shown on pending posts before `hello`
+    this.scroller = document.getElementById("log-scroller");
+    this.log = document.getElementById("chat-log");
+    this.olderButton = document.getElementById("load-older");
+    this.logStart = document.getElementById("log-start");
+    this.numbers = []; // message numbers on the page, ascending
+    this.byNumber = new Map(); // number -> <li>
+    this.pending = new Map(); // client_id -> {node, body}: our room posts not yet acknowledged
+    this.generation = 0; // bumped by every fresh start, so a late page of an older one is dropped
+    this.latestRetry = null; // a fresh start whose latest page failed to load, to retry once live
+
+    store.addEventListener("message", ({ detail }) => this.show(detail.message));
+    store.addEventListener("cleared", () => this.clear());
+    this.olderButton.addEventListener("click", () => this.loadOlder());
+  }
+
+  renderOptions() {
+    return { place: "timeline", me: this.store.me, reactedByMe: (reaction) => this.store.reactedByMe(reaction) };
+  }
+
+  nodeFor(id) {
+    return this.log.querySelector(`li.msg[data-id="${Number(id)}"]:not(.pending)`);
+  }
+
+  // ---- placing messages ----
+
+  show(message) {
+    if (!this.store.inTimeline(message)) return;
+    const existing = this.byNumber.get(message.seq);
+    const node = messageNode(message, this.renderOptions());
+    if (existing) {
+      carryEditor(existing, node, message);
+      replaceKeepingFocus(existing, node);
+      this.byNumber.set(message.seq, node);
+      this.regroup(node);
+      this.regroup(node.nextElementSibling);
+      return;
+    }
+    const follow = this.nearBottom() || (this.store.me && message.author.id === this.store.me.id);
+    const index = this.slot(message.seq);
+    const next = index < this.numbers.length ? this.byNumber.get(this.numbers[index]) : this.log.querySelector(".pending, .failed");
+    this.log.insertBefore(node, next);
+    this.numbers.splice(index, 0, message.seq);
+    this.byNumber.set(message.seq, node);
+    this.regroup(node);
+    this.regroup(node.nextElementSibling);
+    if (follow && index === this.numbers.length - 1) this.scrollToBottom();
+  }
+
+  // A message we placed from its ack, until the message itself arrives.
+  showProvisional(number, id, body) {
+    if (this.byNumber.has(number) || !this.store.me) return;
+    const message = {
+      seq: number, id, author: this.store.me, body, html: "", is_action: false, created_at: new Date().toISOString(),
+      edited_at: null, deleted: false, thread_root: null, reply_count: 0, repliers: [], pinned: false, reactions: [], version: 0,
+    };
+    const index = this.slot(number);
+    const node = messageNode(message, this.renderOptions());
+    node.classList.add("provisional");
+    node.querySelector(".msg-toolbar")?.remove();
+    const next = index < this.numbers.length ? this.byNumber.get(this.numbers[index]) : this.log.querySelector(".pending, .failed");
+    this.log.insertBefore(node, next);
+    this.numbers.splice(index, 0, number);
+    this.byNumber.set(number, node);
+    this.regroup(node);
+  }
+
+  // A message right after one by the same author, within GROUP_GAP, is shown without its
+  // author line (still there for screen readers), as chat apps group a burst of messages.
+  regroup(node) {
+    if (!node || !node.dataset.seq) return;
+    const previous = node.previousElementSibling;
+    const continued =
+      previous !== null &&
+      previous.dataset.seq !== undefined &&
+      previous.dataset.author === node.dataset.author &&
+      !node.querySelector(".msg-in-thread") &&
+      Number(node.dataset.at) - Number(previous.dataset.at) < GROUP_GAP;
+    node.classList.toggle("continued", continued);
+  }
+
+  // Index of the first number greater than `number`.
+  slot(number) {
+    let low = 0;
+    let high = this.numbers.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.numbers[mid] < number) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  clear() {
+    for (const node of this.byNumber.values()) node.remove();
+    this.byNumber.clear();
+    this.numbers.length = 0;
+  }
+
+  nearBottom() {
+    return this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < NEAR_BOTTOM;
+  }
+
+  scrollToBottom() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  setHasMore(hasMore) {
+    this.olderButton.hidden = !hasMore;
+    this.logStart.hidden = hasMore;
+  }
+
+  // ---- pages ----
+
+  // A page of the timeline; our own posts in it are stored, whatever their ack's fate.
+  applyPage(page) {
+    const me = this.store.me;
+    for (const message of page.messages) {
+      if (me && me.id !== null && message.author.id === me.id) this.settle(message.client_id);
+    }
+    const floor = page.has_more && page.messages.length > 0 ? page.messages[0].seq : 0;
+    this.store.applyPage(page.messages, { floor });
+    this.setHasMore(page.has_more);
+  }
+
+  // The room starts afresh (first subscribe or `reset`): the latest page.
+  async loadLatest(lastSeq) {
+    const mine = ++this.generation;
+    this.latestRetry = null;
+    if (lastSeq === 0) {
+      this.store.applyPage([], { floor: 0 });
+      this.setHasMore(false);
+      return;
+    }
+    try {
+      const page = await this.socket.history(this.slug, { limit: HISTORY_PAGE });
+      if (mine !== this.generation) return;
+      this.applyPage(page);
+      this.scrollToBottom();
+    } catch {
+      if (mine === this.generation) this.latestRetry = lastSeq; // disconnected: again once live
+    }
+  }
+
+  retryLatest() {
+    if (this.latestRetry !== null) this.loadLatest(this.latestRetry);
+  }
+
+  // Older messages above, without moving what the reader is looking at. True when it loaded.
+  async loadOlder() {
+    if (this.numbers.length === 0 || this.olderButton.hidden) return false;
+    this.olderButton.disabled = true;
+    try {
+      const page = await this.socket.history(this.slug, { before: this.numbers[0], limit: HISTORY_PAGE });
+      const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
+      this.applyPage(page);
+      this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
+      return true;
+    } catch (error) {
+      this.notice(`Could not load older messages: ${error.message}`, "error");
+      return false;
+    } finally {
+      this.olderButton.disabled = false;
+    }
+  }
+
+  // Scroll to a message of the timeline (loading older pages until it is there), focus it and
+  // mark it for a moment. False when it is not in the timeline.
+  async jumpTo(message) {
+    if (message.seq === null || message.seq === undefined) return false;
+    while (!this.byNumber.has(message.seq) && this.numbers.length > 0 && this.numbers[0] > message.seq) {
+      if (!(await this.loadOlder())) break;
+    }
+    const node = this.byNumber.get(message.seq);
+    if (!node) return false;
+    node.tabIndex = -1;
+    node.scrollIntoView({ block: "center" });
+    node.focus({ preventScroll: true });
+    node.classList.add("highlight");
+    setTimeout(() => node.classList.remove("highlight"), 2000);
+    return true;
+  }
+
+  // ---- our posts ----
+
+  showPending(entry) {
+    const me = this.store.me;
+    const node = el("li", "msg mine pending");
+    node.dataset.clientId = entry.client_id;
+    const meta = el("div", "msg-meta");
+    meta.append(el("span", "msg-author", me ? me.display_name : this.myName()), " ");
+    if (me) meta.append(usernameNode(me), " ");
+    meta.append(el("span", "msg-state", "sending…"));
+    const body = el("div", "msg-body");
+    body.append(el("div", "msg-text msg-plain", entry.body));
+    node.append(meta, body);
+    this.log.append(node);
+    this.pending.set(entry.client_id, { node, body: entry.body });
+    this.scrollToBottom();
+  }
+
+  settle(clientId, number, id) {
+    const entry = this.pending.get(clientId);
+    if (!entry) return;
+    this.pending.delete(clientId);
+    entry.node.remove();
+    if (number !== undefined && number !== null) this.showProvisional(number, id, entry.body);
+  }
+
+  failed(clientId, reason) {
+    const entry = this.pending.get(clientId);
+    if (!entry) return;
+    this.pending.delete(clientId);
+    entry.node.classList.replace("pending", "failed");
+    entry.node.querySelector(".msg-state").textContent = `not sent: ${reason}`;
+    const discard = el("button", "button-quiet", "Discard");
+    discard.type = "button";
+    discard.addEventListener("click", () => entry.node.remove());
+    entry.node.querySelector(".msg-meta").append(" ", discard);
+  }
+}
+
+// An edit in progress survives the message being shown again (someone reacted meanwhile);
+// not its deletion.
+export function carryEditor(old, node, message) {
+  const editor = old.querySelector(".msg-editor");
+  if (!editor || message.deleted) return;
+  node.querySelector(".msg-body")?.replaceWith(editor);
+  node.classList.add("editing");
+}
