@@ -106,15 +106,17 @@ export class PinsPanel {
     this.empty = document.getElementById("pins-empty");
     this.state = document.getElementById("pins-state");
     this.generation = 0;
+    this.pins = new Map(); // message id -> {at, by}: when and by whom, as far as the page knows
     drawers.register("pins", this.panel);
-    document.getElementById("show-pins").addEventListener("click", () => {
+    document.getElementById("show-pins").addEventListener("click", async () => {
       this.drawers.toggle("pins");
       if (this.drawers.isOpen("pins")) {
-        this.load();
+        await this.load();
         this.list.querySelector("button")?.focus();
       }
     });
     store.addEventListener("pins", ({ detail }) => {
+      if (detail.pinned) this.pins.set(detail.id, { at: Date.now(), by: detail.user });
       if (!this.drawers.isOpen("pins")) return;
       if (this.store.get(detail.id)) this.render();
       else this.load(); // pinned: a message the page does not hold
@@ -124,6 +126,7 @@ export class PinsPanel {
     });
   }
 
+  // The room's pins (the newest 100), merged into the store as any page of messages is.
   async load() {
     const mine = ++this.generation;
     if (this.signedIn) {
@@ -131,7 +134,8 @@ export class PinsPanel {
       try {
         const data = await getJson(`/api/v1/rooms/${encodeURIComponent(this.slug)}/pins`);
         if (mine !== this.generation) return;
-        this.store.applyPage(data.messages);
+        for (const pin of data.pins) this.pins.set(pin.message.id, { at: Date.parse(pin.pinned_at), by: pin.pinned_by });
+        this.store.applyPage(data.pins.map((pin) => pin.message));
         this.state.textContent = "";
       } catch (error) {
         this.state.textContent = `Could not load the pins: ${error.message}`;
@@ -141,11 +145,14 @@ export class PinsPanel {
   }
 
   render() {
-    const pins = this.store.pinned().sort((a, b) => b.id - a.id);
+    const when = (message) => this.pins.get(message.id)?.at ?? 0;
+    const pins = this.store.pinned().sort((a, b) => when(b) - when(a) || b.id - a.id);
     this.list.replaceChildren(
       ...pins.map((message) => {
         const item = previewNode(message, this.jump);
         item.dataset.id = message.id;
+        const by = this.pins.get(message.id)?.by;
+        if (by) item.querySelector(".compact-item").append(el("span", "compact-foot", `Pinned by ${by.display_name}`));
         item.querySelector("button").setAttribute("aria-label", `Jump to ${message.author.display_name}'s message: ${plainText(message)}`);
         return item;
       }),

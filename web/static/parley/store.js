@@ -12,7 +12,7 @@
 // Events (CustomEvent, data in `detail`):
 // - "message" {message}: a message was added or changed; render it where it belongs;
 // - "cleared": the room starts afresh (after a `reset`), drop everything shown;
-// - "pins" {id, pinned}: a message was pinned or unpinned (it may not be held here);
+// - "pins" {id, pinned, user}: `user` pinned or unpinned a message (it may not be held here);
 // - "room" {name, topic}: the room was renamed or its topic changed;
 // - "member" {user, change}: someone joined, left, was invited or removed.
 
@@ -116,7 +116,7 @@ export class RoomStore extends EventTarget {
     if (this.recent.length > RECENT) this.recent.shift();
     this.applyToMessages(frame);
     if (frame.type === "message_pinned" || frame.type === "message_unpinned") {
-      this.emit("pins", { id: frame.message_id, pinned: frame.type === "message_pinned" });
+      this.emit("pins", { id: frame.message_id, pinned: frame.type === "message_pinned", user: frame.user });
     }
   }
 
