@@ -212,8 +212,10 @@ def stream_range(
 ) -> list[events.RoomChange]:
     """The room's changes with after < event seq <= upto (the first `limit`), in order: what a
     protocol v2 socket is replayed or refilled. Posts are read from the messages, every other
-    change from its RoomEvent row; a message a change carries, and a thread root's summary,
-    are read as they are now."""
+    change from its RoomEvent row. A message a change carries is read as it is now (its
+    `version` says which changes it holds); a thread root's summary too, but its `version` is
+    the seq of the change that carries it, as when it was published: the root's other fields
+    may be older."""
     posted = list(
         Message.objects.filter(room_id=room_id, event_seq__gt=after, event_seq__lte=upto)
         .select_related("author", "room")
@@ -240,7 +242,11 @@ def stream_range(
             seq=message.event_seq,
             number=message.seq,
             message=payloads[message.pk],
-            root=summaries.get(message.thread_root_id) if message.thread_root_id else None,
+            root=(
+                {**summaries[message.thread_root_id], "version": message.event_seq}
+                if message.thread_root_id
+                else None
+            ),
         )
         for message in posted
     ]
@@ -252,7 +258,7 @@ def stream_range(
             fields["message"] = payloads[row.message.pk]
         if row.message is not None and row.message.thread_root_id is not None:
             if "root" in change.__dataclass_fields__:
-                fields["root"] = summaries[row.message.thread_root_id]
+                fields["root"] = {**summaries[row.message.thread_root_id], "version": row.seq}
         stream.append(change(room_id=room_id, room=slug, seq=row.seq, **fields))
     stream.sort(key=lambda change: change.seq)
     return stream[:limit] if limit is not None else stream

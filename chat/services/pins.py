@@ -13,14 +13,14 @@ from parley.errors import Forbidden
 
 from ..models import Message, Room
 from ..payloads import user_payload
-from ..selectors import message_get, room_can_see
+from ..selectors import message_get
 from . import stream
 
 
-def pin_may_change(*, room: Room, user: User) -> bool:
-    """Who pins and unpins: a signed-up user who may post in the room (anyone signed up in a
-    public room, a member in a private one); not a guest."""
-    return user.is_authenticated and not user.is_guest and room_can_see(room=room, user=user)
+def pin_may_change(*, user: User) -> bool:
+    """Who pins and unpins, in the rooms they may see (anyone signed up in a public room, a
+    member in a private one): a signed-up user, not a guest."""
+    return user.is_authenticated and not user.is_guest
 
 
 def message_pin(*, by: User, room: Room, message_id: int) -> Message:
@@ -36,7 +36,7 @@ def message_unpin(*, by: User, room: Room, message_id: int) -> Message:
 def _pin(*, by: User, room: Room, message_id: int, pinned: bool) -> Message:
     """NotFound for a message that is missing, deleted or in a room `by` may not see;
     Forbidden for a user who may not pin (`pin_may_change`)."""
-    if not pin_may_change(room=room, user=by):
+    if not pin_may_change(user=by):
         raise Forbidden("Guests cannot pin messages; sign up first.")
     with transaction.atomic():
         _, seq = stream.allocate(room)

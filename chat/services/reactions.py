@@ -18,7 +18,7 @@ from parley.text import text_check_storable
 
 from ..models import Reaction, Room
 from ..payloads import user_payload
-from ..selectors import message_get, room_can_see
+from ..selectors import message_get
 from . import stream
 
 # Longer than any emoji sequence Unicode defines (Reaction.emoji holds 64).
@@ -34,10 +34,10 @@ def emoji_clean(value: str) -> str:
     return emojize(demojize(value))
 
 
-def reaction_may_add(*, room: Room, user: User) -> bool:
-    """Who reacts: whoever may post in the room (a guest in a public room too), never an
-    anonymous visitor without an identity."""
-    return user.is_authenticated and room_can_see(room=room, user=user)
+def reaction_may_add(*, user: User) -> bool:
+    """Who reacts, in the rooms they may see: whoever may post there (a guest in a public room
+    too), never an anonymous visitor without an identity."""
+    return user.is_authenticated
 
 
 def reaction_add(*, by: User, room: Room, message_id: int, emoji: str) -> int:
@@ -68,8 +68,8 @@ def _react(
     message that is missing, deleted or in a room `by` may not see; Forbidden for a user who
     may not react (`reaction_may_add`); BadRequest for anything but one emoji."""
     emoji = emoji_clean(emoji)
-    if not reaction_may_add(room=room, user=by):
-        raise Forbidden(f"You cannot react in {room.slug!r}.")
+    if not reaction_may_add(user=by):
+        raise Forbidden("Sign up, or post as a guest, to react.")
     with transaction.atomic():
         _, seq = stream.allocate(room)
         message = message_get(room=room, message_id=message_id, user=by)
