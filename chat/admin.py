@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Message, Room
+from .models import Membership, Message, MessageEdit, Room
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,7 +14,7 @@ class RoomAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "private", "owner", "last_seq", "created_at")
     list_filter = ("private",)
     search_fields = ("slug", "name")
-    readonly_fields = ("last_seq", "created_at")
+    readonly_fields = ("last_seq", "last_event_seq", "created_at")
     inlines = [MembershipInline]
 
 
@@ -24,13 +24,51 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("room__slug", "user__username")
 
 
+class MessageEditInline(admin.TabularInline):
+    """A message's earlier bodies, oldest first: read only, as the message is."""
+
+    model = MessageEdit
+    extra = 0
+    fields = ("replaced_at", "body")
+    readonly_fields = ("replaced_at", "body")
+    can_delete = False
+    verbose_name = "earlier body"
+    verbose_name_plural = "edit history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    # Messages are written only through chat.services (seq, broadcast); the admin reads.
-    list_display = ("room", "seq", "author", "body", "created_at")
+    # Messages are written only through chat.services (seq, events, broadcast); the admin reads.
+    list_display = ("room", "seq", "author", "body", "created_at", "edited_at", "deleted_at")
     list_filter = ("room",)
     search_fields = ("body",)
-    readonly_fields = ("room", "seq", "author", "body", "client_id", "created_at")
+    readonly_fields = (
+        "room",
+        "seq",
+        "event_seq",
+        "version",
+        "author",
+        "body",
+        "html",
+        "is_action",
+        "client_id",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "thread_root",
+        "in_room",
+        "reply_count",
+        "last_reply_at",
+        "pinned_at",
+        "pinned_by",
+    )
+    inlines = [MessageEditInline]
 
     def has_add_permission(self, request):
         return False

@@ -64,7 +64,9 @@ class Membership(models.Model):
 
 class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
-    seq = models.BigIntegerField()
+    # The message's number in the room's timeline; None for a thread reply not also sent to the
+    # room, which only its thread shows (protocol v1 and REST count room messages only).
+    seq = models.BigIntegerField(null=True, blank=True)
     # The room event seq of this message's post, and of its latest change (an edit, a deletion,
     # a reaction, a reply in its thread, a pin): a client holding the message at `version`
     # skips events at or below it.
@@ -103,7 +105,17 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["author", "client_id"], name="message_client_id_once"),
         ]
         indexes = [
-            models.Index(fields=["thread_root", "seq"], name="message_thread"),
+            # Partial: a top-level post (most of them) costs neither index anything to keep.
+            models.Index(
+                fields=["thread_root", "event_seq"],
+                name="message_thread",
+                condition=models.Q(thread_root__isnull=False),
+            ),
+            models.Index(
+                fields=["room", "pinned_at"],
+                name="message_pins",
+                condition=models.Q(pinned_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,12 +139,18 @@ class MessageEdit(models.Model):
 
 
 class Reaction(models.Model):
-    """One emoji of one user on one message: adding it again removes it (a toggle)."""
+    """One emoji of one user on one message (each at most once)."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # One emoji, fully qualified (chat/services/reactions.py).
     emoji = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The event seq at which this emoji's current run on the message began: the reaction that
+    # took its count from 0 to 1, copied by each one added while the count stays above 0.
+    # Summaries list a message's emoji in this order, which a client replaying the stream
+    # derives by itself (an emoji whose count rises from 0 goes last; one that falls to 0 goes).
+    since_seq = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

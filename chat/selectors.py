@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from accounts.models import User
 from parley import events
@@ -86,11 +86,12 @@ def room_members(*, room: Room) -> QuerySet[User]:
 def message_history(
     *, room: Room, before: int | None = None, after: int | None = None, limit: int = 50
 ) -> tuple[list[Message], bool]:
-    """Up to `limit` messages (at most HISTORY_MAX), ascending by seq, and whether more lie
-    beyond them: before `before` when it is given without `after` (the newest page first),
-    otherwise after `after`."""
+    """Up to `limit` messages of the room's timeline (at most HISTORY_MAX), ascending by seq,
+    and whether more lie beyond them: before `before` when it is given without `after` (the
+    newest page first), otherwise after `after`. Thread replies not also sent to the room have
+    no seq and are not in it (`thread_replies` reads them)."""
     limit = max(1, min(limit, HISTORY_MAX))
-    messages = Message.objects.filter(room=room).select_related("author")
+    messages = Message.objects.filter(room=room, seq__isnull=False).select_related("author")
     if before is not None:
         messages = messages.filter(seq__lt=before)
     if after is not None:
@@ -99,6 +100,30 @@ def message_history(
         return page[:limit], len(page) > limit
     page = list(messages.order_by("-seq")[: limit + 1])
     return page[:limit][::-1], len(page) > limit
+
+
+def message_missing(message_id: int) -> NotFound:
+    """The one error for a message that does not exist, is in another room, was deleted (for
+    what changes it), or is in a room the caller may not see."""
+    return NotFound(f"There is no message {message_id}.")
+
+
+def message_get(
+    *, room: Room, message_id: int, user: User, include_deleted: bool = False
+) -> Message:
+    """Message `message_id` of `room`, for a user who may see the room; a deleted one only
+    with `include_deleted`. Raises NotFound alike when it is missing, in another room, deleted,
+    or the room is invisible. A service that changes the message calls this after
+    `stream.allocate`, so that it reads the message as the last change left it."""
+    message = (
+        Message.objects.filter(pk=message_id, room=room).select_related("author").first()
+        if room_can_see(room=room, user=user)
+        else None
+    )
+    if message is None or (message.deleted_at is not None and not include_deleted):
+        raise message_missing(message_id)
+    message.room = room
+    return message
 
 
 def message_range(
@@ -122,15 +147,12 @@ THREAD_REPLIERS = 5
 def reaction_summaries(
     *, message_ids: list[int], viewer: User | None = None
 ) -> dict[int, list[dict[str, Any]]]:
-    """Each message's reactions, by emoji in the order first used: [{"emoji", "count",
-    "users": [user_payload, ...] (the first REACTION_USERS), "me" (only with a `viewer`)}]."""
+    """Each message's reactions: [{"emoji", "count", "users": [user_payload, ...] (the first
+    REACTION_USERS to react, in order), "me" (only with a `viewer`)}], emoji in the order their
+    current run began (`Reaction.since_seq`): the order a client replaying the stream keeps."""
     summaries: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    reactions = (
-        Reaction.objects.filter(message_id__in=message_ids)
-        .select_related("user")
-        .order_by("message_id", "created_at", "id")
-    )
-    for reaction in reactions:
+    reactions = Reaction.objects.filter(message_id__in=message_ids).select_related("user")
+    for reaction in reactions.order_by("message_id", "since_seq", "id"):
         entry = summaries[reaction.message_id].setdefault(
             reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": []}
         )
@@ -147,22 +169,22 @@ def reaction_summaries(
 
 
 def thread_repliers(*, root_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each thread root's repliers (the first THREAD_REPLIERS, by their first reply)."""
-    repliers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    replies = (
+    """Each thread root's repliers (the first THREAD_REPLIERS, by their first reply that is
+    not deleted)."""
+    firsts = (
         Message.objects.filter(thread_root_id__in=root_ids, deleted_at__isnull=True)
-        .select_related("author")
-        .order_by("thread_root_id", "seq")
+        .values_list("thread_root_id", "author_id")
+        .annotate(first=Min("event_seq"))
+        .order_by("thread_root_id", "first")
     )
-    for reply in replies:
-        root_id = reply.thread_root_id
-        assert root_id is not None
-        if (root_id, reply.author_id) in seen or len(repliers[root_id]) >= THREAD_REPLIERS:
-            continue
-        seen.add((root_id, reply.author_id))
-        repliers[root_id].append(user_payload(reply.author))
-    return dict(repliers)
+    chosen: dict[int, list[int]] = defaultdict(list)
+    for root_id, author_id, _ in firsts:
+        if len(chosen[root_id]) < THREAD_REPLIERS:
+            chosen[root_id].append(author_id)
+    users = User.objects.in_bulk([pk for authors in chosen.values() for pk in authors])
+    return {
+        root_id: [user_payload(users[pk]) for pk in authors] for root_id, authors in chosen.items()
+    }
 
 
 def message_payloads(
@@ -190,10 +212,13 @@ def stream_range(
 ) -> list[events.RoomChange]:
     """The room's changes with after < event seq <= upto (the first `limit`), in order: what a
     protocol v2 socket is replayed or refilled. Posts are read from the messages, every other
-    change from its RoomEvent row; a message a change carries is read as it is now."""
+    change from its RoomEvent row. A message a change carries is read as it is now (its
+    `version` says which changes it holds); a thread root's summary too, but its `version` is
+    the seq of the change that carries it, as when it was published: the root's other fields
+    may be older."""
     posted = list(
         Message.objects.filter(room_id=room_id, event_seq__gt=after, event_seq__lte=upto)
-        .select_related("author", "room", "thread_root")
+        .select_related("author", "room")
         .order_by("event_seq")[:limit]
     )
     changed = list(
@@ -201,35 +226,40 @@ def stream_range(
         .select_related("room", "message", "message__author")
         .order_by("seq")[:limit]
     )
+    if not posted and not changed:
+        return []
+    slug = posted[0].room.slug if posted else changed[0].room.slug
     carried = [row.message for row in changed if row.message is not None]
-    payloads = {payload["id"]: payload for payload in message_payloads([*posted, *carried])}
-    roots = {m.thread_root.pk: m.thread_root for m in posted if m.thread_root is not None}
-    root_repliers = thread_repliers(root_ids=list(roots)) if roots else {}
-    stream: list[events.RoomChange] = []
-    for message in posted:
-        root = roots.get(message.thread_root_id) if message.thread_root_id else None
-        stream.append(
-            events.MessagePosted(
-                room_id=room_id,
-                room=message.room.slug,
-                seq=message.event_seq,
-                number=message.seq,
-                message=payloads[message.pk],
-                root=(
-                    thread_summary(root, repliers=root_repliers.get(root.pk))
-                    if root is not None
-                    else None
-                ),
-            )
+    payloads = {
+        payload["id"]: payload for payload in message_payloads([*posted, *carried], room_slug=slug)
+    }
+    root_ids = {m.thread_root_id for m in [*posted, *carried] if m.thread_root_id is not None}
+    summaries = thread_summaries(root_ids=list(root_ids)) if root_ids else {}
+    stream: list[events.RoomChange] = [
+        events.MessagePosted(
+            room_id=room_id,
+            room=slug,
+            seq=message.event_seq,
+            number=message.seq,
+            message=payloads[message.pk],
+            root=(
+                {**summaries[message.thread_root_id], "version": message.event_seq}
+                if message.thread_root_id
+                else None
+            ),
         )
+        for message in posted
+    ]
     change_types = events.room_change_types()
     for row in changed:
+        change = change_types[row.type]
         fields = dict(row.data)
-        if row.message is not None and "message" in change_types[row.type].__dataclass_fields__:
+        if row.message is not None and "message" in change.__dataclass_fields__:
             fields["message"] = payloads[row.message.pk]
-        stream.append(
-            change_types[row.type](room_id=room_id, room=row.room.slug, seq=row.seq, **fields)
-        )
+        if row.message is not None and row.message.thread_root_id is not None:
+            if "root" in change.__dataclass_fields__:
+                fields["root"] = {**summaries[row.message.thread_root_id], "version": row.seq}
+        stream.append(change(room_id=room_id, room=slug, seq=row.seq, **fields))
     stream.sort(key=lambda change: change.seq)
     return stream[:limit] if limit is not None else stream
 
@@ -250,3 +280,46 @@ def posts_range(
         )
         for message, payload in zip(messages, message_payloads(messages), strict=True)
     ]
+
+
+def thread_summaries(*, root_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each thread root's summary as it is now (chat.payloads.thread_summary)."""
+    repliers = thread_repliers(root_ids=root_ids)
+    return {
+        root.pk: thread_summary(root, repliers=repliers.get(root.pk))
+        for root in Message.objects.filter(pk__in=root_ids)
+    }
+
+
+def thread_replies(
+    *, root: Message, after: int | None = None, limit: int = 50
+) -> tuple[list[Message], bool]:
+    """Up to `limit` replies of the thread (at most HISTORY_MAX) in the order they were posted
+    (by event seq), after event seq `after` when given, and whether more follow."""
+    limit = max(1, min(limit, HISTORY_MAX))
+    replies = Message.objects.filter(thread_root=root).select_related("author")
+    if after is not None:
+        replies = replies.filter(event_seq__gt=after)
+    page = list(replies.order_by("event_seq")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def thread_list_participated(*, user: User) -> QuerySet[Message]:
+    """The threads `user` took part in (wrote the root, or a reply that is not deleted), in the
+    rooms they may still see, by newest reply first: their roots."""
+    replied = Message.objects.filter(author=user, deleted_at__isnull=True).values("thread_root_id")
+    return (
+        Message.objects.filter(room__in=room_list_visible(user=user).order_by(), reply_count__gt=0)
+        .filter(Q(author=user) | Q(pk__in=replied))
+        .select_related("author", "room")
+        .order_by("-last_reply_at", "-id")
+    )
+
+
+def message_list_pinned(*, room: Room) -> QuerySet[Message]:
+    """The room's pinned messages, the newest pin first."""
+    return (
+        Message.objects.filter(room=room, pinned_at__isnull=False)
+        .select_related("author", "pinned_by")
+        .order_by("-pinned_at", "-id")
+    )

@@ -70,11 +70,12 @@ class RoomChange(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MessagePosted(RoomChange):
-    """A message (or a thread reply) was posted. `number` is its `Message.seq`; `root` the
-    thread root's new summary when it is a reply (chat.payloads.thread_summary)."""
+    """A message (or a thread reply) was posted. `number` is its `Message.seq`, None for a
+    thread reply not also sent to the room (protocol v1 never sees those); `root` the thread
+    root's new summary when it is a reply (chat.payloads.thread_summary)."""
 
     type: ClassVar[str] = "message"
-    number: int
+    number: int | None
     message: dict[str, Any]
     root: dict[str, Any] | None = None
 
@@ -87,10 +88,12 @@ class MessageEdited(RoomChange):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MessageDeleted(RoomChange):
-    """The message's body is gone: `message` is its tombstone."""
+    """The message's body is gone: `message` is its tombstone. A deleted thread reply carries
+    its root's new summary in `root` (one reply fewer)."""
 
     type: ClassVar[str] = "message_deleted"
     message: dict[str, Any]
+    root: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -1,10 +1,19 @@
-"""Posting messages: stored first with a contiguous per-room seq, broadcast after commit."""
+"""Posting, editing and deleting messages: each stored first, in the room's event stream, and
+broadcast after commit. A thread reply is a message that names its root.
+
+A change to an existing message takes the room's next event seq first thing in its transaction
+(`stream.allocate`): the room row's lock then queues every change to the room's messages, so
+each reads the message as the one committed before it left it, and the stream's order is the
+commit order (concurrent edits of one message: the last to commit is the body everyone ends
+with, and each earlier body is in its edit history once).
+"""
 
 import time
 from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,9 +22,9 @@ from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 from parley.text import text_check_storable
 from throttle.services import post_admit
 
-from ..models import Membership, Message, Room
-from ..payloads import message_payload, user_payload
-from ..selectors import room_can_see
+from ..models import Membership, Message, MessageEdit, Reaction, Room
+from ..payloads import message_payload, thread_summary, user_payload
+from ..selectors import message_get, message_missing, room_can_see, thread_repliers
 from . import stream
 from .rooms import member_changed, room_open
 
@@ -42,35 +51,69 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _original(*, author: User, room: Room, client_id: UUID, body: str) -> Message | None:
+def _original(
+    *, author: User, room: Room, client_id: UUID, body: str, thread_root: int | None
+) -> Message | None:
     """The message a retry repeats. Raises Conflict when the client_id was used for another
-    message (another room or another body), as idempotency keys do: the new one would be lost."""
+    message (another room, another body, another thread), as idempotency keys do: the new one
+    would be lost."""
     original = (
         Message.objects.select_related("author", "room")
         .filter(author=author, client_id=client_id)
         .first()
     )
-    if original is not None and original.room_id != room.pk:
+    if original is None:
+        return None
+    if original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
-    if original is not None and original.body != body:
+    if original.body != body:
         raise Conflict("This client_id was already used for a message with a different body.")
+    if not _same_thread(original, thread_root):
+        raise Conflict("This client_id was already used for a message in another thread.")
     return original
 
 
-def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tuple[Message, bool]:
+def _same_thread(original: Message, thread_root: int | None) -> bool:
+    """Whether `original` is in the thread a retry names (by its root or by one of its replies)."""
+    if original.thread_root_id is None or thread_root is None:
+        return original.thread_root_id is None and thread_root is None
+    return thread_root == original.thread_root_id or (
+        Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
+    )
+
+
+def message_post(
+    *,
+    author: User,
+    room: Room,
+    body: str,
+    client_id: UUID,
+    thread_root: int | None = None,
+    also_to_room: bool = False,
+) -> tuple[Message, bool]:
     """Store a message and broadcast it once committed. Returns (message, created).
+
+    With `thread_root` (a message id) it is a reply in that message's thread: the root must be
+    a message of this room that is not deleted (a reply names its thread's root; naming a
+    reply attaches to that reply's root, as in Slack), else NotFound. A reply takes a message
+    number (`seq`) only with `also_to_room`, which shows it in the room's timeline too; every
+    reply takes an event seq, and updates its root's reply count, last reply time and version
+    in the same transaction (`MessagePosted.root` carries the root's new summary).
 
     Raises RateLimited when the author is over PARLEY_POST_RATE. A retry with a `client_id`
     the author used before returns the original message with created=False and stores and
-    broadcasts nothing; Conflict when that message is in another room or has another body
-    (compared after trimming). The caller may acknowledge once this
+    broadcasts nothing; Conflict when that message is in another room, has another body
+    (compared after trimming) or is in another thread. The caller may acknowledge once this
     returns: the transaction has committed by then.
 
-    A first post costs four statements: the seq, the message, the membership (inserted or
-    ignored; a new member is announced) and the commit. A retry is found by the unique (author, client_id) constraint,
-    which rolls its transaction back, rather than by a lookup before every post.
+    A first top-level post costs four statements: the seq, the message, the membership
+    (inserted or ignored; a new member is announced) and the commit. A retry is found by the
+    unique (author, client_id) constraint, which rolls its transaction back, rather than by a
+    lookup before every post.
     """
     body = _clean_body(body)
+    if also_to_room and thread_root is None:
+        raise BadRequest("Only a thread reply is also sent to the room.")
     if not room_can_see(room=room, user=author):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
     # Per user, whichever transport the post came by; a retry counts too. Raises RateLimited.
@@ -80,29 +123,43 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
         with transaction.atomic():
             if not author.is_guest and not room.private and _join_if_new(room=room, user=author):
                 member_changed(room=room, user=author, change="joined")
-            seq, event_seq = stream.allocate(room, message=True)
-            message = Message.objects.create(
-                room=room,
-                seq=seq,
-                event_seq=event_seq,
-                version=event_seq,
-                author=author,
-                body=body,
-                client_id=client_id,
-            )
+            if thread_root is None:
+                seq, event_seq = stream.allocate(room, message=True)
+                message = Message.objects.create(
+                    room=room,
+                    seq=seq,
+                    event_seq=event_seq,
+                    version=event_seq,
+                    author=author,
+                    body=body,
+                    client_id=client_id,
+                )
+                root = None
+            else:
+                message, root = _reply_create(
+                    author=author,
+                    room=room,
+                    body=body,
+                    client_id=client_id,
+                    thread_root=thread_root,
+                    also_to_room=also_to_room,
+                )
             message.room = room
             events.publish_on_commit(
                 events.MessagePosted(
                     room_id=room.pk,
                     room=room.slug,
-                    seq=event_seq,
-                    number=seq,
+                    seq=message.event_seq,
+                    number=message.seq,
                     message=message_payload(message, room_slug=room.slug),
+                    root=root,
                 )
             )
     except IntegrityError:
         # A retry, or the same client_id racing in on another connection that committed first.
-        original = _original(author=author, room=room, client_id=client_id, body=body)
+        original = _original(
+            author=author, room=room, client_id=client_id, body=body, thread_root=thread_root
+        )
         if original is None:
             raise
         metrics.POSTS_RETRIED.inc()
@@ -110,6 +167,114 @@ def message_post(*, author: User, room: Room, body: str, client_id: UUID) -> tup
     metrics.POST_COMMIT_SECONDS.observe(time.perf_counter() - started)
     metrics.POSTS_STORED.inc()
     return message, True
+
+
+def _reply_create(
+    *,
+    author: User,
+    room: Room,
+    body: str,
+    client_id: UUID,
+    thread_root: int,
+    also_to_room: bool,
+) -> tuple[Message, dict]:
+    """Store a reply in the thread of message `thread_root` and update its root; (the reply,
+    the root's new summary). Call inside the post's transaction."""
+    seq, event_seq = stream.allocate(room, message=also_to_room)
+    # Read under the room's lock: a root deleted meanwhile is seen deleted.
+    named = (
+        Message.objects.filter(pk=thread_root, room=room, deleted_at__isnull=True)
+        .select_related("thread_root")
+        .first()
+    )
+    root = named.thread_root if named is not None and named.thread_root else named
+    if root is None or root.deleted_at is not None:
+        raise message_missing(thread_root)
+    message = Message.objects.create(
+        room=room,
+        seq=seq if also_to_room else None,
+        event_seq=event_seq,
+        version=event_seq,
+        author=author,
+        body=body,
+        client_id=client_id,
+        thread_root=root,
+        in_room=also_to_room,
+    )
+    Message.objects.filter(pk=root.pk).update(
+        reply_count=F("reply_count") + 1, last_reply_at=message.created_at, version=event_seq
+    )
+    root.reply_count += 1
+    root.last_reply_at, root.version = message.created_at, event_seq
+    return message, thread_summary(root, repliers=thread_repliers(root_ids=[root.pk]).get(root.pk))
+
+
+def message_edit(*, by: User, room: Room, message_id: int, body: str) -> Message:
+    """Replace the body of `by`'s own message; the body it had is kept in its edit history
+    (MessageEdit, which the admin shows), and it is marked edited. Records MessageEdited.
+
+    Body rules and the rate limit (PARLEY_POST_RATE) are those of a post. The same body again
+    changes and records nothing (a retried edit). NotFound for a message that is missing,
+    deleted, or in a room `by` may not see; Forbidden for someone else's message."""
+    body = _clean_body(body)
+    post_admit(user_id=by.pk)
+    with transaction.atomic():
+        _, seq = stream.allocate(room)
+        message = message_get(room=room, message_id=message_id, user=by)
+        if message.author_id != by.pk:
+            raise Forbidden("You can edit only your own messages.")
+        if message.body == body:
+            transaction.set_rollback(True)
+            return message
+        MessageEdit.objects.create(message=message, body=message.body)
+        message.body, message.edited_at = body, timezone.now()
+        message.save(update_fields=["body", "edited_at"])
+        stream.record(events.MessageEdited, room=room, seq=seq, message=message)
+    return message
+
+
+def message_may_delete(*, message: Message, room: Room, by: User) -> bool:
+    """Who deletes a message: its author, the room's owner, or a Parley administrator."""
+    return by.is_active and (
+        message.author_id == by.pk or room.owner_id == by.pk or by.is_staff or by.is_superuser
+    )
+
+
+def message_delete(*, by: User, room: Room, message_id: int) -> Message:
+    """Delete a message: its body, HTML and edit history are removed from the database (not
+    hidden), its reactions and pin go with them, and it stays as a tombstone in its place.
+    Records MessageDeleted, whose `message` is the tombstone; a deleted thread reply leaves its
+    root with one reply fewer (`root`, its new summary). A thread root's replies stay.
+
+    NotFound for a message that is missing, already deleted (as in Slack: a second delete
+    finds nothing to delete), or in a room `by` may not see; Forbidden unless `by` may delete
+    it (`message_may_delete`). Returns the tombstone."""
+    with transaction.atomic():
+        _, seq = stream.allocate(room)
+        message = message_get(room=room, message_id=message_id, user=by)
+        if not message_may_delete(message=message, room=room, by=by):
+            raise Forbidden("Only its author, the room's owner or an administrator deletes it.")
+        MessageEdit.objects.filter(message=message).delete()
+        Reaction.objects.filter(message=message).delete()
+        message.body = message.html = ""
+        message.deleted_at, message.pinned_at, message.pinned_by = timezone.now(), None, None
+        message.save(update_fields=["body", "html", "deleted_at", "pinned_at", "pinned_by"])
+        root = _root_recount(message.thread_root_id, seq=seq) if message.thread_root_id else None
+        stream.record(events.MessageDeleted, room=room, seq=seq, message=message, root=root)
+    return message
+
+
+def _root_recount(root_id: int, *, seq: int) -> dict:
+    """Recount a thread root's replies that are not deleted, and set its version to `seq`;
+    its new summary."""
+    root = Message.objects.get(pk=root_id)
+    live = Q(replies__deleted_at__isnull=True)
+    counted = Message.objects.filter(pk=root_id).aggregate(
+        count=Count("replies", filter=live), last=Max("replies__created_at", filter=live)
+    )
+    root.reply_count, root.last_reply_at, root.version = counted["count"], counted["last"], seq
+    root.save(update_fields=["reply_count", "last_reply_at", "version"])
+    return thread_summary(root, repliers=thread_repliers(root_ids=[root_id]).get(root_id))
 
 
 def message_post_opening(

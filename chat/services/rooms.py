@@ -91,6 +91,22 @@ def _check_room_quota(owner: User | None) -> None:
         )
 
 
+def _clean_name(name: str) -> str:
+    name = " ".join(text_check_name(name, field="name").split())
+    if not name:
+        raise BadRequest("A room needs a name.")
+    if len(name) > MAX_NAME:
+        raise BadRequest(f"A room name is at most {MAX_NAME} characters.")
+    return name
+
+
+def _clean_topic(topic: str) -> str:
+    topic = text_check_storable(topic, field="topic").strip()
+    if len(topic) > MAX_TOPIC:
+        raise BadRequest(f"A topic is at most {MAX_TOPIC} characters.")
+    return topic
+
+
 def room_create(
     *,
     owner: User | None,
@@ -107,14 +123,7 @@ def room_create(
     too. A taken slug is Conflict, whether the room holding it is visible or not. Raises
     RateLimited beyond the owner's rooms per hour (PARLEY_ROOMS_PER_HOUR) unless `quota` is
     False (an operator's command)."""
-    name = " ".join(text_check_name(name, field="name").split())
-    if not name:
-        raise BadRequest("A room needs a name.")
-    if len(name) > MAX_NAME:
-        raise BadRequest(f"A room name is at most {MAX_NAME} characters.")
-    topic = text_check_storable(topic, field="topic").strip()
-    if len(topic) > MAX_TOPIC:
-        raise BadRequest(f"A topic is at most {MAX_TOPIC} characters.")
+    name, topic = _clean_name(name), _clean_topic(topic)
     anonymous = owner is None or owner.is_guest
     if private and anonymous:
         raise Forbidden("Guests cannot create private rooms; sign up first.")
@@ -154,6 +163,42 @@ def room_open(*, slug: str, user: User, name: str | None = None) -> Room:
         if (room := room_find_visible(slug=slug, user=user)) is None:
             raise
         return room
+
+
+def room_may_manage(*, room: Room, by: User) -> bool:
+    """Who renames a room, changes its topic and removes its members: its owner, or a Parley
+    administrator (staff or superuser)."""
+    return by.is_active and (room.owner_id == by.pk or by.is_staff or by.is_superuser)
+
+
+def room_update(*, room: Room, by: User, name: str | None = None, topic: str | None = None) -> Room:
+    """Rename the room and/or change its topic (None: unchanged), with room_create's rules for
+    each. The slug stays, so links to the room keep working. Records RoomUpdated, unless
+    nothing changes. Forbidden unless `by` may manage the room (`room_may_manage`)."""
+    if not room_may_manage(room=room, by=by):
+        raise Forbidden("Only the room's owner or an administrator changes its name or topic.")
+    name = _clean_name(name) if name is not None else None
+    topic = _clean_topic(topic) if topic is not None else None
+    with transaction.atomic():
+        _, seq = stream.allocate(room)
+        current = Room.objects.get(pk=room.pk)
+        new_name = current.name if name is None else name
+        new_topic = current.topic if topic is None else topic
+        if (new_name, new_topic) == (current.name, current.topic):
+            transaction.set_rollback(True)  # nothing changes: give the event seq back
+            room.name, room.topic = current.name, current.topic
+            return room
+        room.name, room.topic, room.last_event_seq = new_name, new_topic, seq
+        room.save(update_fields=["name", "topic"])
+        stream.record(
+            events.RoomUpdated,
+            room=room,
+            seq=seq,
+            name=new_name,
+            topic=new_topic,
+            user=user_payload(by),
+        )
+    return room
 
 
 def member_changed(*, room: Room, user: User, change: events.MemberChange) -> None:
@@ -201,8 +246,8 @@ def room_leave(*, room: Room, user: User) -> None:
 
 
 def member_may_remove(*, room: Room, by: User) -> bool:
-    """Who removes others from a room: its owner, or a Parley administrator (staff)."""
-    return by.is_active and (room.owner_id == by.pk or by.is_staff)
+    """Who removes others from a room: its owner, or a Parley administrator."""
+    return room_may_manage(room=room, by=by)
 
 
 def member_remove(*, room: Room, by: User, username: str) -> None:

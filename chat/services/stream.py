@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from parley import events
 
 from ..models import Message, Room, RoomEvent
-from ..payloads import message_payload
+from ..selectors import message_payloads
 
 
 def allocate(room: Room, *, message: bool = False) -> tuple[int, int]:
@@ -33,34 +33,42 @@ def allocate(room: Room, *, message: bool = False) -> tuple[int, int]:
     return last_seq, event_seq
 
 
+# Fields of a change that are read as they are now, never stored: the changed message's payload
+# (so a deleted body is gone from the stream too) and its thread root's summary.
+DERIVED = ("message", "root")
+
+
 def record(
     change: type[events.RoomChange],
     /,
     *,
     room: Room,
+    seq: int | None = None,
     message: Message | None = None,
     **fields: Any,
 ) -> events.RoomChange:
-    """Store a change (other than a post) at the room's next event seq, and publish it once
-    the surrounding transaction commits. `message` is the message it changes, whose `version`
-    becomes this seq. A change with a `message` field (`MessageEdited`, `MessageDeleted`) carries
-    the message's payload as it is after the change; that field is not stored: a replay reads
-    the message as it is then (`chat.selectors.stream_range`), so a deleted body is gone from
-    the stream too."""
+    """Store a change (other than a post) at the room's next event seq, or at `seq` when the
+    caller took it already (`allocate`, first thing in its transaction, to hold the room's lock
+    while it reads what it changes), and publish it once the surrounding transaction commits.
+    `message` is the message it changes, whose `version` becomes this seq. A change with a
+    `message` field (`MessageEdited`, `MessageDeleted`) carries the message's payload as it is
+    after the change, and a `root` field its thread root's summary (the caller passes it);
+    neither is stored: a replay reads them as they are then (`chat.selectors.stream_range`)."""
     with transaction.atomic():
-        _, seq = allocate(room)
+        if seq is None:
+            _, seq = allocate(room)
         RoomEvent.objects.create(
             room=room,
             seq=seq,
             type=change.type,
             message=message,
-            data={name: value for name, value in fields.items() if name != "message"},
+            data={name: value for name, value in fields.items() if name not in DERIVED},
         )
         if message is not None:
             Message.objects.filter(pk=message.pk).update(version=seq)
             message.version = seq
             if "message" in change.__dataclass_fields__:
-                fields["message"] = message_payload(message)
+                fields["message"] = message_payloads([message], room_slug=room.slug)[0]
         event = change(room_id=room.pk, room=room.slug, seq=seq, **fields)
         events.publish_on_commit(event)
     return event

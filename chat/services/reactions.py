@@ -1,0 +1,104 @@
+"""Reactions: one emoji of one user on one message, at most once each.
+
+Adding a reaction that is there, or removing one that is not, changes and records nothing: a
+retry is harmless. Each real change is a ReactionAdded or ReactionRemoved in the room's stream,
+with the emoji's new count on the message.
+"""
+
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from emoji import demojize, emojize, is_emoji
+
+from accounts.models import User
+from parley import events
+from parley.errors import BadRequest, Forbidden
+from parley.text import text_check_storable
+
+from ..models import Reaction, Room
+from ..payloads import user_payload
+from ..selectors import message_get
+from . import stream
+
+# Longer than any emoji sequence Unicode defines (Reaction.emoji holds 64).
+MAX_EMOJI = 32
+
+
+def emoji_clean(value: str) -> str:
+    """`value` if it is exactly one emoji (Unicode's list, from the `emoji` package), in its
+    fully qualified form, so that "❤" and "❤️" are one reaction; BadRequest otherwise."""
+    text_check_storable(value, field="emoji")
+    if len(value) > MAX_EMOJI or not is_emoji(value):
+        raise BadRequest("A reaction is one emoji, such as 👍.")
+    return emojize(demojize(value))
+
+
+def reaction_may_add(*, user: User) -> bool:
+    """Who reacts, in the rooms they may see: whoever may post there (a guest in a public room
+    too), never an anonymous visitor without an identity."""
+    return user.is_authenticated
+
+
+def reaction_add(*, by: User, room: Room, message_id: int, emoji: str) -> int:
+    """`by` reacts to the message with `emoji`; the emoji's count on the message after it."""
+    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="add")[1]
+
+
+def reaction_remove(*, by: User, room: Room, message_id: int, emoji: str) -> int:
+    """`by` takes their `emoji` back from the message; the emoji's count on it after that."""
+    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="remove")[1]
+
+
+def reaction_toggle(*, by: User, room: Room, message_id: int, emoji: str) -> tuple[bool, int]:
+    """Add `by`'s `emoji` to the message, or remove it when it is there: (whether `by` has
+    reacted so now, the emoji's count)."""
+    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="toggle")
+
+
+def _react(
+    *,
+    by: User,
+    room: Room,
+    message_id: int,
+    emoji: str,
+    want: Literal["add", "remove", "toggle"],
+) -> tuple[bool, int]:
+    """(whether `by` has reacted with `emoji` after the call, the emoji's count). NotFound for a
+    message that is missing, deleted or in a room `by` may not see; Forbidden for a user who
+    may not react (`reaction_may_add`); BadRequest for anything but one emoji."""
+    emoji = emoji_clean(emoji)
+    if not reaction_may_add(user=by):
+        raise Forbidden("Sign up, or post as a guest, to react.")
+    with transaction.atomic():
+        _, seq = stream.allocate(room)
+        message = message_get(room=room, message_id=message_id, user=by)
+        reactions = Reaction.objects.filter(message=message, emoji=emoji)
+        now = reactions.aggregate(
+            count=Count("id"), mine=Count("id", filter=Q(user=by)), since=Min("since_seq")
+        )
+        mine, count = bool(now["mine"]), now["count"]
+        add = not mine if want == "toggle" else want == "add"
+        if add == mine:
+            transaction.set_rollback(True)  # nothing changes: give the event seq back
+            return mine, count
+        if add:
+            # Joins the emoji's current run, or starts one (chat.models.Reaction.since_seq).
+            Reaction.objects.create(
+                message=message, user=by, emoji=emoji, since_seq=now["since"] or seq
+            )
+            count += 1
+        else:
+            reactions.filter(user=by).delete()
+            count -= 1
+        stream.record(
+            events.ReactionAdded if add else events.ReactionRemoved,
+            room=room,
+            seq=seq,
+            message=message,
+            message_id=message.pk,
+            emoji=emoji,
+            user=user_payload(by),
+            count=count,
+        )
+    return add, count
