@@ -52,3 +52,65 @@ def shown_seqs(page: Page) -> list[int]:
 def expect_settled(page: Page) -> None:
     """Every post on the page has been acknowledged."""
     expect(page.locator("#chat-log .msg.pending")).to_have_count(0)
+
+
+# ---- messages that change ----
+
+
+def message(page: Page, text: str, where: str = "#chat-log"):
+    """The message in the log (or `where`) whose body holds `text`."""
+    return page.locator(f"{where} li.msg[data-id]").filter(
+        has=page.locator(".msg-body", has_text=text)
+    )
+
+
+def choose(page: Page, item, action: str) -> None:
+    """Open the message's "More actions" menu with the mouse and choose `action`."""
+    item.hover()
+    item.get_by_role("button", name="More actions").click()
+    page.get_by_role("menuitem", name=action).click()
+
+
+def edit(page: Page, item, new_text: str) -> None:
+    choose(page, item, "Edit message")
+    editor = item.get_by_role("textbox", name="Edit message")
+    editor.fill(new_text)
+    editor.press("Enter")
+    expect(item.locator(".msg-editor")).to_have_count(0)
+
+
+def react(page: Page, item, search: str, name: str) -> None:
+    """React with the emoji called `name`, found in the picker by typing `search`."""
+    item.hover()
+    item.locator(".msg-toolbar [data-action=react]").click()
+    picker = page.get_by_role("dialog", name="Choose a reaction")
+    picker.get_by_label("Search emoji by name").fill(search)
+    picker.get_by_role("button", name=name, exact=True).click()
+    expect(picker).to_be_hidden()
+
+
+def delete(page: Page, item) -> None:
+    choose(page, item, "Delete message…")
+    page.locator("#confirm-delete").get_by_role("button", name="Delete").click()
+
+
+def open_thread(page: Page, item) -> None:
+    item.hover()
+    item.locator(".msg-toolbar [data-action=open-thread]").click()
+    expect(page.locator("#thread-panel")).to_be_visible()
+
+
+def reply(page: Page, text: str, *, also_to_room: bool = False) -> None:
+    """Reply in the open thread panel."""
+    panel = page.locator("#thread-panel")
+    if also_to_room:
+        panel.get_by_label("Also send to").check()
+    composer = panel.get_by_role("textbox", name="Reply in the thread")
+    composer.fill(text)
+    composer.press("Enter")
+    expect(panel.locator(".msg.pending")).to_have_count(0)
+
+
+def log_text(page: Page) -> str:
+    """What the log shows, as text: the timelines of two pages compare equal by it."""
+    return page.locator("#chat-log").inner_text()

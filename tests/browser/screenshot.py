@@ -1,6 +1,10 @@
-"""Makes docs/screenshot-room.png: a room with a few messages, seen by one of two people.
+"""Makes docs/screenshot-room.png: a room seen by one of two people, with Markdown, reactions,
+an edited and a deleted message, a pin, and a thread open beside the log.
 
-.venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1200] [--height 760]
+.venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1280] [--height 800]
+
+`--width 390 --height 844 --out docs/screenshot-room-phone.png` makes the phone-sized one (the
+thread panel then covers the page).
 """
 
 import argparse
@@ -10,25 +14,37 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .pages import expect_settled, open_room, send, sign_up
+from .pages import (
+    choose,
+    delete,
+    edit,
+    expect_settled,
+    message,
+    open_room,
+    open_thread,
+    react,
+    reply,
+    send,
+    sign_up,
+)
 from .server import REPO, ParleyServer
 
 CONVERSATION = [
-    ("ada", "Morning! The release branch is cut. Anything left for 2.4?"),
+    ("ada", "Morning! The release branch is cut. Anything left for **2.4**?"),
     ("grace", "Just the migration note. I'll write it up after stand-up."),
-    ("ada", "Great. Reminder: the staging deploy is at 14:00 UTC."),
+    ("ada", "Reminder: the staging deploy is at `14:00 UTC`."),
     ("grace", "Tests are green on staging.\nRolling out to production next."),
-    ("grace", "Dashboards look calm so far."),
-    ("ada", "Ship it!"),
-    ("ada", "I'll post the changelog here once it's out."),
+    ("grace", "Oops, wrong room."),
+    ("grace", "/me is watching the dashboards"),
+    ("ada", "Ship it! 🚀"),
 ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshot-room.png")
-    parser.add_argument("--width", type=int, default=1200)
-    parser.add_argument("--height", type=int, default=760)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="parley-shot-") as data_dir:
         server = ParleyServer(Path(data_dir))
@@ -44,31 +60,53 @@ def main() -> None:
 def shoot(server: ParleyServer, args) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        viewport = {"width": args.width, "height": args.height}
         people = {}
         for username, name in (("ada", "Ada Lovelace"), ("grace", "Grace Hopper")):
             page = browser.new_context(
-                base_url=server.url, viewport=viewport, color_scheme="light"
+                base_url=server.url,
+                viewport={"width": 1280, "height": 800},
+                color_scheme="light",
             ).new_page()
             sign_up(page, username, name)
             people[username] = page
-        ada = people["ada"]
+        ada, grace = people["ada"], people["grace"]
         ada.goto("/")
         ada.get_by_label("Name", exact=True).fill("Release train")
         ada.get_by_label("Topic").fill("Shipping 2.4: blockers, deploys, go/no-go")
         ada.get_by_role("button", name="Create room").click()
         expect(ada.locator("#connection-status")).to_have_attribute("data-state", "live")
         slug = ada.url.rstrip("/").rsplit("/", 1)[1]
-        open_room(people["grace"], slug)
+        open_room(grace, slug)
         for who, text in CONVERSATION:
             send(people[who], text)
             expect_settled(people[who])
-        ada.reload()  # so the member list shows both
-        expect(ada.locator("#chat-log .msg")).to_have_count(len(CONVERSATION))
-        people["grace"].wait_for_timeout(2100)  # typing frames are sent at most every 2 s
-        people["grace"].locator("#chat-message-input").press_sequentially("On it")
+
+        edit(
+            grace,
+            message(grace, "Just the migration note"),
+            "Just the migration note. Writing it up **now**.",
+        )
+        delete(grace, message(grace, "Oops, wrong room."))
+        react(grace, message(grace, "Ship it!"), "party", "party popper")
+        react(grace, message(grace, "Ship it!"), "rocket", "rocket")
+        react(ada, message(ada, "Ship it!"), "party", "party popper")
+        react(ada, message(ada, "Tests are green"), "thumbs", "thumbs up")
+        choose(ada, message(ada, "staging deploy"), "Pin to room")
+        open_thread(grace, message(grace, "Tests are green"))
+        reply(grace, "Canary at 5% looks healthy.")
+        open_thread(ada, message(ada, "Tests are green"))
+        reply(ada, "Great: 50% after lunch, then everyone.")
+        reply(grace, "Will do. I'll post the graphs here.")
+        expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
+
+        ada.set_viewport_size({"width": args.width, "height": args.height})
+        ada.reload()  # so the member list shows both, and the thread opens from the address
+        expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
+        grace.wait_for_timeout(2100)  # typing frames are sent at most every 2 s
+        grace.locator("#chat-message-input").press_sequentially("On it")
         expect(ada.locator("#typing")).to_have_text("Grace Hopper is typing…")
-        ada.locator("#chat-message-input").fill("Thanks, both!")
+        ada.locator("#thread-input").fill("Thanks, both!")
+        ada.mouse.move(0, 0)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         ada.screenshot(path=str(args.out))
         browser.close()

@@ -56,3 +56,56 @@ def test_html_in_room_name_and_topic_shows_as_text(new_page):
     expect(page.locator(".room-list").first).to_contain_text("<script>alert(2)</script>")
     assert page.locator("main img").count() == 0
     assert dialogs == []
+
+
+HOSTILE_MARKDOWN = [
+    "<script>window.pwned = 'script'</script>",
+    "<img src=x onerror=\"window.pwned = 'img'\">",
+    "[a link](javascript:window.pwned='link')",
+    "![an image](javascript:window.pwned='image')",
+    "<a href=\"javascript:window.pwned='raw a'\">raw a</a>",
+    "<svg onload=\"window.pwned='svg'\"></svg>",
+    "[data](data:text/html,<script>window.pwned='data'</script>)",
+    "**bold** `<img src=x onerror=\"window.pwned='code'\">`",
+    "<iframe srcdoc=\"<script>parent.pwned='iframe'</script>\"></iframe>",
+]
+
+
+def test_hostile_markdown_renders_without_running_anything(new_page):
+    dialogs = []
+    mallory, reader = new_page(), new_page()
+    _watch_dialogs(mallory, dialogs)
+    _watch_dialogs(reader, dialogs)
+    sign_up(mallory, unique("mallory"))
+    room = unique("md-xss-")
+    open_room(mallory, room)
+    open_room(reader, room)
+    for body in HOSTILE_MARKDOWN:
+        send(mallory, body)
+    expect(reader.locator("#chat-log .msg[data-id]")).to_have_count(len(HOSTILE_MARKDOWN))
+    # An edit and a thread reply take other paths onto the page.
+    first = reader.locator("#chat-log .msg[data-id]").first
+    mallory.locator("#chat-log .msg[data-id]").first.hover()
+    mallory.locator("#chat-log .msg[data-id]").first.get_by_role(
+        "button", name="More actions"
+    ).click()
+    mallory.get_by_role("menuitem", name="Edit message").click()
+    editor = mallory.get_by_role("textbox", name="Edit message")
+    editor.fill("<img src=y onerror=\"window.pwned='edit'\"> [x](javascript:window.pwned='edit')")
+    editor.press("Enter")
+    expect(first.locator(".msg-edited")).to_have_count(1)
+    reader.reload()
+    wait_live(reader)
+    expect(reader.locator("#chat-log .msg[data-id]")).to_have_count(len(HOSTILE_MARKDOWN))
+
+    for page in (mallory, reader):
+        log = page.locator("#chat-log")
+        assert log.locator("script, img, svg, iframe, object, embed").count() == 0
+        hrefs = log.locator("a").evaluate_all("links => links.map(a => a.href)")
+        assert all(not href.lower().startswith(("javascript:", "data:")) for href in hrefs)
+        # A click on each link in a body would do nothing of Mallory's either.
+        assert page.evaluate("() => window.pwned") is None
+    # The bold renders as bold (server-rendered Markdown), the code as code.
+    expect(reader.locator("#chat-log .msg-text strong")).to_have_text(["bold"])
+    expect(reader.locator("#chat-log .msg-text code")).to_contain_text(["<img src=x"])
+    assert dialogs == []

@@ -135,7 +135,9 @@ def test_every_kind_of_change_is_emitted_once_in_order(page):
 
 def test_a_seq_gap_subscribes_again_from_the_last_contiguous_seq(page):
     connect(page, last_seq=5)
-    run(page, "last().receive(message(6)); last().receive(message(9)); last().receive(message(10));")
+    run(
+        page, "last().receive(message(6)); last().receive(message(9)); last().receive(message(10));"
+    )
     assert run(page, "return seqs()") == [6]
     sent = run(page, "return last().sent.filter(f => f.type !== 'ping')")
     # Not a history fill: the server replays the gap, whatever kind its changes are.

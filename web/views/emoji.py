@@ -22,7 +22,7 @@ MAX_AGE = 24 * 3600
 
 
 def _words(name: str) -> str:
-    """":thumbs_up:" -> "thumbs up"."""
+    """ ":thumbs_up:" -> "thumbs up"."""
     return name.strip(":").replace("_", " ")
 
 

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import guest_for_session, session_guest
 from chat.selectors import room_find_visible, room_get_visible, room_members
-from chat.services.rooms import room_invite, room_join, room_leave, room_open, slug_clean
+from chat.services.pins import pin_may_change
+from chat.services.rooms import (
+    room_invite,
+    room_join,
+    room_leave,
+    room_may_manage,
+    room_open,
+    slug_clean,
+)
 from parley.errors import BadRequest, Conflict, NotFound, ParleyError, RateLimited
 
 from ..csp import csp
@@ -62,10 +70,11 @@ def room(request, slug):
         "invite_form": InviteForm() if room.private and is_owner else None,
         "can_leave": visitor is not None and not visitor.is_guest,
         "max_body": settings.PARLEY_MAX_BODY,
-        # What the page's message menus offer (the server decides): pins and the REST lists
-        # for signed-up people; deleting anyone's message for the room's owner and staff.
+        # What the page's message menus offer (the services decide): pins for signed-up
+        # people (also the REST lists); deleting anyone's message for who manages the room.
         "signed_in": visitor is not None and not visitor.is_guest,
-        "can_moderate": is_owner or (visitor is not None and (visitor.is_staff or visitor.is_superuser)),
+        "can_pin": visitor is not None and pin_may_change(user=visitor),
+        "can_moderate": visitor is not None and room_may_manage(room=room, by=visitor),
     }
     return render(request, "web/room.html", context)
 
