@@ -50,18 +50,21 @@ def shown_seqs(page: Page) -> list[int]:
 
 
 def expect_settled(page: Page) -> None:
-    """Every post on the page has been acknowledged."""
+    """Every post on the page has been acknowledged, and has come back as a message."""
     expect(page.locator("#chat-log .msg.pending")).to_have_count(0)
+    expect(page.locator("#chat-log .msg.provisional")).to_have_count(0)
 
 
 # ---- messages that change ----
 
 
 def message(page: Page, text: str, where: str = "#chat-log"):
-    """The message in the log (or `where`) whose body holds `text`."""
-    return page.locator(f"{where} li.msg[data-id]").filter(
+    """The message in the log (or `where`) whose body holds `text` (waiting for it), found
+    again by its id whatever its body becomes (an editor, a new text, a tombstone)."""
+    found = page.locator(f"{where} li.msg[data-id]").filter(
         has=page.locator(".msg-body", has_text=text)
     )
+    return page.locator(f'{where} li.msg[data-id="{found.first.get_attribute("data-id")}"]')
 
 
 def choose(page: Page, item, action: str) -> None:

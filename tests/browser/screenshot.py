@@ -2,9 +2,10 @@
 an edited and a deleted message, a pin, and a thread open beside the log.
 
 .venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1280] [--height 800]
+    [--phone] [--no-thread]
 
-`--width 390 --height 844 --out docs/screenshot-room-phone.png` makes the phone-sized one (the
-thread panel then covers the page).
+`--phone --no-thread --out docs/screenshot-room-phone.png` makes the phone-sized one (390 x 844,
+a touch screen); on a phone the thread panel covers the log, hence `--no-thread`.
 """
 
 import argparse
@@ -45,7 +46,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshot-room.png")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--phone", action="store_true", help="390 x 844, a touch screen")
+    parser.add_argument("--no-thread", action="store_true", help="leave the thread closed")
     args = parser.parse_args()
+    if args.phone:
+        args.width, args.height = 390, 844
     with tempfile.TemporaryDirectory(prefix="parley-shot-") as data_dir:
         server = ParleyServer(Path(data_dir))
         server.migrate()
@@ -99,13 +104,30 @@ def shoot(server: ParleyServer, args) -> None:
         reply(grace, "Will do. I'll post the graphs here.")
         expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
 
-        ada.set_viewport_size({"width": args.width, "height": args.height})
-        ada.reload()  # so the member list shows both, and the thread opens from the address
-        expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
+        if args.no_thread:
+            ada.keyboard.press("Escape")
+        if args.phone:  # a phone's own page: touch, no hover
+            phone = browser.new_context(
+                base_url=server.url,
+                viewport={"width": args.width, "height": args.height},
+                is_mobile=True,
+                has_touch=True,
+                color_scheme="light",
+                storage_state=ada.context.storage_state(),
+            ).new_page()
+            phone.goto(ada.url)
+            ada = phone
+        else:
+            ada.set_viewport_size({"width": args.width, "height": args.height})
+            ada.reload()  # so the member list shows both, and the thread opens from the address
+        expect(ada.locator("#connection-status")).to_have_attribute("data-state", "live")
+        if not args.no_thread:
+            expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
         grace.wait_for_timeout(2100)  # typing frames are sent at most every 2 s
         grace.locator("#chat-message-input").press_sequentially("On it")
-        expect(ada.locator("#typing")).to_have_text("Grace Hopper is typing…")
-        ada.locator("#thread-input").fill("Thanks, both!")
+        expect(ada.locator("#typing")).to_have_text("Grace Hopper (@grace) is typing…")
+        composer = "#chat-message-input" if args.no_thread else "#thread-input"
+        ada.locator(composer).fill("Thanks, both!")
         ada.mouse.move(0, 0)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         ada.screenshot(path=str(args.out))

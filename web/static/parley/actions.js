@@ -7,7 +7,7 @@
 // your own messages; delete your own, or any when you own the room or are an administrator
 // (the page's data-moderator); pin when signed up (data-can-pin).
 
-import { button, el } from "./render.js";
+import { button, el, focusBack, focusMark } from "./render.js";
 
 export class MessageActions {
   constructor({ socket, store, slug, picker, notice, openThread, canModerate, canPin }) {
@@ -88,13 +88,15 @@ export class MessageActions {
   openMenu(trigger, message) {
     this.closeMenu(false);
     this.menuTrigger = trigger;
+    this.menuMark = focusMark(trigger);
     this.menu.setAttribute("aria-label", `Actions for ${message.author.display_name}'s message`);
     this.menu.replaceChildren(
       ...this.items(message, trigger).map(([label, act]) => {
         const item = button("menu-item", label, null, { tabbable: false });
         item.setAttribute("role", "menuitem");
         item.addEventListener("click", () => {
-          this.closeMenu(false);
+          // Back on "More actions" first: where a drawer or the picker returns the focus.
+          this.closeMenu(true);
           act();
         });
         return item;
@@ -118,7 +120,7 @@ export class MessageActions {
     if (!trigger) return;
     trigger.setAttribute("aria-expanded", "false");
     trigger.closest("li.msg")?.classList.remove("menu-open");
-    if (returnFocus && trigger.isConnected) trigger.focus();
+    if (returnFocus) focusBack(this.menuMark);
   }
 
   onMenuKey(event) {
@@ -230,6 +232,7 @@ export class MessageActions {
 
   confirmDelete(message, trigger) {
     const dialog = this.dialog;
+    const back = focusMark(trigger);
     dialog.querySelector(".confirm-author").textContent = message.author.display_name;
     dialog.querySelector(".confirm-preview").textContent = message.body.length > 200 ? `${message.body.slice(0, 200)}…` : message.body;
     dialog.returnValue = "";
@@ -237,8 +240,7 @@ export class MessageActions {
       "close",
       () => {
         if (dialog.returnValue === "delete") this.run(this.socket.deleteMessage(this.slug, message.id), "delete");
-        if (trigger.isConnected) trigger.focus();
-        else document.getElementById("chat-message-input").focus();
+        focusBack(back, document.getElementById("chat-message-input"));
       },
       { once: true },
     );

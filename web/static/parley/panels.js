@@ -5,7 +5,7 @@
 // Pins and threads come from the REST API with the page's session (GET needs no CSRF token);
 // guests have no REST API, so theirs are read from the messages the page holds.
 
-import { el, shortTime, threadSummaryText } from "./render.js";
+import { el, focusBack, focusMark, shortTime, threadSummaryText } from "./render.js";
 
 export class Drawers {
   constructor(room) {
@@ -33,7 +33,7 @@ export class Drawers {
   open(name) {
     if (this.current === name) return;
     if (this.current !== null) this.hide();
-    else this.opener = document.activeElement;
+    else this.opener = focusMark();
     this.current = name;
     this.panels.get(name).panel.hidden = false;
     this.room.dataset.drawer = name;
@@ -50,9 +50,8 @@ export class Drawers {
   close() {
     if (this.current === null) return;
     this.hide();
-    const back = this.opener?.isConnected ? this.opener : document.getElementById("chat-message-input");
+    focusBack(this.opener, document.getElementById("chat-message-input"));
     this.opener = null;
-    back.focus();
   }
 
   toggle(name) {

@@ -3,7 +3,7 @@
 // accepts as a reaction, with its names). Keyboard: type to search, Down or Tab into the
 // grid, arrow keys move, Enter picks, Esc closes.
 
-import { el } from "./render.js";
+import { el, focusBack, focusMark } from "./render.js";
 
 const RECENT_KEY = "parley.recentEmoji";
 const RECENT_MAX = 16;
@@ -103,7 +103,7 @@ export class EmojiPicker {
       }
     });
     this.node.addEventListener("focusout", (event) => {
-      if (!this.node.hidden && !this.node.contains(event.relatedTarget)) this.close(false);
+      if (!this.node.hidden && !this.rendering && !this.node.contains(event.relatedTarget)) this.close(false);
     });
     document.addEventListener("pointerdown", (event) => {
       if (!this.node.hidden && !this.node.contains(event.target) && event.target !== this.anchor) this.close(false);
@@ -117,6 +117,7 @@ export class EmojiPicker {
   // Show the picker by `anchor` (the button that opened it); `onPick(emoji)` on a choice.
   open(anchor, onPick) {
     this.anchor = anchor;
+    this.returnTo = focusMark(anchor);
     this.onPick = onPick;
     this.search.value = "";
     this.node.hidden = false;
@@ -126,14 +127,16 @@ export class EmojiPicker {
     loadCatalogue(this.url).then((entries) => {
       if (this.names.size === 0) for (const entry of entries) this.names.set(entry.emoji, entry.name);
       this.entries = entries;
-      if (!this.node.hidden) this.render();
+      if (this.node.hidden) return;
+      if (this.search.value.trim()) this.render();
+      else this.label(); // the same emoji, now with their names
     });
   }
 
   close(returnFocus) {
     if (this.node.hidden) return;
     this.node.hidden = true;
-    if (returnFocus && this.anchor?.isConnected) this.anchor.focus();
+    if (returnFocus) focusBack(this.returnTo);
     this.anchor = this.onPick = null;
   }
 
@@ -155,7 +158,28 @@ export class EmojiPicker {
     this.node.style.top = `${below + height > window.innerHeight - 8 ? Math.max(8, rect.top - height - 4) : below}px`;
   }
 
+  label() {
+    for (const choice of this.grid.children) {
+      const name = this.names.get(choice.dataset.emoji);
+      if (name) {
+        choice.setAttribute("aria-label", name);
+        choice.title = name;
+      }
+    }
+  }
+
   render() {
+    this.rendering = true;
+    try {
+      this.draw();
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  draw() {
+    // The emoji that had the focus keeps it.
+    const focused = this.grid.contains(document.activeElement) ? document.activeElement.dataset.emoji : null;
     const query = this.search.value.trim();
     const shown = query ? searchEmoji(this.entries ?? [], query).map((entry) => entry.emoji) : frequentEmoji();
     this.heading.textContent = query ? "Search results" : "Frequently used";
@@ -165,15 +189,16 @@ export class EmojiPicker {
         choice.type = "button";
         choice.dataset.emoji = emoji;
         choice.tabIndex = index === 0 ? 0 : -1;
-        const name = this.names.get(emoji);
-        if (name) {
-          choice.setAttribute("aria-label", name);
-          choice.title = name;
-        }
         return choice;
       }),
     );
+    this.label();
     this.empty.hidden = shown.length > 0 || !query;
+    if (focused === null) return;
+    const again = [...this.grid.children].find((choice) => choice.dataset.emoji === focused) ?? this.grid.firstElementChild;
+    if (!again) return this.search.focus();
+    for (const choice of this.grid.children) choice.tabIndex = choice === again ? 0 : -1;
+    again.focus();
   }
 
   onSearchKey(event) {

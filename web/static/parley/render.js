@@ -146,8 +146,8 @@ export function threadSummaryText(message) {
 function threadSummaryNode(message) {
   const { replies, last, repliers } = threadSummaryText(message);
   const summary = button("thread-summary", `${replies}${last}${repliers ? `, from ${repliers}` : ""}: open the thread`, "open-thread", { text: "" });
-  if (repliers) summary.append(el("span", "thread-repliers", repliers), " ");
   summary.append(el("strong", "thread-count", replies), el("span", "thread-last", last));
+  if (repliers) summary.append(el("span", "thread-repliers", ` · ${repliers}`));
   return summary;
 }
 
@@ -195,4 +195,18 @@ export function replaceKeepingFocus(old, node) {
   old.replaceWith(node);
   if (key === "") node.focus();
   else if (key) (node.querySelector(key) ?? node.querySelector('[data-action="menu"]'))?.focus();
+}
+
+// Where the focus is, kept so that it can go back there after the control was drawn again
+// (a message re-rendered by a change): the control, and how to find its successor.
+export function focusMark(node = document.activeElement) {
+  const item = node?.closest?.("li.msg[data-id]");
+  const list = item?.parentElement?.id;
+  const selector = item && list && node.dataset.action ? `#${list} li.msg[data-id="${item.dataset.id}"] [data-action="${node.dataset.action}"]` : null;
+  return { node, selector };
+}
+
+export function focusBack(mark, fallback = null) {
+  const target = mark?.node?.isConnected ? mark.node : (mark?.selector && document.querySelector(mark.selector)) || fallback;
+  target?.focus();
 }
