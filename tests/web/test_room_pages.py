@@ -150,3 +150,33 @@ def test_a_lobby_name_the_domain_refuses_is_answered_with_why(db):
     assert response.status_code == 400
     assert "bidirectional" in response.content.decode()
     assert not Room.objects.exists()
+
+
+def _room_data(client, slug: str) -> dict[str, str]:
+    page = client.get(f"/chat/{slug}/").content.decode()
+    tag = re.search(r'<div class="room" id="room"[^>]*>', page).group(0)
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag))
+
+
+def test_the_room_page_tells_its_script_what_the_visitor_may_do(make_user, db):
+    owner, member, staff = make_user(), make_user(), make_user()
+    staff.is_staff = True
+    staff.save()
+    room = room_create(owner=owner, name="Team")
+    seen = {}
+    for who in (owner, member, staff):
+        client = Client()
+        client.force_login(who)
+        seen[who.username] = _room_data(client, room.slug)
+    anonymous = _room_data(Client(), room.slug)
+    assert seen[owner.username]["moderator"] == "true"
+    assert seen[staff.username]["moderator"] == "true"
+    assert seen[member.username]["moderator"] == "false"
+    assert {data["can-pin"] for data in seen.values()} == {"true"}
+    assert {data["signed-in"] for data in seen.values()} == {"true"}
+    assert (anonymous["moderator"], anonymous["can-pin"], anonymous["signed-in"]) == (
+        "false",
+        "false",
+        "false",
+    )
+    assert anonymous["emoji-url"] == "/emoji.json"
