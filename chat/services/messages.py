@@ -24,7 +24,7 @@ from throttle.services import post_admit
 
 from ..models import Membership, Message, MessageEdit, Reaction, Room
 from ..payloads import message_payload, thread_summary, user_payload
-from ..selectors import message_get, message_missing, room_can_see, thread_repliers
+from ..selectors import ID_MAX, message_get, message_missing, room_can_see, thread_repliers
 from . import stream
 from .rooms import member_changed, room_open
 
@@ -78,7 +78,8 @@ def _same_thread(original: Message, thread_root: int | None) -> bool:
     if original.thread_root_id is None or thread_root is None:
         return original.thread_root_id is None and thread_root is None
     return thread_root == original.thread_root_id or (
-        Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
+        0 < thread_root <= ID_MAX
+        and Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
     )
 
 
@@ -186,6 +187,8 @@ def _reply_create(
         Message.objects.filter(pk=thread_root, room=room, deleted_at__isnull=True)
         .select_related("thread_root")
         .first()
+        if 0 < thread_root <= ID_MAX
+        else None
     )
     root = named.thread_root if named is not None and named.thread_root else named
     if root is None or root.deleted_at is not None:
