@@ -54,9 +54,9 @@ def _clean_body(body: str) -> str:
 def _original(
     *, author: User, room: Room, client_id: UUID, body: str, thread_root: int | None
 ) -> Message | None:
-    """The message a retry repeats. Raises Conflict when the client_id was used for another
-    message (another room, another body, another thread), as idempotency keys do: the new one
-    would be lost."""
+    """The message a retry repeats, as it is now (edited, or a tombstone). Raises Conflict when
+    the client_id was used for another message (another room, another body as it was posted,
+    another thread), as idempotency keys do: the new one would be lost."""
     original = (
         Message.objects.select_related("author", "room")
         .filter(author=author, client_id=client_id)
@@ -66,11 +66,19 @@ def _original(
         return None
     if original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
-    if original.body != body:
+    if original.deleted_at is None and _posted_body(original) != body:
         raise Conflict("This client_id was already used for a message with a different body.")
     if not _same_thread(original, thread_root):
         raise Conflict("This client_id was already used for a message in another thread.")
     return original
+
+
+def _posted_body(message: Message) -> str:
+    """The body `message` was posted with: before any edit."""
+    if message.edited_at is None:
+        return message.body
+    first = message.edits.order_by("replaced_at", "id").values_list("body", flat=True).first()
+    return first if first is not None else message.body
 
 
 def _same_thread(original: Message, thread_root: int | None) -> bool:
