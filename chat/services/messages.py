@@ -24,7 +24,7 @@ from throttle.services import post_admit
 
 from ..models import Membership, Message, MessageEdit, Reaction, Room
 from ..payloads import message_payload, thread_summary, user_payload
-from ..selectors import message_get, message_missing, room_can_see, thread_repliers
+from ..selectors import ID_MAX, message_get, message_missing, room_can_see, thread_repliers
 from . import stream
 from .rooms import member_changed, room_open
 
@@ -54,9 +54,9 @@ def _clean_body(body: str) -> str:
 def _original(
     *, author: User, room: Room, client_id: UUID, body: str, thread_root: int | None
 ) -> Message | None:
-    """The message a retry repeats. Raises Conflict when the client_id was used for another
-    message (another room, another body, another thread), as idempotency keys do: the new one
-    would be lost."""
+    """The message a retry repeats, as it is now (edited, or a tombstone). Raises Conflict when
+    the client_id was used for another message (another room, another body as it was posted,
+    another thread), as idempotency keys do: the new one would be lost."""
     original = (
         Message.objects.select_related("author", "room")
         .filter(author=author, client_id=client_id)
@@ -66,11 +66,19 @@ def _original(
         return None
     if original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
-    if original.body != body:
+    if original.deleted_at is None and _posted_body(original) != body:
         raise Conflict("This client_id was already used for a message with a different body.")
     if not _same_thread(original, thread_root):
         raise Conflict("This client_id was already used for a message in another thread.")
     return original
+
+
+def _posted_body(message: Message) -> str:
+    """The body `message` was posted with: before any edit."""
+    if message.edited_at is None:
+        return message.body
+    first = message.edits.order_by("replaced_at", "id").values_list("body", flat=True).first()
+    return first if first is not None else message.body
 
 
 def _same_thread(original: Message, thread_root: int | None) -> bool:
@@ -78,7 +86,8 @@ def _same_thread(original: Message, thread_root: int | None) -> bool:
     if original.thread_root_id is None or thread_root is None:
         return original.thread_root_id is None and thread_root is None
     return thread_root == original.thread_root_id or (
-        Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
+        0 < thread_root <= ID_MAX
+        and Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
     )
 
 
@@ -186,6 +195,8 @@ def _reply_create(
         Message.objects.filter(pk=thread_root, room=room, deleted_at__isnull=True)
         .select_related("thread_root")
         .first()
+        if 0 < thread_root <= ID_MAX
+        else None
     )
     root = named.thread_root if named is not None and named.thread_root else named
     if root is None or root.deleted_at is not None:
