@@ -16,7 +16,7 @@ from chat.selectors import (
     room_list_visible,
     room_members,
 )
-from chat.services.rooms import member_remove, room_create, room_invite, room_join
+from chat.services.rooms import member_remove, room_create, room_invite, room_join, room_update
 
 from .auth import AuthenticatedRequest
 from .schemas import (
@@ -27,6 +27,7 @@ from .schemas import (
     RoomIn,
     RoomListOut,
     RoomOut,
+    RoomUpdateIn,
     errors,
 )
 
@@ -58,6 +59,7 @@ def room_payload(room: Room, *, member: bool) -> dict:
         "private": room.private,
         "owner": user_payload(room.owner) if room.owner else None,
         "last_seq": room.last_seq,
+        "last_event_seq": room.last_event_seq,
         "created_at": room.created_at.isoformat().replace("+00:00", "Z"),
         "member": member,
     }
@@ -87,6 +89,15 @@ def room_new(request: AuthenticatedRequest, data: RoomIn):
 @router.get("/rooms/{slug}", response={200: RoomOut, **errors(401, 404)})
 def room_detail(request: AuthenticatedRequest, slug: str):
     room = room_visible(slug=slug, user=request.auth)
+    return room_payload(room, member=room_is_member(room=room, user=request.auth))
+
+
+@router.patch("/rooms/{slug}", response={200: RoomOut, **errors(400, 401, 403, 404, 413)})
+def room_change(request: AuthenticatedRequest, slug: str, data: RoomUpdateIn):
+    """Rename the room and/or change its topic (a field absent stays as it is): its owner or an
+    administrator. The slug stays. 200 with the room."""
+    room = room_visible(slug=slug, user=request.auth)
+    room = room_update(room=room, by=request.auth, name=data.name, topic=data.topic)
     return room_payload(room, member=room_is_member(room=room, user=request.auth))
 
 

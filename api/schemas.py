@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.conf import settings
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
 from accounts.services import MAX_DISPLAY_NAME
@@ -72,6 +72,20 @@ class MessageIn(In):
     body: str = Field(json_schema_extra=_max_body)
     # Made by the client, one per message; a retry sends the same one.
     client_id: UUID
+    # A thread reply: the id of the thread's root (or of one of its replies).
+    thread_root: int | None = None
+    # A reply shown in the room's timeline too (it then takes the room's next seq).
+    also_to_room: bool = False
+
+
+class MessageEditIn(In):
+    body: str = Field(json_schema_extra=_max_body)
+
+
+class RoomUpdateIn(In):
+    # Absent: unchanged.
+    name: str | None = limits(minLength=1, maxLength=MAX_NAME, default=None)
+    topic: str | None = limits(maxLength=MAX_TOPIC, default=None)
 
 
 # The largest page of a list the API answers (rooms, members): fixed, as OpenAPI publishes it.
@@ -113,6 +127,8 @@ class RoomOut(Out):
     private: bool
     owner: UserOut | None
     last_seq: int
+    # The seq of the newest change in the room's event stream (GET /rooms/{slug}/events).
+    last_event_seq: int
     created_at: Timestamp
     member: bool
 
@@ -147,7 +163,8 @@ class ReactionOut(Out):
 
 class MessageOut(Out):
     room: str
-    seq: int
+    # None for a thread reply not also sent to the room.
+    seq: int | None
     id: int
     author: UserOut
     body: str
@@ -169,4 +186,55 @@ class MessageOut(Out):
 
 class MessagePageOut(Out):
     messages: list[MessageOut]
+    has_more: bool
+
+
+class ReactionStateOut(Out):
+    emoji: str
+    count: int
+    # Whether the caller has reacted so.
+    me: bool
+
+
+class PinOut(Out):
+    message: MessageOut
+    pinned_at: Timestamp
+    # None when the account that pinned it is gone.
+    pinned_by: UserOut | None
+
+
+class PinListOut(PageOut):
+    pins: list[PinOut]
+
+
+class ThreadOut(Out):
+    root: MessageOut
+    replies: list[MessageOut]
+    # Whether more replies follow the page.
+    has_more: bool
+
+
+class ThreadListOut(PageOut):
+    # The roots of the threads, newest reply first.
+    threads: list[MessageOut]
+
+
+class EventOut(BaseModel):
+    """One change as a protocol v2 frame carries it: its `type`, the room, its seq, and the
+    fields of that type (docs/protocol.md). A plain pydantic model: ninja's Schema reads only
+    the fields it declares, and each type has its own."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    room: str
+    seq: int
+
+
+class EventPageOut(Out):
+    events: list[EventOut]
+    last_seq: int
+    # True when more than PARLEY_REPLAY_LIMIT changes lie after `since` (or `since` is past
+    # last_seq): none are given; read the room afresh and go on from last_seq.
+    reset: bool
     has_more: bool

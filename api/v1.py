@@ -6,7 +6,7 @@ error is `{"code", "message"}` (api/errors.py).
 
 from ninja import NinjaAPI
 
-from . import accounts, errors, messages, rooms
+from . import accounts, errors, events, messages, reactions, rooms, threads
 from .auth import caller_auth
 from .parser import StorableJsonParser
 
@@ -24,3 +24,6 @@ errors.install(api)
 api.add_router("", accounts.router)
 api.add_router("", rooms.router)
 api.add_router("", messages.router)
+api.add_router("", reactions.router)
+api.add_router("", threads.router)
+api.add_router("", events.router)

@@ -7,7 +7,8 @@ is `step|sender|n|t|padding`: the step it belongs to, the sender's number, the s
 counter (the payload id the peers are checked by), and the sender's `time.monotonic()` at
 sending, from which every receiver computes the end-to-end latency.
 
-Parley protocol v1 is checked by `seq` (one stream per room, from `subscribed.last_seq + 1`);
+Parley's protocol (v1, and v2 whose `seq` also counts the room's other changes: here, members
+joining) is checked by `seq` (one stream per room, from `subscribed.last_seq + 1`);
 the tutorial protocol by payload ids (one stream per sender, from 0).
 """
 
@@ -45,9 +46,11 @@ class Member:
 
 class Worker:
     def __init__(self, *, url: str, proto: str, deflate: bool = True, body_size: int = 80):
-        assert proto in ("v1", "tutorial")
+        assert proto in ("v1", "v2", "tutorial")
         self.url = url.rstrip("/")
-        self.v1 = proto == "v1"
+        # Parley's protocol (acks, one seq stream per room), version 1 or 2.
+        self.v1 = proto in ("v1", "v2")
+        self.v2 = proto == "v2"
         self.deflate = deflate
         self.pad = "x" * max(0, body_size - 32)
         self.members: list[Member] = []
@@ -78,7 +81,9 @@ class Worker:
         async def one(spec: dict):
             nonlocal deflated
             member = Member(**spec)
-            path = "/ws/" if self.v1 else f"/ws/chat/{member.room}/"
+            path = (
+                "/ws/?protocol=2" if self.v2 else "/ws/" if self.v1 else f"/ws/chat/{member.room}/"
+            )
             headers = {"Authorization": f"Bearer {member.token}"} if member.token else None
             async with gate:
                 started = monotonic()
@@ -273,10 +278,15 @@ class Worker:
                 self._delivered(member, parts)
             return
         kind = frame.get("type")
-        if kind == "message":
+        if kind == "member" and self.v2:  # a change in the room's stream: it takes a seq
+            stream = member.streams.get(frame["room"])
+            if stream is not None:
+                stream.see(frame["seq"])
+        elif kind == "message":
             stream = member.streams.get(frame["room"])
             if stream is not None and stream.see(frame["seq"]):
-                parts = frame["body"].split("|", 4)
+                body = frame["message"]["body"] if self.v2 else frame["body"]
+                parts = body.split("|", 4)
                 if parts[0] == PROBE:
                     member.probed = True
                 else:

@@ -257,7 +257,7 @@ class Run:
         `senders` each keeping one message in flight. Sends, drains, then measures."""
         before = self._sample()
         seconds, sent = self._send(index, rate=rate, senders=senders)
-        expected = figures.expected_deliveries(sent, acked_only=self.target.proto == "v1")
+        expected = figures.expected_deliveries(sent, acked_only=self.target.proto in ("v1", "v2"))
         self.expected[index] = expected
         drained = self.loads.call(
             "drain", {"step": index, "expected": expected, "within": self.options.drain_seconds}
@@ -274,7 +274,7 @@ class Run:
                 per_room=per_room,
                 seconds=seconds,
                 expected_total=sum(expected.get(m["room"], 0) for b in self.blocks for m in b),
-                with_acks=self.target.proto == "v1",
+                with_acks=self.target.proto in ("v1", "v2"),
             ),
         }
         step |= figures.costs(
@@ -356,7 +356,7 @@ class Run:
 
     def _final(self) -> dict:
         health = self.loads.call("final", {"expected": {}, "within": 0.0})
-        if self.target.proto == "v1":
+        if self.target.proto in ("v1", "v2"):
             expected: dict = {}
             for h in health:
                 for room, seq in h["acked_seq"].items():

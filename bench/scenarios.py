@@ -92,7 +92,7 @@ class Target:
 
     name: str
     server: ServerKind
-    proto: str  # v1 | tutorial
+    proto: str  # v1 | v2 | tutorial
     role: str  # subject | baseline | ceiling
 
     @property
@@ -106,6 +106,7 @@ TARGETS = {
     t.name: t
     for t in (
         Target("parley-embedded/v1", SERVERS["parley-embedded"], "v1", "subject"),
+        Target("parley-embedded/v2", SERVERS["parley-embedded"], "v2", "subject"),
         Target("parley-embedded/tutorial", SERVERS["parley-embedded"], "tutorial", "subject"),
         Target("tutorial-inmemory", SERVERS["tutorial-inmemory"], "tutorial", "baseline"),
         Target("parley-production/v1", SERVERS["parley-production"], "v1", "subject"),

@@ -58,3 +58,12 @@ def thread_summary(root: Message, *, repliers: list[dict[str, Any]] | None = Non
         "repliers": repliers or [],
         "version": root.version,
     }
+
+
+def pin_payload(message: Message, *, payload: dict) -> dict:
+    """A pinned message (`payload`, its message_payload) with who pinned it and when."""
+    return {
+        "message": payload,
+        "pinned_at": _time(message.pinned_at),
+        "pinned_by": user_payload(message.pinned_by) if message.pinned_by else None,
+    }

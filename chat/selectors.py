@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet, Subquery
 
 from accounts.models import User
 from parley import events
@@ -102,6 +102,10 @@ def message_history(
     return page[:limit][::-1], len(page) > limit
 
 
+# The largest id a row may have (a 64-bit integer): a larger one names no message, on any engine.
+ID_MAX = 2**63 - 1
+
+
 def message_missing(message_id: int) -> NotFound:
     """The one error for a message that does not exist, is in another room, was deleted (for
     what changes it), or is in a room the caller may not see."""
@@ -117,7 +121,7 @@ def message_get(
     `stream.allocate`, so that it reads the message as the last change left it."""
     message = (
         Message.objects.filter(pk=message_id, room=room).select_related("author").first()
-        if room_can_see(room=room, user=user)
+        if 0 < message_id <= ID_MAX and room_can_see(room=room, user=user)
         else None
     )
     if message is None or (message.deleted_at is not None and not include_deleted):
@@ -291,15 +295,35 @@ def thread_summaries(*, root_ids: list[int]) -> dict[int, dict[str, Any]]:
     }
 
 
+def thread_get(*, room: Room, message_id: int, user: User) -> Message:
+    """The root of the thread message `message_id` belongs to (itself when it is not a reply),
+    deleted or not, for a user who may see the room; NotFound as `message_get`."""
+    message = message_get(room=room, message_id=message_id, user=user, include_deleted=True)
+    if message.thread_root_id is None:
+        return message
+    return message_get(
+        room=room, message_id=message.thread_root_id, user=user, include_deleted=True
+    )
+
+
 def thread_replies(
-    *, root: Message, after: int | None = None, limit: int = 50
+    *,
+    root: Message,
+    after: int | None = None,
+    after_reply: int | None = None,
+    limit: int = 50,
 ) -> tuple[list[Message], bool]:
     """Up to `limit` replies of the thread (at most HISTORY_MAX) in the order they were posted
-    (by event seq), after event seq `after` when given, and whether more follow."""
+    (by event seq), and whether more follow: after event seq `after` (a protocol v2 client's
+    cursor), or after the reply with id `after_reply` (what a REST client holds; none when it
+    is not a reply in this thread)."""
     limit = max(1, min(limit, HISTORY_MAX))
     replies = Message.objects.filter(thread_root=root).select_related("author")
     if after is not None:
         replies = replies.filter(event_seq__gt=after)
+    if after_reply is not None:
+        cursor = Message.objects.filter(pk=min(after_reply, ID_MAX), thread_root=root)
+        replies = replies.filter(event_seq__gt=Subquery(cursor.values("event_seq")[:1]))
     page = list(replies.order_by("event_seq")[: limit + 1])
     return page[:limit], len(page) > limit
 

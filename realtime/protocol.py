@@ -12,7 +12,16 @@ from urllib.parse import parse_qs
 from uuid import UUID
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from parley import metrics
 from parley.errors import ErrorCode
@@ -80,11 +89,52 @@ class Unsubscribe(ClientFrame):
     room: RoomSlug
 
 
+MessageId = Annotated[StrictInt, Field(ge=1)]
+Emoji = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
 class Post(ClientFrame):
     type: Literal["post"]
     room: RoomSlug
     body: StrictStr
     client_id: UUID
+    # A reply in the thread of this message; shown in the room too when `also_to_room`.
+    thread_root: MessageId | None = None
+    also_to_room: StrictBool = False
+
+
+class MessageFrame(ClientFrame):
+    """A frame about one message of a room (its `id`)."""
+
+    room: RoomSlug
+    id: MessageId
+
+
+class Edit(MessageFrame):
+    type: Literal["edit"]
+    body: StrictStr
+
+
+class Delete(MessageFrame):
+    type: Literal["delete"]
+
+
+class React(MessageFrame):
+    type: Literal["react"]
+    emoji: Emoji
+
+
+class Unreact(MessageFrame):
+    type: Literal["unreact"]
+    emoji: Emoji
+
+
+class Pin(MessageFrame):
+    type: Literal["pin"]
+
+
+class Unpin(MessageFrame):
+    type: Literal["unpin"]
 
 
 class History(ClientFrame):
@@ -92,6 +142,17 @@ class History(ClientFrame):
     room: RoomSlug
     before: Seq | None = None
     limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    # A thread's root and replies instead of the room's timeline, after the event seq `after`.
+    thread: MessageId | None = None
+    after: Seq | None = None
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> "History":
+        if self.thread is None and self.after is not None:
+            raise ValueError("'after' pages a thread: send it with 'thread'")
+        if self.thread is not None and self.before is not None:
+            raise ValueError("a thread is paged with 'after', not 'before'")
+        return self
 
 
 class Typing(ClientFrame):
@@ -112,7 +173,21 @@ class Name(ClientFrame):
 
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     get_args(frame.model_fields["type"].annotation)[0]: frame  # the Literal's value
-    for frame in (Subscribe, Unsubscribe, Post, History, Typing, Ping, Name)
+    for frame in (
+        Subscribe,
+        Unsubscribe,
+        Post,
+        History,
+        Typing,
+        Ping,
+        Name,
+        Edit,
+        Delete,
+        React,
+        Unreact,
+        Pin,
+        Unpin,
+    )
 }
 
 SERVER_FRAMES = (
@@ -128,6 +203,7 @@ SERVER_FRAMES = (
     "named",
     "member",
     "error",
+    "done",
 )
 
 
@@ -219,9 +295,19 @@ def message(payload: dict) -> str:
     return encode({"type": "message", **payload})
 
 
-def history(room: str, messages: list[dict], has_more: bool, ref: str | None) -> str:
-    frame = {"type": "history", "room": room, "messages": messages, "has_more": has_more}
+def history(
+    room: str, messages: list[dict], has_more: bool, ref: str | None, thread: int | None = None
+) -> str:
+    frame: dict[str, Any] = {"type": "history", "room": room}
+    if thread is not None:
+        frame["thread"] = thread
+    frame.update(messages=messages, has_more=has_more)
     return encode(_with_ref(frame, ref))
+
+
+def done(room: str, seq: int, ref: str | None) -> str:
+    """A change to a message is committed; `seq` is the message's version afterwards."""
+    return encode(_with_ref({"type": "done", "room": room, "seq": seq}, ref))
 
 
 def typing(room: str, user: dict) -> str:

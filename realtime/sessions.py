@@ -4,6 +4,7 @@ Each one parses nothing and encodes nothing: it resolves the room for the user a
 domain service or selector.
 """
 
+from collections.abc import Callable
 from uuid import UUID
 
 from accounts.credentials import Credential, credential_active
@@ -12,13 +13,24 @@ from accounts.services import guest_for_session, session_guest, user_rename
 from chat.models import Message, Room
 from chat.payloads import user_payload
 from chat.selectors import (
+    message_get,
     message_history,
+    message_missing,
     message_payloads,
     room_can_see,
     room_find_visible,
     room_get_visible,
+    thread_replies,
 )
-from chat.services.messages import message_post, message_post_opening, typing_notify
+from chat.services.messages import (
+    message_delete,
+    message_edit,
+    message_post,
+    message_post_opening,
+    typing_notify,
+)
+from chat.services.pins import message_pin, message_unpin
+from chat.services.reactions import reaction_add, reaction_remove
 from chat.services.rooms import slug_clean
 from parley.errors import NotAuthenticated
 from throttle.services import replay_charge
@@ -45,18 +57,78 @@ def rooms_not_visible(*, user: User, room_ids: list[int]) -> list[int]:
 
 
 def post(
-    *, user: User, credential: Credential | None, slug: str, body: str, client_id: UUID
+    *,
+    user: User,
+    credential: Credential | None,
+    slug: str,
+    body: str,
+    client_id: UUID,
+    thread_root: int | None = None,
+    also_to_room: bool = False,
 ) -> tuple[Message, bool]:
     _still_valid(credential)
     room = room_get_visible(slug=slug, user=user)
-    return message_post(author=user, room=room, body=body, client_id=client_id)
+    return message_post(
+        author=user,
+        room=room,
+        body=body,
+        client_id=client_id,
+        thread_root=thread_root,
+        also_to_room=also_to_room,
+    )
 
 
 def post_to_room(
-    *, user: User, credential: Credential | None, room: Room, body: str, client_id: UUID
+    *,
+    user: User,
+    credential: Credential | None,
+    room: Room,
+    body: str,
+    client_id: UUID,
+    thread_root: int | None = None,
+    also_to_room: bool = False,
 ) -> tuple[Message, bool]:
     _still_valid(credential)
-    return message_post(author=user, room=room, body=body, client_id=client_id)
+    return message_post(
+        author=user,
+        room=room,
+        body=body,
+        client_id=client_id,
+        thread_root=thread_root,
+        also_to_room=also_to_room,
+    )
+
+
+# What a frame about one message does: (room, user, message id, the frame's other fields).
+MESSAGE_CHANGES: dict[str, Callable[..., object]] = {
+    "edit": lambda room, user, message_id, body: message_edit(
+        by=user, room=room, message_id=message_id, body=body
+    ),
+    "delete": lambda room, user, message_id: message_delete(
+        by=user, room=room, message_id=message_id
+    ),
+    "react": lambda room, user, message_id, emoji: reaction_add(
+        by=user, room=room, message_id=message_id, emoji=emoji
+    ),
+    "unreact": lambda room, user, message_id, emoji: reaction_remove(
+        by=user, room=room, message_id=message_id, emoji=emoji
+    ),
+    "pin": lambda room, user, message_id: message_pin(by=user, room=room, message_id=message_id),
+    "unpin": lambda room, user, message_id: message_unpin(
+        by=user, room=room, message_id=message_id
+    ),
+}
+
+
+def change_message(
+    *, action: str, user: User, credential: Credential | None, slug: str, message_id: int, **fields
+) -> int:
+    """Do `action` (a MESSAGE_CHANGES key) to the message; the message's version afterwards,
+    the event seq up to which the room's frames hold the request's effect."""
+    _still_valid(credential)
+    room = room_get_visible(slug=slug, user=user)
+    MESSAGE_CHANGES[action](room, user, message_id, **fields)
+    return Message.objects.values_list("version", flat=True).get(pk=message_id)
 
 
 def history(
@@ -64,6 +136,21 @@ def history(
 ) -> tuple[list[dict], bool]:
     room = room_get_visible(slug=slug, user=user)
     messages, has_more = message_history(room=room, before=before, limit=limit)
+    replay_charge(reader=reader, messages=len(messages))
+    viewer = user if user.is_authenticated else None
+    return message_payloads(messages, viewer=viewer, room_slug=room.slug), has_more
+
+
+def thread(
+    *, user: User, slug: str, root_id: int, after: int | None, limit: int, reader: str
+) -> tuple[list[dict], bool]:
+    """A thread's root (without `after`) and its replies after event seq `after`."""
+    room = room_get_visible(slug=slug, user=user)
+    root = message_get(room=room, message_id=root_id, user=user, include_deleted=True)
+    if root.thread_root_id is not None:
+        raise message_missing(root_id)
+    replies, has_more = thread_replies(root=root, after=after, limit=limit)
+    messages = replies if after is not None else [root, *replies]
     replay_charge(reader=reader, messages=len(messages))
     viewer = user if user.is_authenticated else None
     return message_payloads(messages, viewer=viewer, room_slug=room.slug), has_more

@@ -9,6 +9,7 @@ with, and each earlier body is in its edit history once).
 """
 
 import time
+from typing import NamedTuple
 from uuid import UUID
 
 from django.conf import settings
@@ -22,9 +23,10 @@ from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 from parley.text import text_check_storable
 from throttle.services import post_admit
 
+from .. import markdown
 from ..models import Membership, Message, MessageEdit, Reaction, Room
 from ..payloads import message_payload, thread_summary, user_payload
-from ..selectors import message_get, message_missing, room_can_see, thread_repliers
+from ..selectors import ID_MAX, message_get, message_missing, room_can_see, thread_repliers
 from . import stream
 from .rooms import member_changed, room_open
 
@@ -51,12 +53,42 @@ def _clean_body(body: str) -> str:
     return body
 
 
+class Composed(NamedTuple):
+    """A body as it is stored: its Markdown source, the source's HTML, and whether it is a
+    `/me` action."""
+
+    body: str
+    html: str
+    is_action: bool
+
+
+def _compose(typed: str) -> Composed:
+    """What is stored for a typed body: `/me` and `/shrug` applied (markdown.action_and_body),
+    then the body rules, then the HTML. A mention links to a user who exists; a `#slug` to a
+    public room (a private room's name in a message never says whether it exists)."""
+    is_action, body = markdown.action_and_body(_clean_body(typed))
+    body = _clean_body(body)
+    return Composed(body, markdown.render(body, mentions=_users, rooms=_public_rooms), is_action)
+
+
+def _users(usernames: set[str]) -> set[str]:
+    return set(
+        User.objects.filter(username__in=usernames, is_active=True, is_guest=False).values_list(
+            "username", flat=True
+        )
+    )
+
+
+def _public_rooms(slugs: set[str]) -> set[str]:
+    return set(Room.objects.filter(slug__in=slugs, private=False).values_list("slug", flat=True))
+
+
 def _original(
     *, author: User, room: Room, client_id: UUID, body: str, thread_root: int | None
 ) -> Message | None:
-    """The message a retry repeats. Raises Conflict when the client_id was used for another
-    message (another room, another body, another thread), as idempotency keys do: the new one
-    would be lost."""
+    """The message a retry repeats, as it is now (edited, or a tombstone). Raises Conflict when
+    the client_id was used for another message (another room, another body as it was posted,
+    another thread), as idempotency keys do: the new one would be lost."""
     original = (
         Message.objects.select_related("author", "room")
         .filter(author=author, client_id=client_id)
@@ -66,11 +98,19 @@ def _original(
         return None
     if original.room_id != room.pk:
         raise Conflict("This client_id was already used for a message in another room.")
-    if original.body != body:
+    if original.deleted_at is None and _posted_body(original) != body:
         raise Conflict("This client_id was already used for a message with a different body.")
     if not _same_thread(original, thread_root):
         raise Conflict("This client_id was already used for a message in another thread.")
     return original
+
+
+def _posted_body(message: Message) -> str:
+    """The body `message` was posted with: before any edit."""
+    if message.edited_at is None:
+        return message.body
+    first = message.edits.order_by("replaced_at", "id").values_list("body", flat=True).first()
+    return first if first is not None else message.body
 
 
 def _same_thread(original: Message, thread_root: int | None) -> bool:
@@ -78,7 +118,8 @@ def _same_thread(original: Message, thread_root: int | None) -> bool:
     if original.thread_root_id is None or thread_root is None:
         return original.thread_root_id is None and thread_root is None
     return thread_root == original.thread_root_id or (
-        Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
+        0 < thread_root <= ID_MAX
+        and Message.objects.filter(pk=thread_root, thread_root_id=original.thread_root_id).exists()
     )
 
 
@@ -111,7 +152,7 @@ def message_post(
     unique (author, client_id) constraint, which rolls its transaction back, rather than by a
     lookup before every post.
     """
-    body = _clean_body(body)
+    body, html, is_action = _compose(body)
     if also_to_room and thread_root is None:
         raise BadRequest("Only a thread reply is also sent to the room.")
     if not room_can_see(room=room, user=author):
@@ -132,6 +173,8 @@ def message_post(
                     version=event_seq,
                     author=author,
                     body=body,
+                    html=html,
+                    is_action=is_action,
                     client_id=client_id,
                 )
                 root = None
@@ -139,7 +182,7 @@ def message_post(
                 message, root = _reply_create(
                     author=author,
                     room=room,
-                    body=body,
+                    composed=Composed(body, html, is_action),
                     client_id=client_id,
                     thread_root=thread_root,
                     also_to_room=also_to_room,
@@ -173,7 +216,7 @@ def _reply_create(
     *,
     author: User,
     room: Room,
-    body: str,
+    composed: Composed,
     client_id: UUID,
     thread_root: int,
     also_to_room: bool,
@@ -186,6 +229,8 @@ def _reply_create(
         Message.objects.filter(pk=thread_root, room=room, deleted_at__isnull=True)
         .select_related("thread_root")
         .first()
+        if 0 < thread_root <= ID_MAX
+        else None
     )
     root = named.thread_root if named is not None and named.thread_root else named
     if root is None or root.deleted_at is not None:
@@ -196,7 +241,9 @@ def _reply_create(
         event_seq=event_seq,
         version=event_seq,
         author=author,
-        body=body,
+        body=composed.body,
+        html=composed.html,
+        is_action=composed.is_action,
         client_id=client_id,
         thread_root=root,
         in_room=also_to_room,
@@ -216,19 +263,20 @@ def message_edit(*, by: User, room: Room, message_id: int, body: str) -> Message
     Body rules and the rate limit (PARLEY_POST_RATE) are those of a post. The same body again
     changes and records nothing (a retried edit). NotFound for a message that is missing,
     deleted, or in a room `by` may not see; Forbidden for someone else's message."""
-    body = _clean_body(body)
+    composed = _compose(body)
     post_admit(user_id=by.pk)
     with transaction.atomic():
         _, seq = stream.allocate(room)
         message = message_get(room=room, message_id=message_id, user=by)
         if message.author_id != by.pk:
             raise Forbidden("You can edit only your own messages.")
-        if message.body == body:
+        if (message.body, message.is_action) == (composed.body, composed.is_action):
             transaction.set_rollback(True)
             return message
         MessageEdit.objects.create(message=message, body=message.body)
-        message.body, message.edited_at = body, timezone.now()
-        message.save(update_fields=["body", "edited_at"])
+        message.body, message.html, message.is_action = composed
+        message.edited_at = timezone.now()
+        message.save(update_fields=["body", "html", "is_action", "edited_at"])
         stream.record(events.MessageEdited, room=room, seq=seq, message=message)
     return message
 

@@ -5,6 +5,7 @@ retry is harmless. Each real change is a ReactionAdded or ReactionRemoved in the
 with the emoji's new count on the message.
 """
 
+from dataclasses import dataclass
 from typing import Literal
 
 from django.db import transaction
@@ -25,6 +26,17 @@ from . import stream
 MAX_EMOJI = 32
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionState:
+    """One user's reaction with one emoji on one message, after a call: `emoji` as stored (fully
+    qualified), `count` how many have reacted so, `mine` whether the user has."""
+
+    message_id: int
+    emoji: str
+    count: int
+    mine: bool
+
+
 def emoji_clean(value: str) -> str:
     """`value` if it is exactly one emoji (Unicode's list, from the `emoji` package), in its
     fully qualified form, so that "❤" and "❤️" are one reaction; BadRequest otherwise."""
@@ -40,19 +52,18 @@ def reaction_may_add(*, user: User) -> bool:
     return user.is_authenticated
 
 
-def reaction_add(*, by: User, room: Room, message_id: int, emoji: str) -> int:
-    """`by` reacts to the message with `emoji`; the emoji's count on the message after it."""
-    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="add")[1]
+def reaction_add(*, by: User, room: Room, message_id: int, emoji: str) -> ReactionState:
+    """`by` reacts to the message with `emoji`."""
+    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="add")
 
 
-def reaction_remove(*, by: User, room: Room, message_id: int, emoji: str) -> int:
-    """`by` takes their `emoji` back from the message; the emoji's count on it after that."""
-    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="remove")[1]
+def reaction_remove(*, by: User, room: Room, message_id: int, emoji: str) -> ReactionState:
+    """`by` takes their `emoji` back from the message."""
+    return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="remove")
 
 
-def reaction_toggle(*, by: User, room: Room, message_id: int, emoji: str) -> tuple[bool, int]:
-    """Add `by`'s `emoji` to the message, or remove it when it is there: (whether `by` has
-    reacted so now, the emoji's count)."""
+def reaction_toggle(*, by: User, room: Room, message_id: int, emoji: str) -> ReactionState:
+    """Add `by`'s `emoji` to the message, or remove it when it is there."""
     return _react(by=by, room=room, message_id=message_id, emoji=emoji, want="toggle")
 
 
@@ -63,8 +74,8 @@ def _react(
     message_id: int,
     emoji: str,
     want: Literal["add", "remove", "toggle"],
-) -> tuple[bool, int]:
-    """(whether `by` has reacted with `emoji` after the call, the emoji's count). NotFound for a
+) -> ReactionState:
+    """NotFound for a
     message that is missing, deleted or in a room `by` may not see; Forbidden for a user who
     may not react (`reaction_may_add`); BadRequest for anything but one emoji."""
     emoji = emoji_clean(emoji)
@@ -81,7 +92,7 @@ def _react(
         add = not mine if want == "toggle" else want == "add"
         if add == mine:
             transaction.set_rollback(True)  # nothing changes: give the event seq back
-            return mine, count
+            return ReactionState(message_id=message.pk, emoji=emoji, count=count, mine=mine)
         if add:
             # Joins the emoji's current run, or starts one (chat.models.Reaction.since_seq).
             Reaction.objects.create(
@@ -101,4 +112,4 @@ def _react(
             user=user_payload(by),
             count=count,
         )
-    return add, count
+    return ReactionState(message_id=message.pk, emoji=emoji, count=count, mine=add)

@@ -130,6 +130,7 @@ class ProtocolConsumer(RoomSocket):
         # The post's own message frame comes after its ack.
         async with self.feed.acked_first():
             author = await self.author_in(frame.room)
+            thread = {"thread_root": frame.thread_root, "also_to_room": frame.also_to_room}
             if room := self.slugs.get(frame.room.lower()):
                 message, _ = await database_sync_to_async(sessions.post_to_room)(
                     user=author,
@@ -137,6 +138,7 @@ class ProtocolConsumer(RoomSocket):
                     room=room,
                     body=frame.body,
                     client_id=frame.client_id,
+                    **thread,
                 )
             else:
                 message, _ = await database_sync_to_async(sessions.post)(
@@ -145,21 +147,66 @@ class ProtocolConsumer(RoomSocket):
                     slug=frame.room,
                     body=frame.body,
                     client_id=frame.client_id,
+                    **thread,
                 )
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(text_data=protocol.ack(message, self.version, frame.ref))
 
     async def on_history(self, frame: protocol.History):
-        messages, has_more = await database_sync_to_async(sessions.history)(
-            user=self.user,
-            slug=frame.room,
-            before=frame.before,
-            limit=frame.limit or 50,
-            reader=self.reader(),
-        )
+        if frame.thread is not None:
+            messages, has_more = await database_sync_to_async(sessions.thread)(
+                user=self.user,
+                slug=frame.room,
+                root_id=frame.thread,
+                after=frame.after,
+                limit=frame.limit or 50,
+                reader=self.reader(),
+            )
+        else:
+            messages, has_more = await database_sync_to_async(sessions.history)(
+                user=self.user,
+                slug=frame.room,
+                before=frame.before,
+                limit=frame.limit or 50,
+                reader=self.reader(),
+            )
         await self.send(
-            text_data=protocol.history(frame.room.lower(), messages, has_more, frame.ref)
+            text_data=protocol.history(
+                frame.room.lower(), messages, has_more, frame.ref, thread=frame.thread
+            )
         )
+
+    # Changes to one message: each answered with `done` before its own room frame.
+
+    async def on_edit(self, frame: protocol.Edit):
+        await self._change(frame, body=frame.body)
+
+    async def on_delete(self, frame: protocol.Delete):
+        await self._change(frame)
+
+    async def on_react(self, frame: protocol.React):
+        await self._change(frame, emoji=frame.emoji)
+
+    async def on_unreact(self, frame: protocol.Unreact):
+        await self._change(frame, emoji=frame.emoji)
+
+    async def on_pin(self, frame: protocol.Pin):
+        await self._change(frame)
+
+    async def on_unpin(self, frame: protocol.Unpin):
+        await self._change(frame)
+
+    async def _change(self, frame: protocol.MessageFrame, **fields) -> None:
+        async with self.feed.acked_first():
+            seq = await database_sync_to_async(sessions.change_message)(
+                action=frame.type,  # type: ignore[attr-defined]
+                user=await self.author_in(frame.room),
+                credential=self.credential_due(),
+                slug=frame.room,
+                message_id=frame.id,
+                **fields,
+            )
+            await self.send(text_data=protocol.done(frame.room.lower(), seq, frame.ref))
 
     async def on_typing(self, frame: protocol.Typing):
         slug, now = frame.room.lower(), time.monotonic()

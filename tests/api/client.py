@@ -27,6 +27,12 @@ class ApiClient:
     def post(self, path: str, body=None):
         return self.call("POST", path, body)
 
+    def put(self, path: str, body=None):
+        return self.call("PUT", path, body)
+
+    def patch(self, path: str, body=None):
+        return self.call("PATCH", path, body)
+
     def delete(self, path: str, body=None):
         return self.call("DELETE", path, body)
 

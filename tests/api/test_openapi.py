@@ -19,6 +19,17 @@ OPERATIONS = {
     ("delete", "/api/v1/rooms/{slug}/members"),
     ("get", "/api/v1/rooms/{slug}/messages"),
     ("post", "/api/v1/rooms/{slug}/messages"),
+    ("patch", "/api/v1/rooms/{slug}"),
+    ("patch", "/api/v1/rooms/{slug}/messages/{id}"),
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}"),
+    ("put", "/api/v1/rooms/{slug}/messages/{id}/reactions/{emoji}"),
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}/reactions/{emoji}"),
+    ("put", "/api/v1/rooms/{slug}/messages/{id}/pin"),
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}/pin"),
+    ("get", "/api/v1/rooms/{slug}/pins"),
+    ("get", "/api/v1/rooms/{slug}/messages/{id}/replies"),
+    ("get", "/api/v1/threads"),
+    ("get", "/api/v1/rooms/{slug}/events"),
 }
 
 
@@ -77,6 +88,24 @@ STATUSES = {
         429,
         500,
     },
+    ("patch", "/api/v1/rooms/{slug}"): {200, 400, 401, 403, 404, 413, 500},
+    ("patch", "/api/v1/rooms/{slug}/messages/{id}"): {200, 400, 401, 403, 404, 413, 429, 500},
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}"): {204, 400, 401, 403, 404, 500},
+    ("put", "/api/v1/rooms/{slug}/messages/{id}/reactions/{emoji}"): {200, 400, 401, 403, 404, 500},
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}/reactions/{emoji}"): {
+        204,
+        400,
+        401,
+        403,
+        404,
+        500,
+    },
+    ("put", "/api/v1/rooms/{slug}/messages/{id}/pin"): {200, 400, 401, 403, 404, 500},
+    ("delete", "/api/v1/rooms/{slug}/messages/{id}/pin"): {204, 400, 401, 403, 404, 500},
+    ("get", "/api/v1/rooms/{slug}/pins"): {200, 400, 401, 404, 500},
+    ("get", "/api/v1/rooms/{slug}/messages/{id}/replies"): {200, 400, 401, 404, 429, 500},
+    ("get", "/api/v1/threads"): {200, 400, 401, 500},
+    ("get", "/api/v1/rooms/{slug}/events"): {200, 400, 401, 404, 429, 500},
 }
 
 

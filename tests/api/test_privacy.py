@@ -21,11 +21,35 @@ CALLS = [
     ("post", "/rooms/{slug}/members", None),
     ("post", "/rooms/{slug}/members", {"username": "carol"}),
     ("delete", "/rooms/{slug}/members", None),
+    ("patch", "/rooms/{slug}", {"name": "Renamed"}),
+    ("get", "/rooms/{slug}/pins", None),
+    ("get", "/rooms/{slug}/events?since=0", None),
+    ("patch", "/rooms/{slug}/messages/{id}", {"body": "edited"}),
+    ("delete", "/rooms/{slug}/messages/{id}", None),
+    ("put", "/rooms/{slug}/messages/{id}/reactions/%F0%9F%91%8D", None),
+    ("delete", "/rooms/{slug}/messages/{id}/reactions/%F0%9F%91%8D", None),
+    ("put", "/rooms/{slug}/messages/{id}/pin", None),
+    ("delete", "/rooms/{slug}/messages/{id}/pin", None),
+    ("get", "/rooms/{slug}/messages/{id}/replies", None),
+    (
+        "post",
+        "/rooms/{slug}/messages",
+        {
+            "body": "hi",
+            "client_id": "0b6f6b2a-8f37-4a39-9a83-2a4f1b7c0d12",
+            "thread_root": 1,
+            "also_to_room": True,
+        },
+    ),
 ]
 
 
-def answer(client, method: str, path: str, body, slug: str) -> tuple[int, dict]:
-    response = getattr(client, method)(path.format(slug=slug), *([body] if body else []))
+def answer(
+    client, method: str, path: str, body, slug: str, message_id: int = 1
+) -> tuple[int, dict]:
+    response = getattr(client, method)(
+        path.format(slug=slug, id=message_id), *([body] if body else [])
+    )
     text = response.content.decode().replace(slug, "NAME")
     return response.status_code, json.loads(text)
 
@@ -38,12 +62,14 @@ def test_an_invisible_private_room_answers_as_a_missing_one(
     make_user("carol")
     new = room_create(owner=owner, name="Plans", private=True)
     legacy = make_legacy_private_room(owner, "hidden")
-    message_post(author=owner, room=new, body="secret", client_id=uuid4())
+    secret = message_post(author=owner, room=new, body="secret", client_id=uuid4())[0]
     client = api_as(stranger)
-    missing = answer(client, method, path, body, "no-such-room")
+    missing = answer(client, method, path, body, "no-such-room", secret.pk)
     assert missing[0] == 404
-    assert answer(client, method, path, body, new.slug) == missing
-    assert answer(client, method, path, body, legacy.slug) == missing
+    assert answer(client, method, path, body, new.slug, secret.pk) == missing
+    assert answer(client, method, path, body, legacy.slug, secret.pk) == missing
+    secret.refresh_from_db()
+    assert (secret.body, secret.version, secret.reply_count) == ("secret", 1, 0)
 
 
 def test_a_taken_private_slug_answers_as_a_taken_public_one(

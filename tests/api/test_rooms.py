@@ -9,7 +9,17 @@ from chat.services.rooms import room_invite
 
 from .client import assert_error
 
-ROOM_KEYS = {"slug", "name", "topic", "private", "owner", "last_seq", "created_at", "member"}
+ROOM_KEYS = {
+    "slug",
+    "name",
+    "topic",
+    "private",
+    "owner",
+    "last_seq",
+    "last_event_seq",
+    "created_at",
+    "member",
+}
 
 
 def test_list_shows_public_rooms_and_own_private_rooms_by_name(make_user, make_room, api_as):
@@ -51,6 +61,7 @@ def test_create_answers_201_with_the_room_the_caller_owns_and_is_in(make_user, a
         "private": True,
         "owner": {"id": alice.pk, "username": "alice", "display_name": "Alice"},
         "last_seq": 0,
+        "last_event_seq": 0,
         "member": True,
     }
     assert Room.objects.get(name="Team Chat").owner == alice

@@ -1,4 +1,4 @@
-"""The benchmark harness on a tiny load, for correctness only: Parley (protocol v1 and the
+"""The benchmark harness on a tiny load, for correctness only: Parley (protocols v1 and v2 and the
 tutorial endpoint, embedded mode), the Channels-tutorial peer and the bare websockets peer
 each deliver every message to every member of its room, once, in order. No timing is
 asserted: the machine may be busy."""
@@ -25,7 +25,13 @@ CLOSED = Scenario(
     senders=4,
     closed_steps=(4,),
 )
-NAMES = ["parley-embedded/v1", "parley-embedded/tutorial", "tutorial-inmemory", "bare-ws"]
+NAMES = [
+    "parley-embedded/v1",
+    "parley-embedded/v2",
+    "parley-embedded/tutorial",
+    "tutorial-inmemory",
+    "bare-ws",
+]
 
 
 @pytest.fixture(scope="module")

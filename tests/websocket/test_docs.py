@@ -28,3 +28,9 @@ def test_every_close_code_is_documented():
 
 
 # Error codes: tests/unit/parley/test_error_codes.py checks both documents against one list.
+
+
+def test_every_room_change_is_documented():
+    from parley.events import room_change_types
+
+    assert section(r"Room changes \(version 2\)") == set(room_change_types())

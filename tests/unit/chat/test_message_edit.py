@@ -2,13 +2,14 @@
 event seq and published after commit; concurrent edits decided by commit order."""
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection, transaction
 
 from accounts.services import guest_create
 from chat.models import MessageEdit, Room, RoomEvent
-from chat.services.messages import message_delete, message_edit
+from chat.services.messages import message_delete, message_edit, message_post
 from chat.services.rooms import room_invite, room_leave
 from parley.errors import BadRequest, Forbidden, NotFound, RateLimited, TooLong
 
@@ -43,6 +44,19 @@ def test_each_edit_keeps_the_body_it_replaced(make_user, make_room, post):
     for body in ("two", "three"):
         message_edit(by=ada, room=room, message_id=message.pk, body=body)
     assert list(message.edits.values_list("body", flat=True)) == ["one", "two"]
+
+
+def test_a_retried_post_of_an_edited_or_deleted_message_returns_it(make_user, make_room):
+    ada = make_user()
+    room = make_room(ada)
+    client_id = uuid.uuid4()
+    message, _ = message_post(author=ada, room=room, body="first", client_id=client_id)
+    message_edit(by=ada, room=room, message_id=message.pk, body="second")
+    again, created = message_post(author=ada, room=room, body="first", client_id=client_id)
+    assert (again.pk, again.body, created) == (message.pk, "second", False)
+    message_delete(by=ada, room=room, message_id=message.pk)
+    again, created = message_post(author=ada, room=room, body="first", client_id=client_id)
+    assert (again.pk, again.body, created) == (message.pk, "", False)
 
 
 def test_the_same_body_again_changes_and_records_nothing(make_user, make_room, post, published):

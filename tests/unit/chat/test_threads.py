@@ -170,6 +170,10 @@ def test_thread_replies_come_in_order_a_page_at_a_time(make_user, make_room, pos
     assert ([m.body for m in page], more) == (["r0", "r1", "r2"], True)
     page, more = thread_replies(root=root, after=replies[2].event_seq, limit=3)
     assert ([m.body for m in page], more) == (["r3", "r4"], False)
+    page, _ = thread_replies(root=root, after_reply=replies[3].pk)
+    assert [m.body for m in page] == ["r4"]
+    for stranger in (root.pk, 10**30):
+        assert thread_replies(root=root, after_reply=stranger) == ([], False)
 
 
 def test_the_threads_one_took_part_in_newest_activity_first(make_user, make_room, post):

@@ -1,0 +1,26 @@
+"""A person's page: where a message's @mention links to."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+from accounts.selectors import user_get_shown
+from chat.selectors import room_list_joined, room_list_visible
+from parley.errors import NotFound
+
+from ..csp import csp
+
+
+@csp
+def profile(request, username: str):
+    if not request.user.is_authenticated and not settings.PARLEY_GUESTS:
+        return redirect_to_login(request.get_full_path())
+    try:
+        person = user_get_shown(username=username)
+    except NotFound:
+        return render(request, "web/profile_missing.html", {"username": username}, status=404)
+    # The rooms both of you are in that you may see (a private one only when you are in it).
+    shared = room_list_joined(user=person).filter(
+        pk__in=room_list_visible(user=request.user).values("pk")
+    )
+    return render(request, "web/profile.html", {"person": person, "rooms": shared[:50]})
