@@ -13,17 +13,19 @@ export class Drawers {
     this.panels = new Map(); // name -> {panel, onClose}
     this.current = null;
     this.opener = null;
+    // Esc in the open drawer, or with the focus nowhere (a drawer opened by the page's address).
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || event.defaultPrevented || this.current === null) return;
+      const focus = document.activeElement;
+      if (focus !== document.body && focus !== null && !this.panels.get(this.current).panel.contains(focus)) return;
+      event.preventDefault();
+      this.close();
+    });
   }
 
   register(name, panel, onClose = () => {}) {
     this.panels.set(name, { panel, onClose });
     panel.querySelector("[data-close]")?.addEventListener("click", () => this.close());
-    panel.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !event.defaultPrevented) {
-        event.preventDefault();
-        this.close();
-      }
-    });
   }
 
   isOpen(name) {

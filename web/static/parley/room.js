@@ -136,7 +136,8 @@ store.addEventListener("room", ({ detail }) => {
   if (!topic) {
     topic = document.createElement("p");
     topic.className = "room-topic";
-    document.querySelector(".room-header").append(topic);
+    const header = document.querySelector(".room-header");
+    header.insertBefore(topic, header.querySelector(".room-tools"));
   }
   topic.textContent = detail.topic;
   topic.hidden = !detail.topic;
