@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import unique
-from .pages import expect_settled, open_room, send, shown_bodies, shown_seqs, sign_up
+from .pages import PASSWORD, expect_settled, open_room, send, shown_bodies, shown_seqs, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -115,3 +115,25 @@ def test_member_list_follows_joins_and_leaves_live(new_page):
     bob.get_by_role("button", name="Leave room").click()
     expect(members).to_have_count(1)
     expect(alice.locator("#members-count")).to_have_text("1")
+
+
+def test_a_rename_and_a_new_topic_show_in_the_header_live(new_page):
+    owner, reader = new_page(), new_page()
+    owner_name = unique("olive")
+    sign_up(owner, owner_name)
+    room = unique("renamed-")
+    open_room(owner, room)
+    open_room(reader, room)
+    token = owner.request.post(
+        "/api/v1/auth/token", data={"username": owner_name, "password": PASSWORD}
+    ).json()["token"]
+    response = owner.request.patch(
+        f"/api/v1/rooms/{room}",
+        data={"name": "Renamed <b>room</b>", "topic": "A topic, new"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.ok, response.text()
+    for page in (owner, reader):
+        expect(page.locator("#room-title")).to_have_text("# Renamed <b>room</b>")
+        expect(page.locator(".room-header .room-topic")).to_have_text("A topic, new")
+        expect(page).to_have_title("# Renamed <b>room</b> · Parley")
