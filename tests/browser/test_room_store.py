@@ -102,6 +102,20 @@ def test_a_change_that_raced_a_page_is_applied_to_it(page):
     assert result["reactions"] == [["👍", 1, [2], False]]
 
 
+def test_a_replayed_change_carrying_a_newer_message_applies(page):
+    # Held at 8 (a pin list, say); the replay's edit at 6 carries the message as it is at 10,
+    # and the socket then skips the changes up to 10.
+    result = run(
+        page,
+        """
+        store.applyPage([message(1, { version: 8 })], { floor: 0 });
+        store.apply({ type: "message_edited", room: "r", seq: 6, message: message(1, { body: "now", version: 10 }) });
+        return summary(1);
+    """,
+    )
+    assert (result["body"], result["version"]) == ("now", 10)
+
+
 def test_an_older_snapshot_does_not_undo_a_newer_state(page):
     result = run(
         page,
@@ -122,19 +136,22 @@ def test_an_older_snapshot_does_not_undo_a_newer_state(page):
     }
 
 
-def test_an_edit_keeps_whether_i_reacted(page):
-    # Changes carry a message without the viewer's `me`; the page had it.
+def test_an_edit_takes_the_message_as_it_is_and_keeps_whether_i_reacted(page):
+    # Changes carry a message without the viewer's `me`; past the 50 people named, only the
+    # page's summary could say. A replayed edit carries reactions added after it too.
     result = run(
         page,
         """
-        const mine = { emoji: "👍", count: 60, users: [bob], me: true };
-        store.applyPage([message(1, { reactions: [mine] })], { floor: 0 });
-        store.apply({ type: "message_edited", room: "r", seq: 5, message: message(1, { body: "new", version: 5, reactions: [{ emoji: "👍", count: 60, users: [bob] }] }) });
+        const many = { emoji: "👍", count: 60, users: [bob], me: true };
+        store.applyPage([message(1, { reactions: [many] })], { floor: 0 });
+        store.apply({ type: "message_edited", room: "r", seq: 5, message: message(1, { body: "new", version: 7,
+            reactions: [{ emoji: "👍", count: 61, users: [bob] }, { emoji: "🎉", count: 1, users: [ada] }] }) });
         return summary(1);
     """,
     )
     assert result["body"] == "new"
-    assert result["reactions"] == [["👍", 60, [2], True]]
+    assert result["version"] == 7
+    assert result["reactions"] == [["👍", 61, [2], True], ["🎉", 1, [1], True]]
 
 
 def test_a_reply_updates_its_roots_summary_and_its_thread(page):

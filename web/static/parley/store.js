@@ -19,6 +19,16 @@
 const RECENT = 1000;
 const REACTION_USERS = 50; // the server names the first 50 who reacted with an emoji
 
+// Reactions from a change, with `me` kept from the ones held where the change's list of who
+// reacted is cut short (the first REACTION_USERS) and so cannot say.
+function keepMine(reactions, held) {
+  return reactions.map((reaction) => {
+    if (typeof reaction.me === "boolean" || reaction.users.length >= reaction.count) return reaction;
+    const before = held.find((other) => other.emoji === reaction.emoji);
+    return typeof before?.me === "boolean" ? { ...reaction, me: before.me } : reaction;
+  });
+}
+
 // What a change is about.
 function targetOf(frame) {
   return frame.message?.id ?? frame.message_id;
@@ -124,21 +134,20 @@ export class RoomStore extends EventTarget {
     const id = targetOf(frame);
     const held = this.messages.get(id);
     if (frame.root) this.applyRoot(frame.root);
-    const fresh = !held || held.version < frame.seq;
-    if (!fresh) return;
+    // A change that carries its message carries it as it is now: newer than the change itself
+    // when it is replayed. It applies when what it brings is newer than what is held.
+    const version = Math.max(frame.seq, frame.message?.version ?? 0);
+    if (held && held.version >= version) return;
     let message;
     switch (frame.type) {
       case "message":
-        message = { ...frame.message, version: Math.max(frame.message.version ?? 0, frame.seq) };
-        break;
       case "message_edited":
-        // The reactions held may say whether the viewer reacted; an edit does not change them.
-        if (!held) return;
-        message = { ...frame.message, reactions: held.reactions };
-        break;
       case "message_deleted":
-        if (!held) return;
-        message = { ...frame.message };
+        // The message as it is now (a replayed change may carry later changes too, which the
+        // socket then skips): taken whole, but for whether the viewer reacted, which a
+        // change cannot say for the 51st person on.
+        if (!held && frame.type !== "message") return;
+        message = { ...frame.message, reactions: keepMine(frame.message.reactions, held?.reactions ?? []) };
         break;
       case "reaction_added":
       case "reaction_removed":
@@ -153,7 +162,7 @@ export class RoomStore extends EventTarget {
       default:
         return;
     }
-    message.version = Math.max(message.version ?? 0, frame.seq);
+    message.version = version;
     this.messages.set(id, message);
     this.emit("message", { message });
   }
