@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Membership, Message, MessageEdit, Room
+from .services.messages import message_delete
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,6 +70,20 @@ class MessageAdmin(admin.ModelAdmin):
         "pinned_by",
     )
     inlines = [MessageEditInline]
+    actions = ["delete_bodies"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A message is deleted as its author would (a tombstone in the room's event stream,
+        # the body gone), never as a row: clients resuming would keep a message that vanished.
+        return False
+
+    @admin.action(description="Delete the selected messages (their bodies are removed)")
+    def delete_bodies(self, request, queryset):
+        deleted = 0
+        for message in queryset.filter(deleted_at__isnull=True).select_related("room"):
+            message_delete(by=request.user, room=message.room, message_id=message.pk, operator=True)
+            deleted += 1
+        self.message_user(request, f"Deleted {deleted} message(s); their tombstones stay.")

@@ -288,7 +288,7 @@ def message_may_delete(*, message: Message, room: Room, by: User) -> bool:
     )
 
 
-def message_delete(*, by: User, room: Room, message_id: int) -> Message:
+def message_delete(*, by: User, room: Room, message_id: int, operator: bool = False) -> Message:
     """Delete a message: its body, HTML and edit history are removed from the database (not
     hidden), its reactions and pin go with them, and it stays as a tombstone in its place.
     Records MessageDeleted, whose `message` is the tombstone; a deleted thread reply leaves its
@@ -296,10 +296,23 @@ def message_delete(*, by: User, room: Room, message_id: int) -> Message:
 
     NotFound for a message that is missing, already deleted (as in Slack: a second delete
     finds nothing to delete), or in a room `by` may not see; Forbidden unless `by` may delete
-    it (`message_may_delete`). Returns the tombstone."""
+    it (`message_may_delete`). Returns the tombstone.
+
+    `operator`: the Django admin's deletion by staff, who may delete any message, also in a
+    private room they are not in (the admin shows every message to them anyway)."""
+    if operator and not (by.is_staff or by.is_superuser):
+        raise Forbidden("Only Parley's administrators delete as operators.")
     with transaction.atomic():
         _, seq = stream.allocate(room)
-        message = message_get(room=room, message_id=message_id, user=by)
+        if operator:
+            message = Message.objects.filter(
+                pk=message_id, room=room, deleted_at__isnull=True
+            ).first()
+            if message is None:
+                raise message_missing(message_id)
+            message.room = room
+        else:
+            message = message_get(room=room, message_id=message_id, user=by)
         if not message_may_delete(message=message, room=room, by=by):
             raise Forbidden("Only its author, the room's owner or an administrator deletes it.")
         MessageEdit.objects.filter(message=message).delete()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from parley import events
 from parley.errors import Forbidden
+from throttle.services import post_admit
 
 from ..models import Message, Room
 from ..payloads import user_payload
@@ -38,6 +39,7 @@ def _pin(*, by: User, room: Room, message_id: int, pinned: bool) -> Message:
     Forbidden for a user who may not pin (`pin_may_change`)."""
     if not pin_may_change(user=by):
         raise Forbidden("Guests cannot pin messages; sign up first.")
+    post_admit(user_id=by.pk)  # pins count as posts, as every change to a room does
     with transaction.atomic():
         _, seq = stream.allocate(room)
         message = message_get(room=room, message_id=message_id, user=by)

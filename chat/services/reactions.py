@@ -16,6 +16,7 @@ from accounts.models import User
 from parley import events
 from parley.errors import BadRequest, Forbidden
 from parley.text import text_check_storable
+from throttle.services import post_admit
 
 from ..models import Reaction, Room
 from ..payloads import user_payload
@@ -81,6 +82,8 @@ def _react(
     emoji = emoji_clean(emoji)
     if not reaction_may_add(user=by):
         raise Forbidden("Sign up, or post as a guest, to react.")
+    # Every change to a room is a write a flood could make: reactions count as posts.
+    post_admit(user_id=by.pk)
     with transaction.atomic():
         _, seq = stream.allocate(room)
         message = message_get(room=room, message_id=message_id, user=by)

@@ -44,7 +44,11 @@ DATABASES = {
             "timeout": 20,
             # WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so
             # an acknowledged message survives a power cut as well as a killed process.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            # secure_delete: what a deletion removes (a deleted message's body) is overwritten
+            # in the file, not left in a free page.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
+            ),
         },
     }
 }

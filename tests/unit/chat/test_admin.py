@@ -40,3 +40,33 @@ def test_the_history_is_not_shown_to_others(make_user, make_room, post):
     client.force_login(ada)
     page = client.get(f"/admin/chat/message/{message.pk}/change/")
     assert page.status_code == 302 and "/admin/login/" in page["Location"]
+
+
+def test_the_admin_deletes_a_message_as_a_tombstone_in_the_rooms_stream(
+    make_user, make_room, post, staff_client
+):
+    from chat.models import Message, RoomEvent
+
+    ada = make_user()
+    secret = make_room(ada, private=True)  # staff are not in it
+    message = post(ada, secret, "to be removed")
+    assert staff_client.post(f"/admin/chat/message/{message.pk}/delete/").status_code == 403
+    response = staff_client.post(
+        "/admin/chat/message/",
+        {"action": "delete_bodies", "_selected_action": [message.pk]},
+    )
+    assert response.status_code == 302
+    stored = Message.objects.get(pk=message.pk)
+    assert stored.body == "" and stored.deleted_at is not None
+    assert RoomEvent.objects.filter(message=message, type="message_deleted").exists()
+
+
+def test_only_staff_delete_as_operators(make_user, make_room, post):
+    from chat.services.messages import message_delete
+    from parley.errors import Forbidden
+
+    ada, bob = make_user(), make_user()
+    room = make_room(ada)
+    message = post(ada, room, "mine")
+    with pytest.raises(Forbidden):
+        message_delete(by=bob, room=room, message_id=message.pk, operator=True)

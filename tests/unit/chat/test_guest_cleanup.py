@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import guest_create, session_guest
-from chat.models import Message
+from chat.models import Message, Reaction
 from chat.services.guests import guest_cleanup
 from chat.services.messages import message_post
+from chat.services.reactions import reaction_add
 
 IDLE = timedelta(days=7)
 
@@ -42,6 +43,18 @@ def test_idle_guests_who_posted_are_kept_with_their_messages_but_deactivated(mak
     session = {"parley_guest_id": poster.pk}
     assert session_guest(session) is None  # the next write makes a new guest
     assert guest_cleanup(idle=IDLE) == (0, 0)  # idempotent
+
+
+def test_idle_guests_who_only_reacted_keep_their_reactions(make_user, make_room):
+    owner = make_user()
+    room = make_room(owner)
+    message, _ = message_post(author=owner, room=room, body="hi", client_id=uuid.uuid4())
+    reactor = made_ago(guest_create(), timedelta(days=30))
+    reaction_add(by=reactor, room=room, message_id=message.pk, emoji="👋")
+    assert guest_cleanup(idle=IDLE) == (0, 0)  # reacted recently
+    Reaction.objects.filter(user=reactor).update(created_at=timezone.now() - timedelta(days=8))
+    assert guest_cleanup(idle=IDLE) == (0, 1)
+    assert Reaction.objects.filter(user=reactor).count() == 1
 
 
 def test_guests_who_posted_recently_are_left_alone(make_user, make_room):

@@ -153,3 +153,20 @@ def test_summaries_keep_an_emojis_place_while_anyone_has_reacted_so(make_user, m
         e["me"] is False
         for e in reaction_summaries(message_ids=[message.pk], viewer=ada)[message.pk]
     )
+
+
+def test_reactions_and_pins_count_as_posts(make_user, make_room, post, settings):
+    from chat.services.pins import message_pin
+    from chat.services.reactions import reaction_toggle
+    from parley.errors import RateLimited
+
+    ada = make_user()
+    room = make_room(ada)
+    message = post(ada, room, "flood me")
+    settings.PARLEY_POST_RATE = (0.001, 2)
+    reaction_toggle(by=ada, room=room, message_id=message.pk, emoji="👍")
+    reaction_toggle(by=ada, room=room, message_id=message.pk, emoji="👍")
+    with pytest.raises(RateLimited):
+        reaction_toggle(by=ada, room=room, message_id=message.pk, emoji="👍")
+    with pytest.raises(RateLimited):
+        message_pin(by=ada, room=room, message_id=message.pk)
