@@ -100,3 +100,27 @@ def test_on_a_phone_the_thread_covers_the_page_and_closes_back(new_page):
     expect(panel).to_be_hidden()
     expect(page.locator("#chat-log .msg-body")).to_have_text(["start a thread", "from the phone"])
     expect(item.locator(".thread-summary")).to_contain_text("1 reply")
+
+
+def test_a_thread_longer_than_a_page_is_read_whole(new_page):
+    page = new_page()
+    sign_up(page, unique("lena"))
+    room = unique("long-thread-")
+    open_room(page, room)
+    send(page, "a long thread")
+    expect_settled(page)
+    root = int(message(page, "a long thread").get_attribute("data-id"))
+    page.evaluate(
+        """([room, root]) => {
+            for (let n = 1; n <= 105; n++) window.parley.socket.post(room, `reply ${n}`, { threadRoot: root });
+        }""",
+        [room, root],
+    )
+    summary = message(page, "a long thread").locator(".thread-summary")
+    expect(summary).to_contain_text("105 replies", timeout=30_000)
+    page.reload()
+    wait_live(page)
+    message(page, "a long thread").locator(".thread-summary").click()
+    replies = page.locator("#thread-replies .msg-body")
+    expect(replies).to_have_count(105)
+    assert replies.all_inner_texts() == [f"reply {n}" for n in range(1, 106)]

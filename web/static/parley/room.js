@@ -53,7 +53,8 @@ function notice(text, kind = "info") {
 
 const drawers = new Drawers(root);
 const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent });
-const thread = new ThreadPanel({ socket, store, slug, notice, drawers });
+const signedIn = root.dataset.signedIn === "true";
+const thread = new ThreadPanel({ socket, store, slug, notice, drawers, signedIn });
 const openThread = (id, options) => thread.open(id, options);
 const actions = new MessageActions({
   socket,
@@ -65,7 +66,6 @@ const actions = new MessageActions({
   canModerate: root.dataset.moderator === "true",
   canPin: root.dataset.canPin === "true",
 });
-const signedIn = root.dataset.signedIn === "true";
 new PinsPanel({
   store,
   slug,
