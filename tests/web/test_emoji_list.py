@@ -32,6 +32,8 @@ def test_names_and_aliases_are_searchable_words(db):
     assert rows["👍"] == ("thumbs up", "thumbsup +1")
     assert rows["🎉"][0] == "party popper"
     assert "👍🏽" not in rows  # skin tones are not offered one by one
+    assert "🫨" in rows  # shaking face, Emoji 15.0
+    assert "🙂\u200d↔️" not in rows  # head shaking horizontally, Emoji 15.1: not drawn widely yet
 
 
 def test_the_pickers_default_emoji_are_on_the_list(db):

@@ -56,14 +56,15 @@ function loadCatalogue(url) {
   return catalogue;
 }
 
-// The emoji whose names hold every word of `query`, those whose name starts with it first.
+// The emoji whose names hold every word of `query`: those whose name starts with it first,
+// then those with a word that does, the shorter names first in each.
 export function searchEmoji(entries, query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [];
   const found = entries.filter((entry) => words.every((word) => entry.words.includes(word)));
   const first = words[0];
   const rank = (entry) => (entry.name.startsWith(first) ? 0 : entry.words.split(/[\s_]+/).some((w) => w.startsWith(first)) ? 1 : 2);
-  return found.sort((a, b) => rank(a) - rank(b)).slice(0, RESULTS_MAX);
+  return found.sort((a, b) => rank(a) - rank(b) || a.name.length - b.name.length).slice(0, RESULTS_MAX);
 }
 
 export class EmojiPicker {
