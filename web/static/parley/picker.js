@@ -111,10 +111,6 @@ export class EmojiPicker {
     });
   }
 
-  isOpen() {
-    return !this.node.hidden;
-  }
-
   // Show the picker by `anchor` (the button that opened it); `onPick(emoji)` on a choice.
   open(anchor, onPick) {
     this.anchor = anchor;

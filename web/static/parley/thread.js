@@ -48,10 +48,6 @@ export class ThreadPanel {
     return { place, me: this.store.me, reactedByMe: (reaction) => this.store.reactedByMe(reaction) };
   }
 
-  isOpen() {
-    return this.rootId !== null;
-  }
-
   // Open the thread of message `rootId` (a root's id).
   open(rootId, { focus = false } = {}) {
     if (this.rootId !== rootId) {

@@ -36,10 +36,6 @@ export class Timeline {
     return { place: "timeline", me: this.store.me, reactedByMe: (reaction) => this.store.reactedByMe(reaction) };
   }
 
-  nodeFor(id) {
-    return this.log.querySelector(`li.msg[data-id="${Number(id)}"]:not(.pending)`);
-  }
-
   // ---- placing messages ----
 
   show(message) {
