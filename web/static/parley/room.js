@@ -152,10 +152,8 @@ store.addEventListener("member", ({ detail: { user, change } }) => {
   const rows = () => [...memberList.querySelectorAll("li[data-username]")];
   const existing = rows().find((row) => row.dataset.username === user.username);
   if (change === "left" || change === "removed") {
-    if (existing) {
-      existing.remove();
-      memberCount = Math.max(0, memberCount - 1);
-    }
+    existing?.remove(); // or one of those past the first page
+    memberCount = Math.max(0, memberCount - 1);
   } else if (!existing) {
     memberCount += 1;
     const row = document.createElement("li");
