@@ -142,9 +142,9 @@ class History(ClientFrame):
     room: RoomSlug
     before: Seq | None = None
     limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
-    # A thread's root and replies instead of the room's timeline, after the event seq `after`.
+    # A thread's root and replies instead of the room's timeline, after the reply `after` (an id).
     thread: MessageId | None = None
-    after: Seq | None = None
+    after: MessageId | None = None
 
     @model_validator(mode="after")
     def _one_direction(self) -> "History":

@@ -144,12 +144,12 @@ def history(
 def thread(
     *, user: User, slug: str, root_id: int, after: int | None, limit: int, reader: str
 ) -> tuple[list[dict], bool]:
-    """A thread's root (without `after`) and its replies after event seq `after`."""
+    """A thread's root (without `after`) and its replies after the reply with id `after`."""
     room = room_get_visible(slug=slug, user=user)
     root = message_get(room=room, message_id=root_id, user=user, include_deleted=True)
     if root.thread_root_id is not None:
         raise message_missing(root_id)
-    replies, has_more = thread_replies(root=root, after=after, limit=limit)
+    replies, has_more = thread_replies(root=root, after_reply=after, limit=limit)
     messages = replies if after is not None else [root, *replies]
     replay_charge(reader=reader, messages=len(messages))
     viewer = user if user.is_authenticated else None

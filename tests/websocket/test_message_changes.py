@@ -179,7 +179,8 @@ async def test_a_thread_reply_reaches_v2_with_its_roots_summary_and_skips_v1(
     thread = await a.recv_until("history")
     assert thread["thread"] == first.pk
     assert [m["body"] for m in thread["messages"]] == ["first", "in the thread", "to the room too"]
-    await a.send(type="history", room="g", thread=first.pk, after=ack["seq"] - 1)
+    replies = [m for m in thread["messages"] if m["thread_root"] == first.pk]
+    await a.send(type="history", room="g", thread=first.pk, after=replies[0]["id"])
     page = await a.recv_until("history")
     assert [m["body"] for m in page["messages"]] == ["to the room too"]
     await a.send(type="history", room="g")
