@@ -54,7 +54,7 @@ function notice(text, kind = "info") {
 const drawers = new Drawers(root);
 const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent });
 const signedIn = root.dataset.signedIn === "true";
-const thread = new ThreadPanel({ socket, store, slug, notice, drawers, signedIn });
+const thread = new ThreadPanel({ socket, store, slug, notice, drawers });
 const openThread = (id, options) => thread.open(id, options);
 const actions = new MessageActions({
   socket,

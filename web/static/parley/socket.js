@@ -125,7 +125,8 @@ export class ParleySocket extends EventTarget {
     return this.request(frame, room);
   }
 
-  // A thread: its root and replies, oldest first, after event seq `after`.
+  // A thread: its root and replies, oldest first; with `after` (a reply's id), the replies
+  // after that one.
   threadHistory(room, root, { after = null, limit = HISTORY_MAX } = {}) {
     const frame = { type: "history", room, thread: root, limit: Math.min(limit, HISTORY_MAX) };
     if (after !== null) frame.after = after;

@@ -3,15 +3,13 @@
 // the right of the log; on a phone it covers the page. Esc or "Close" closes it and puts the
 // focus back where it was.
 
-import { getJson } from "./api.js";
 import { el, messageNode, replaceKeepingFocus, usernameNode } from "./render.js";
 import { carryEditor } from "./timeline.js";
 import { isSendable } from "./outbox.js";
 
 export class ThreadPanel {
-  constructor({ socket, store, slug, notice, drawers, signedIn }) {
+  constructor({ socket, store, slug, notice, drawers }) {
     this.socket = socket;
-    this.signedIn = signedIn;
     this.store = store;
     this.slug = slug;
     this.notice = notice;
@@ -74,29 +72,19 @@ export class ThreadPanel {
   async load() {
     const mine = ++this.generation;
     const rootId = this.rootId;
+    let after = null;
     try {
-      let page = await this.socket.threadHistory(this.slug, rootId);
       for (;;) {
+        const page = await this.socket.threadHistory(this.slug, rootId, { after });
         if (mine !== this.generation) return;
         this.settleAll(page.messages);
         this.store.applyPage(page.messages);
         if (!page.has_more || page.messages.length === 0) break;
-        page = await this.repliesAfter(rootId, page.messages.at(-1));
+        after = page.messages.at(-1).id; // a thread longer than a page goes on after its last reply
       }
     } catch (error) {
       if (mine === this.generation && error.code !== "disconnected") this.notice(`Could not load the thread: ${error.message}`, "error");
     }
-  }
-
-  // The page of replies after `last` (a thread longer than a page). The protocol pages a thread
-  // by event seq, which a message does not carry; the REST API pages by reply id, for signed-up
-  // people. A guest's page goes on from the last reply's version, which would miss a reply
-  // posted between that reply and its latest change (a reaction, say).
-  async repliesAfter(rootId, last) {
-    if (!this.signedIn) return this.socket.threadHistory(this.slug, rootId, { after: last.version });
-    const url = `/api/v1/rooms/${encodeURIComponent(this.slug)}/messages/${rootId}/replies?after=${last.id}&limit=100`;
-    const data = await getJson(url);
-    return { messages: data.replies, has_more: data.has_more };
   }
 
   // A message changed: show it if it is this thread's root or one of its replies.
