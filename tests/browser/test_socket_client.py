@@ -460,3 +460,13 @@ def test_a_refused_subscribe_is_reported_not_retried(page):
     )
     page.wait_for_timeout(400)
     assert run(page, "return [socket.status, FakeSocket.all.length]") == ["forbidden", 1]
+
+
+def test_a_thread_is_read_a_page_at_a_time_after_a_reply(page):
+    connect(page)
+    run(page, "socket.threadHistory('r', 3); socket.threadHistory('r', 3, { after: 12 });")
+    sent = run(page, "return last().sent.filter(f => f.type === 'history')")
+    assert [{k: v for k, v in f.items() if k != "ref"} for f in sent] == [
+        {"type": "history", "room": "r", "thread": 3, "limit": 100},
+        {"type": "history", "room": "r", "thread": 3, "after": 12, "limit": 100},
+    ]
