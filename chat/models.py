@@ -63,7 +63,12 @@ class Membership(models.Model):
 
 
 class Message(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    # Every index is kept up on every post, so a foreign key gets no index of its own where a
+    # composite index below starts with it (room: message_seq_once; author:
+    # message_client_id_once; thread_root: message_thread; pinned_by: message_pinned_by).
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     # The message's number in the room's timeline; None for a thread reply not also sent to the
     # room, which only its thread shows (protocol v1 and REST count room messages only).
     seq = models.BigIntegerField(null=True, blank=True)
@@ -72,7 +77,9 @@ class Message(models.Model):
     # skips events at or below it.
     event_seq = models.BigIntegerField(default=0)
     version = models.BigIntegerField(default=0)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # The Markdown source, and its sanitised HTML (chat/markdown.py), rendered on every write.
     # Both are emptied when the message is deleted: the body is gone, not hidden.
     body = models.TextField()
@@ -87,7 +94,12 @@ class Message(models.Model):
     # A thread reply names its root (a top-level message). `in_room`: shown in the room's
     # timeline too ("also send to room"); top-level messages always are.
     thread_root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        db_index=False,
     )
     in_room = models.BooleanField(default=True)
     # On a thread root: its replies' count and the newest one's time.
@@ -95,7 +107,12 @@ class Message(models.Model):
     last_reply_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
     pinned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -115,6 +132,11 @@ class Message(models.Model):
                 fields=["room", "pinned_at"],
                 name="message_pins",
                 condition=models.Q(pinned_at__isnull=False),
+            ),
+            models.Index(
+                fields=["pinned_by"],
+                name="message_pinned_by",
+                condition=models.Q(pinned_by__isnull=False),
             ),
         ]
 
