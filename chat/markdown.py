@@ -23,7 +23,8 @@ What renders, and the choices made where chat apps differ:
   empty). Nothing in a message makes a reader's browser fetch from a third party.
 - Links go to http, https and mailto URLs, or relative ones; any other scheme (`javascript:`,
   `data:`, `vbscript:`, `file:`, ...) leaves the Markdown as text. Every `<a>` gets
-  `rel="noopener noreferrer" target="_blank"`.
+  `rel="noopener noreferrer"`, and every link out of Parley `target="_blank"` (a mention or a
+  room reference opens in place).
 - `@name` links to a user (`<a class="mention" href="/u/NAME/" data-user="NAME">`) when the
   `mentions` callback says NAME exists; `@room` and `@here` (any case) are group mentions
   (`<span class="mention mention-group">@room</span>`), so no user named "room" or "here" can
@@ -87,7 +88,20 @@ def _image(
     token = tokens[idx]
     href = str(token.attrGet("src") or "")
     text = self.renderInlineAsText(token.children or [], options, env) or href
-    return f'<a href="{escapeHtml(href)}">{escapeHtml(text)}</a>'
+    return f'<a href="{escapeHtml(href)}" target="_blank">{escapeHtml(text)}</a>'
+
+
+# A mention or a room reference is a page of Parley's own: it opens in place.
+_INTERNAL = frozenset({"mention", "room-ref"})
+
+
+def _link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    if token.attrGet("class") not in _INTERNAL:
+        token.attrSet("target", "_blank")
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _fence(
@@ -111,6 +125,7 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("heading_open", _heading_open)
     md.add_render_rule("heading_close", _heading_close)
     md.add_render_rule("image", _image)
+    md.add_render_rule("link_open", _link_open)
     md.add_render_rule("fence", _fence)
     return md
 
@@ -121,11 +136,18 @@ _md = _parser()
 _TAGS = "a blockquote br code em hr li ol p pre s span strong ul"
 _cleaner = nh3.Cleaner(
     tags=set(_TAGS.split()),
-    attributes={"a": {"href", "title", "data-user"}, "code": {"class"}, "ol": {"start"}},
+    attributes={
+        "a": {"href", "title", "data-user", "target"},
+        "code": {"class"},
+        "ol": {"start"},
+    },
     allowed_classes={"a": {"mention", "room-ref"}, "span": {"mention", "mention-group"}},
     url_schemes=set(URL_SCHEMES),
     link_rel="noopener noreferrer",
-    set_tag_attribute_values={"a": {"target": "_blank"}},
+    # markdown-it sets `target` (on links out of Parley only); nothing else may.
+    attribute_filter=lambda tag, name, value: (
+        None if (tag, name) == ("a", "target") and value != "_blank" else value
+    ),
     strip_comments=True,
 )
 

@@ -22,10 +22,8 @@ from chat.markdown import (
 
 USERS = {"ada", "bob", "grace.h", "al+1", "mail@ex"}
 ROOMS = {"general", "ops", "dev-team"}
-MENTION = '<a href="/u/{0}/" class="mention" data-user="{0}" target="_blank" rel="noopener noreferrer">@{0}</a>'
-ROOM_REF = (
-    '<a href="/chat/{0}/" class="room-ref" target="_blank" rel="noopener noreferrer">#{0}</a>'
-)
+MENTION = '<a href="/u/{0}/" class="mention" data-user="{0}" rel="noopener noreferrer">@{0}</a>'
+ROOM_REF = '<a href="/chat/{0}/" class="room-ref" rel="noopener noreferrer">#{0}</a>'
 LINK = '<a href="{0}" target="_blank" rel="noopener noreferrer">{1}</a>'
 
 
@@ -100,7 +98,9 @@ def checked(html: str) -> str:
             assert "javascript:" not in (value or "").lower(), (name, value, html)
         if tag == "a":
             assert attrs.get("rel") == "noopener noreferrer", html
-            assert attrs.get("target") == "_blank", html
+            # A link out of Parley opens in a new tab; a mention or a room reference in place.
+            internal = attrs.get("class") in ("mention", "room-ref")
+            assert attrs.get("target") == (None if internal else "_blank"), html
             if "href" in attrs:
                 assert _url_scheme(attrs["href"] or "") in {None, "http", "https", "mailto"}, html
     return html
