@@ -97,37 +97,39 @@ class MessageDeleted(RoomChange):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ReactionAdded(RoomChange):
-    """`user` reacted with `emoji`; `count` is how many have reacted so with it now."""
+class _ReactionChange(RoomChange):
+    """`user` added or removed their `emoji`; `count` is how many have reacted so with it now."""
 
+    message_id: int
+    emoji: str
+    user: dict[str, Any]
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionAdded(_ReactionChange):
     type: ClassVar[str] = "reaction_added"
-    message_id: int
-    emoji: str
-    user: dict[str, Any]
-    count: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ReactionRemoved(RoomChange):
+class ReactionRemoved(_ReactionChange):
     type: ClassVar[str] = "reaction_removed"
-    message_id: int
-    emoji: str
-    user: dict[str, Any]
-    count: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MessagePinned(RoomChange):
+class _PinChange(RoomChange):
+    message_id: int
+    user: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessagePinned(_PinChange):
     type: ClassVar[str] = "message_pinned"
-    message_id: int
-    user: dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MessageUnpinned(RoomChange):
+class MessageUnpinned(_PinChange):
     type: ClassVar[str] = "message_unpinned"
-    message_id: int
-    user: dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -223,11 +225,11 @@ def _subclasses(cls: type[_E]) -> Iterator[type[_E]]:
 
 def room_change_types() -> dict[str, type[RoomChange]]:
     """Every kind of durable room change, by its `type`."""
-    return {cls.type: cls for cls in _subclasses(RoomChange)}
+    return {cls.type: cls for cls in _subclasses(RoomChange) if "type" in vars(cls)}
 
 
 def user_event_types() -> dict[str, type[UserEvent]]:
-    return {cls.type: cls for cls in _subclasses(UserEvent)}
+    return {cls.type: cls for cls in _subclasses(UserEvent) if "type" in vars(cls)}
 
 
 class FanoutBackend(Protocol):

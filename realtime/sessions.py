@@ -5,6 +5,7 @@ domain service or selector.
 """
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from accounts.credentials import Credential, credential_active
@@ -57,66 +58,31 @@ def rooms_not_visible(*, user: User, room_ids: list[int]) -> list[int]:
 
 
 def post(
-    *,
-    user: User,
-    credential: Credential | None,
-    slug: str,
-    body: str,
-    client_id: UUID,
-    thread_root: int | None = None,
-    also_to_room: bool = False,
+    *, user: User, credential: Credential | None, slug: str, **message: Any
 ) -> tuple[Message, bool]:
+    """message_post into the room at `slug` (`message`: its body, client_id, thread_root,
+    also_to_room)."""
     _still_valid(credential)
-    room = room_get_visible(slug=slug, user=user)
-    return message_post(
-        author=user,
-        room=room,
-        body=body,
-        client_id=client_id,
-        thread_root=thread_root,
-        also_to_room=also_to_room,
-    )
+    return message_post(author=user, room=room_get_visible(slug=slug, user=user), **message)
 
 
 def post_to_room(
-    *,
-    user: User,
-    credential: Credential | None,
-    room: Room,
-    body: str,
-    client_id: UUID,
-    thread_root: int | None = None,
-    also_to_room: bool = False,
+    *, user: User, credential: Credential | None, room: Room, **message: Any
 ) -> tuple[Message, bool]:
+    """`post` into a room the socket already resolved (a subscribed one)."""
     _still_valid(credential)
-    return message_post(
-        author=user,
-        room=room,
-        body=body,
-        client_id=client_id,
-        thread_root=thread_root,
-        also_to_room=also_to_room,
-    )
+    return message_post(author=user, room=room, **message)
 
 
-# What a frame about one message does: (room, user, message id, the frame's other fields).
+# What each frame about one message calls: services that all take (by, room, message_id) and
+# the frame's other fields.
 MESSAGE_CHANGES: dict[str, Callable[..., object]] = {
-    "edit": lambda room, user, message_id, body: message_edit(
-        by=user, room=room, message_id=message_id, body=body
-    ),
-    "delete": lambda room, user, message_id: message_delete(
-        by=user, room=room, message_id=message_id
-    ),
-    "react": lambda room, user, message_id, emoji: reaction_add(
-        by=user, room=room, message_id=message_id, emoji=emoji
-    ),
-    "unreact": lambda room, user, message_id, emoji: reaction_remove(
-        by=user, room=room, message_id=message_id, emoji=emoji
-    ),
-    "pin": lambda room, user, message_id: message_pin(by=user, room=room, message_id=message_id),
-    "unpin": lambda room, user, message_id: message_unpin(
-        by=user, room=room, message_id=message_id
-    ),
+    "edit": message_edit,
+    "delete": message_delete,
+    "react": reaction_add,
+    "unreact": reaction_remove,
+    "pin": message_pin,
+    "unpin": message_unpin,
 }
 
 
@@ -127,7 +93,7 @@ def change_message(
     the event seq up to which the room's frames hold the request's effect."""
     _still_valid(credential)
     room = room_get_visible(slug=slug, user=user)
-    MESSAGE_CHANGES[action](room, user, message_id, **fields)
+    MESSAGE_CHANGES[action](by=user, room=room, message_id=message_id, **fields)
     return Message.objects.values_list("version", flat=True).get(pk=message_id)
 
 

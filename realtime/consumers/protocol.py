@@ -10,6 +10,8 @@ code; nothing here writes to the database or publishes events itself.
 
 import logging
 import time
+from functools import partial
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
@@ -130,25 +132,19 @@ class ProtocolConsumer(RoomSocket):
         # The post's own message frame comes after its ack.
         async with self.feed.acked_first():
             author = await self.author_in(frame.room)
-            thread = {"thread_root": frame.thread_root, "also_to_room": frame.also_to_room}
+            fields: dict[str, Any] = {
+                "user": author,
+                "credential": self.credential_due(),
+                "body": frame.body,
+                "client_id": frame.client_id,
+                "thread_root": frame.thread_root,
+                "also_to_room": frame.also_to_room,
+            }
             if room := self.slugs.get(frame.room.lower()):
-                message, _ = await database_sync_to_async(sessions.post_to_room)(
-                    user=author,
-                    credential=self.credential_due(),
-                    room=room,
-                    body=frame.body,
-                    client_id=frame.client_id,
-                    **thread,
-                )
+                post = partial(sessions.post_to_room, room=room, **fields)
             else:
-                message, _ = await database_sync_to_async(sessions.post)(
-                    user=author,
-                    credential=self.credential_due(),
-                    slug=frame.room,
-                    body=frame.body,
-                    client_id=frame.client_id,
-                    **thread,
-                )
+                post = partial(sessions.post, slug=frame.room, **fields)
+            message, _ = await database_sync_to_async(post)()
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(text_data=protocol.ack(message, self.version, frame.ref))
 

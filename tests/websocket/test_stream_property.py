@@ -13,8 +13,7 @@ from chat.selectors import message_payloads
 from chat.services.rooms import room_create
 from parley import events
 from realtime.delivery.fanout import ChannelLayerFanout
-
-from .timeline import ROOM_CHANGES, Timeline
+from tests.timeline import ROOM_CHANGES, Timeline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,10 +17,10 @@ from chat.services.reactions import reaction_toggle
 from chat.services.rooms import room_update
 from parley import events
 from parley.errors import NotFound
+from realtime.delivery.encoders import v2_frame
+from tests.timeline import Timeline
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-THREAD_FIELDS = ("reply_count", "last_reply_at", "repliers")
 
 
 def snapshot(room) -> dict:
@@ -37,47 +37,15 @@ def snapshot(room) -> dict:
 
 
 def apply(state: dict, change: events.RoomChange) -> None:
-    """Apply one change as a client does."""
-    assert change.seq == state["seq"] + 1, "the stream has a gap or a repeat"
-    state["seq"] = change.seq
-    messages = state["messages"]
-    if isinstance(change, events.RoomUpdated):
-        state["name"], state["topic"] = change.name, change.topic
-        return
-    if isinstance(change, events.MemberChanged):
-        return
-    message = getattr(change, "message", None)
-    root = getattr(change, "root", None)
-    if root is not None and root["id"] in messages:
-        held = messages[root["id"]]
-        if root["version"] > held["version"]:
-            held.update({field: root[field] for field in (*THREAD_FIELDS, "version")})
-    if message is not None:
-        held = messages.get(message["id"])
-        if held is None or message["version"] > held["version"]:
-            messages[message["id"]] = copy.deepcopy(message)
-        return
-    held = messages[change.message_id]
-    if change.seq <= held["version"]:
-        return  # the message as held already has this change
-    held["version"] = change.seq
-    if isinstance(change, events.MessagePinned | events.MessageUnpinned):
-        held["pinned"] = isinstance(change, events.MessagePinned)
-    elif isinstance(change, events.ReactionAdded | events.ReactionRemoved):
-        entries = held["reactions"]
-        entry = next((e for e in entries if e["emoji"] == change.emoji), None)
-        if entry is None:
-            entry = {"emoji": change.emoji, "count": 0, "users": []}
-            entries.append(entry)
-        entry["count"] = change.count
-        if isinstance(change, events.ReactionAdded):
-            entry["users"].append(change.user)
-        else:
-            entry["users"].remove(change.user)
-        if not entry["count"]:
-            entries.remove(entry)
-    else:  # pragma: no cover - a kind this client does not know
-        raise AssertionError(f"unknown change {change!r}")
+    """Apply one change as a client does (tests/timeline.py, on the change's v2 frame)."""
+    timeline = Timeline(state["seq"])
+    timeline.messages, timeline.name, timeline.topic = (
+        state["messages"],
+        state["name"],
+        state["topic"],
+    )
+    timeline.apply(v2_frame(change))
+    state.update(seq=timeline.seq, name=timeline.name, topic=timeline.topic)
 
 
 def replayed(room, state: dict) -> dict:
