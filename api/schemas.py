@@ -170,6 +170,7 @@ class MessageOut(Out):
     body: str
     html: str
     is_action: bool
+    mentions_wide: bool
     created_at: Timestamp
     client_id: str
     edited_at: Timestamp | None

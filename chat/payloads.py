@@ -34,6 +34,7 @@ def message_payload(
         "body": message.body,
         "html": message.html,
         "is_action": message.is_action,
+        "mentions_wide": message.mentions_wide,
         "created_at": _time(message.created_at),
         "client_id": str(message.client_id),
         "edited_at": _time(message.edited_at),
