@@ -255,6 +255,7 @@ class ConversationOut(Out):
     unread: int
     mentions: int
     notify: str
+    wide_mentions: bool
     members: list[UserOut] | None = None
 
 

@@ -94,6 +94,7 @@ def conversation_payload(
         "unread": unread,
         "mentions": mentions,
         "notify": membership.notify or conversation_notify_default(room),
+        "wide_mentions": room.wide_mentions,
     }
     if room.kind == Room.Kind.DM:
         people = sorted(members or [], key=lambda user: user.shown_name.casefold())
