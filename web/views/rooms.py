@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.services import guest_for_session, session_guest
 from chat.selectors import room_find_visible, room_get_visible, room_members
 from chat.services.pins import pin_may_change
+from chat.services.room_admin import room_may_manage
 from chat.services.rooms import (
     room_invite,
     room_join,
     room_leave,
-    room_may_manage,
     room_open,
     slug_clean,
 )
