@@ -141,6 +141,12 @@ store.addEventListener("room", ({ detail }) => {
   }
   topic.textContent = detail.topic;
   topic.hidden = !detail.topic;
+  // An archived room is read-only: the server refuses posts (room_archived); say so at once.
+  const archived = Boolean(detail.archived);
+  root.dataset.archived = String(archived);
+  $("archived-banner").hidden = !archived;
+  $("chat-message-input").disabled = archived;
+  $("chat-message-submit").disabled = archived;
 });
 
 // The member list, rendered by the server at load, kept current by `member` changes. The page
