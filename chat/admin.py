@@ -12,8 +12,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "private", "owner", "last_seq", "created_at")
-    list_filter = ("private",)
+    list_display = ("slug", "name", "private", "owner", "last_seq", "created_at", "archived_at")
+    list_filter = ("private", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("slug", "name")
     readonly_fields = ("last_seq", "last_event_seq", "created_at")
     inlines = [MembershipInline]

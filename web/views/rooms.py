@@ -136,15 +136,13 @@ def room_offer(request, slug, *, error: str = "", status: int = 404):
 @require_POST
 @login_required
 def invite(request, slug):
-    form = InviteForm(request.POST)
-    if not form.is_valid():
-        return _refuse(request, slug, "Type the username of the person to invite.")
-    username = form.cleaned_data["username"]
-    return _act(
+    return _member_act(
         request,
         slug,
-        lambda room: room_invite(room=room, by=request.user, username=username),
-        lambda room: f"{username} is now a member of {room.name}.",
+        InviteForm(request.POST),
+        refusal="Type the username of the person to invite.",
+        change=lambda room, name: room_invite(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} is now a member of {room.name}.",
     )
 
 
@@ -187,15 +185,13 @@ def room_settings(request, slug):
 @require_POST
 @login_required
 def remove(request, slug):
-    form = MemberForm(request.POST)
-    if not form.is_valid():
-        return _refuse(request, slug, "Say whom to remove.")
-    username = form.cleaned_data["username"]
-    return _act(
+    return _member_act(
         request,
         slug,
-        lambda room: member_remove(room=room, by=request.user, username=username),
-        lambda room: f"{username} is no longer a member of {room.name}.",
+        MemberForm(request.POST),
+        refusal="Say whom to remove.",
+        change=lambda room, name: member_remove(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} is no longer a member of {room.name}.",
     )
 
 
@@ -203,15 +199,13 @@ def remove(request, slug):
 @require_POST
 @login_required
 def owner(request, slug):
-    form = MemberForm(request.POST)
-    if not form.is_valid():
-        return _refuse(request, slug, "Choose the member to hand the room to.")
-    username = form.cleaned_data["username"]
-    return _act(
+    return _member_act(
         request,
         slug,
-        lambda room: room_owner_transfer(room=room, by=request.user, username=username),
-        lambda room: f"{username} now owns {room.name}.",
+        MemberForm(request.POST),
+        refusal="Choose the member to hand the room to.",
+        change=lambda room, name: room_owner_transfer(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} now owns {room.name}.",
     )
 
 
@@ -254,6 +248,14 @@ def _act(request, slug, change, done, *, to_lobby: bool = False):
         return redirect("web:room", slug=room.slug)
     messages.success(request, done(room))
     return redirect("web:lobby") if to_lobby else redirect("web:room", slug=room.slug)
+
+
+def _member_act(request, slug, form, *, refusal: str, change, done):
+    """`_act` for a form naming one person (`username`): `refusal` when it names nobody."""
+    if not form.is_valid():
+        return _refuse(request, slug, refusal)
+    name = form.cleaned_data["username"]
+    return _act(request, slug, lambda room: change(room, name), lambda room: done(room, name))
 
 
 def _refuse(request, slug, message: str):
