@@ -107,9 +107,12 @@ def room_browse(*, user: User, q: str = "", archived: bool = False) -> QuerySet[
     """The rooms `user` may see (room_list_visible), by name, each with `member_count`:
     those whose name contains `q` (without case or accents, as names sort: "cafe" finds
     "Café"), and either the open ones or, with `archived`, the archived ones. A private room
-    the user is not in is never among them, whatever `q` says."""
+    the user is not in is never among them, whatever `q` says. A `q` no engine can store
+    (U+0000, a lone surrogate) is in no name: it finds nothing (PostgreSQL would refuse it)."""
     rooms = room_list_visible(user=user).filter(archived_at__isnull=not archived)
-    if key := name_sort_key(" ".join(q.split())[:BROWSE_QUERY_MAX]):
+    if not text_is_storable(q):
+        rooms = rooms.none()
+    elif key := name_sort_key(" ".join(q.split())[:BROWSE_QUERY_MAX]):
         rooms = rooms.filter(sort_name__contains=key)
     members = (
         Membership.objects.filter(room=OuterRef("pk"))

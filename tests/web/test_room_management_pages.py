@@ -31,6 +31,14 @@ def test_the_lobby_searches_names_and_counts_members(make_user):
     assert "Café secrets" in texts(signed_in(ada).get("/", {"q": "cafe"}))
 
 
+@pytest.mark.parametrize("query", ["a\x00b", "\ud800"])
+def test_a_search_no_name_can_hold_finds_nothing(make_user, query):
+    room_create(owner=make_user(), name="General")
+    response = Client().get("/", {"q": query.encode("utf-8", "surrogatepass")})
+    assert response.status_code == 200
+    assert "General" not in texts(response)
+
+
 def test_the_lobby_hides_archived_rooms_and_lists_them_on_request(make_user):
     ada = make_user()
     old = room_create(owner=ada, name="Old times")
