@@ -54,6 +54,15 @@ def test_an_archive_turns_open_pages_read_only_and_unarchive_opens_them(new_page
     expect(member.locator("#chat-message-input")).to_be_enabled()
     expect(member.locator("#archived-banner")).to_be_hidden()
 
+    member_name = member.locator("#my-name").inner_text()
+    owner.locator("#manage-panel summary").click()
+    owner.get_by_label("Hand the room to").select_option(label=f"{member_name} (@{member_name})")
+    owner.get_by_role("button", name="Make owner").click()
+    expect(member.locator(".members .badge-owner")).to_have_count(1)
+    expect(
+        member.locator(f'.members li[data-username="{member_name}"] .badge-owner')
+    ).to_be_visible()
+
 
 def test_the_owner_of_a_private_room_hands_it_over_as_they_leave(new_page):
     owner, friend = new_page(), new_page()
