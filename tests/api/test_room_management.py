@@ -141,3 +141,21 @@ def test_browse_pages(make_user, api_as):
 
 def test_a_search_too_long_is_a_bad_request(make_user, api_as):
     assert_error(api_as(make_user()).get("/rooms", q="x" * 201), 400, "bad_request")
+
+
+def test_an_archived_private_room_stays_invisible_to_outsiders(team, api_as, make_user):
+    ada, grace, room = team
+    room_archive(room=room, by=ada)
+    outsider = api_as(make_user())
+    for path in (f"/rooms/{room.slug}", f"/rooms/{room.slug}/messages"):
+        missing = outsider.get(path.replace(room.slug, "no-such-room"))
+        response = outsider.get(path)
+        assert response.status_code == missing.status_code == 404
+        assert response.json()["message"].replace(room.slug, "X") == missing.json()[
+            "message"
+        ].replace("no-such-room", "X")
+    assert outsider.get("/rooms", archived=1, q="ops").json()["rooms"] == []
+    assert [r["slug"] for r in api_as(grace).get("/rooms", archived=1).json()["rooms"]] == [
+        room.slug
+    ]
+    assert_error(outsider.post(f"/rooms/{room.slug}/unarchive"), 404, "not_found")
