@@ -25,6 +25,7 @@ from chat.services.rooms import (
     room_leave,
     room_update,
 )
+from parley.errors import BadRequest
 
 from .auth import AuthenticatedRequest
 from .schemas import (
@@ -201,8 +202,11 @@ def member_delete(request: AuthenticatedRequest, slug: str, data: MemberLeaveIn 
     caller: User = request.auth
     room = room_visible(slug=slug, user=caller)
     username = data.username if data and data.username else caller.username
+    new_owner = data.new_owner if data else None
+    if new_owner is not None and username != caller.username:
+        raise BadRequest("`new_owner` goes with leaving: a removal names only `username`.")
     if username == caller.username:
-        room_leave(room=room, user=caller, new_owner=data.new_owner if data else None)
+        room_leave(room=room, user=caller, new_owner=new_owner)
     else:
         member_remove(room=room, by=caller, username=username)
     return Status(204, None)

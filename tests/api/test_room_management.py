@@ -97,6 +97,13 @@ def test_the_owner_leaving_a_private_room_names_a_successor(team, api_as):
     assert api_as(grace).get(f"/rooms/{room.slug}").json()["owner"]["username"] == "grace"
 
 
+def test_a_successor_is_named_only_when_leaving(team, api_as):
+    ada, _, room = team
+    body = {"username": "grace", "new_owner": "grace"}
+    assert_error(api_as(ada).delete(f"/rooms/{room.slug}/members", body), 400, "bad_request")
+    assert Room.objects.get(pk=room.pk).owner == ada
+
+
 def test_a_duplicate_name_is_refused_with_name_taken(make_user, api_as):
     ada = make_user()
     room_create(owner=ada, name="General")

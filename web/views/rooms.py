@@ -90,6 +90,8 @@ def room(request, slug):
             else None
         ),
         "successors": successors,
+        # The owner alone in a private room: leaving archives it (chat.services.rooms.room_leave).
+        "last_member": room.private and is_owner and count == 1,
         "max_body": settings.PARLEY_MAX_BODY,
         # What the page's message menus offer (the services decide): pins for signed-up
         # people (also the REST lists); deleting anyone's message for who manages the room.
