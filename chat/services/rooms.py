@@ -234,9 +234,9 @@ def room_join(*, room: Room, user: User) -> Membership:
     membership = Membership.objects.filter(room=room, user=user).first()
     if membership:
         return membership
-    room_check_open(room)
     if room.private:
         raise Forbidden("Private rooms are joined by invitation.")
+    room_check_open(room)
     membership, created = Membership.objects.get_or_create(room=room, user=user)
     if created:
         member_changed(room=room, user=user, change="joined")
