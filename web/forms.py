@@ -51,3 +51,19 @@ class RoomCreateForm(_Form):
 
 class InviteForm(_Form):
     username = forms.CharField(max_length=150, label="Invite by username")
+
+
+class MemberForm(_Form):
+    """A member to remove, or to hand the room to."""
+
+    username = forms.CharField(max_length=150)
+
+
+class LeaveForm(_Form):
+    # The member a private room's owner hands it to as they leave; empty for everyone else.
+    new_owner = forms.CharField(max_length=150, required=False, label="Hand the room to")
+
+
+class RoomSettingsForm(_Form):
+    name = forms.CharField(max_length=MAX_NAME)
+    topic = forms.CharField(max_length=MAX_TOPIC, required=False)
