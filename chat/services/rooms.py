@@ -219,12 +219,11 @@ def room_update(
         _, seq = stream.allocate(room)
         current = Room.objects.select_related("owner").get(pk=room.pk)
         before = (current.name, current.topic, current.wide_mentions)
-        after = tuple(
-            old if new is None else new
-            for old, new in zip(before, (name, topic, wide_mentions), strict=True)
-        )
         room.owner, room.archived_at = current.owner, current.archived_at
-        room.name, room.topic, room.wide_mentions = after
+        room.name = current.name if name is None else name
+        room.topic = current.topic if topic is None else topic
+        room.wide_mentions = current.wide_mentions if wide_mentions is None else wide_mentions
+        after = (room.name, room.topic, room.wide_mentions)
         if after == before:
             transaction.set_rollback(True)  # nothing changes: give the event seq back
             return room
