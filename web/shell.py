@@ -1,0 +1,55 @@
+"""The app shell's server side (docs/web.md, "The app shell"): the sidebar's conversations as
+JSON in the page, and one page template rendered whole or as a fragment.
+
+A page that lives in the shell (`{% extends parley_frame %}`) is rendered whole on a normal
+visit and as its content alone when the shell's router asks for it with the
+`X-Parley-Fragment` header, so that switching rooms swaps the middle of the page and keeps
+its socket. The views stay as they were; `shell_page` only marks their answers as varying
+with that header, so that no cache hands a fragment to a visit or the other way round."""
+
+from functools import wraps
+from typing import Any
+
+from django.utils.cache import patch_vary_headers
+
+from accounts.services import session_guest
+from chat.selectors import room_list_joined
+
+FRAGMENT_HEADER = "X-Parley-Fragment"
+SHELL_TEMPLATE = "web/shell.html"
+FRAGMENT_TEMPLATE = "web/_fragment.html"
+
+
+def is_fragment(request) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == "1"
+
+
+def shell_page(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, [FRAGMENT_HEADER])
+        return response
+
+    return wrapped
+
+
+def workspace_conversations(request) -> list[dict[str, Any]]:
+    """The sidebar's conversations, in sidebar order: the rooms the visitor has joined (a guest's
+    too), each in the shape workspace.js keeps. Unread and mention counts are 0 until the server
+    counts them; a `ready` frame on the socket will bring the same list."""
+    user = request.user if request.user.is_authenticated else session_guest(request.session)
+    if user is None:
+        return []
+    return [
+        {
+            "slug": room.slug,
+            "name": room.name,
+            "kind": "channel",
+            "private": room.private,
+            "archived": False,
+            "unread": 0,
+            "mentions": 0,
+        }
+        for room in room_list_joined(user=user)
+    ]
