@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils.cache import patch_vary_headers
 
-from accounts.services import session_guest
 from chat.selectors import room_list_joined
 
 FRAGMENT_HEADER = "X-Parley-Fragment"
@@ -35,11 +34,12 @@ def shell_page(view):
 
 
 def workspace_conversations(request) -> list[dict[str, Any]]:
-    """The sidebar's conversations, in sidebar order: the rooms the visitor has joined (a guest's
-    too), each in the shape workspace.js keeps. Unread and mention counts are 0 until the server
-    counts them; a `ready` frame on the socket will bring the same list."""
-    user = request.user if request.user.is_authenticated else session_guest(request.session)
-    if user is None:
+    """The sidebar's conversations, in sidebar order: the rooms the visitor has joined, each in
+    the shape workspace.js keeps (guests join no room: theirs lists the room open, which the
+    page adds). Unread and mention counts are 0 until the server counts them; a `ready` frame on
+    the socket will bring the same list."""
+    user = request.user
+    if not user.is_authenticated:
         return []
     return [
         {
