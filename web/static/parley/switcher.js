@@ -31,7 +31,10 @@ export class Switcher {
     this.dialog.addEventListener("click", (event) => {
       if (event.target === this.dialog) this.dialog.close();
     });
-    document.getElementById("open-switcher")?.addEventListener("click", () => this.open());
+    const button = document.getElementById("open-switcher");
+    button?.addEventListener("click", () => this.open());
+    // ⌘K on a Mac, Ctrl+K elsewhere (both work everywhere).
+    if (/Mac|iPhone|iPad/.test(navigator.platform)) button?.querySelector("kbd")?.replaceChildren("⌘ K");
   }
 
   isOpen() {
