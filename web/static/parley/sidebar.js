@@ -35,7 +35,7 @@ export function conversationRow(entry, current) {
     spoken.push(`${entry.unread} unread`);
   }
   for (const badge of link.querySelectorAll(".count")) badge.setAttribute("aria-hidden", "true");
-  if (spoken.length > 0) link.append(el("span", "visually-hidden", `, ${spoken.join(", ")}`));
+  if (spoken.length > 0) link.setAttribute("aria-label", `${entry.name}, ${spoken.join(", ")}`);
   item.append(link);
   return item;
 }
