@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import unique
-from .pages import expect_settled, open_room, send, shown_bodies, sign_up, wait_live
+from .pages import expect_settled, open_room, send, sign_up, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -337,5 +337,20 @@ def test_a_room_that_cannot_be_opened_in_place_loads_as_a_page(new_page):
     missing = unique("nowhere-")
     page.evaluate(f"window.parley.router.go('/chat/{missing}/')")
     expect(page.get_by_role("heading", name=f"Create #{missing}?")).to_be_visible()
-    shown = shown_bodies(page)
-    assert shown == []
+    expect(page).to_have_url(re.compile(f"/chat/{missing}/$"))
+    expect(page.locator("#sidebar")).to_have_count(0)  # a page of its own, not the shell
+
+
+def test_a_visitor_sees_the_room_open_in_the_sidebar(new_page):
+    """Guests join no room: the sidebar lists the room open, and Browse channels, no New
+    channel."""
+    owner, visitor = new_page(), new_page()
+    sign_up(owner, unique("host"))
+    room = unique("visited-")
+    open_room(owner, room)
+    visitor.goto(f"/chat/{room}/")
+    wait_live(visitor)
+    expect(visitor.locator("#channel-list .conversation-link")).to_have_count(1)
+    expect(visitor.locator("#sidebar [aria-current=page]")).to_have_attribute("data-slug", room)
+    expect(visitor.get_by_role("link", name="Browse channels")).to_be_visible()
+    expect(visitor.get_by_role("link", name="New channel")).to_have_count(0)
