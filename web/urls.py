@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .csp import csp
+from .forms import LoginForm
 from .views import accounts, dms, lobby, profiles, rooms
 from .views.emoji import emoji_list
 from .views.favicon import favicon
@@ -11,7 +12,7 @@ from .views.favicon import favicon
 app_name = "web"
 
 login = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
+    template_name="web/login.html", redirect_authenticated_user=True, authentication_form=LoginForm
 )
 
 urlpatterns = [
