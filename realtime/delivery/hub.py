@@ -250,8 +250,9 @@ class RoomHub:
         if room is None:
             return
         frame = protocol.encode(event["frame"])
+        stopped = event["frame"]["type"] != "typing"
         for encoder, feeds in list(room.feeds.items()):
-            if encoder.live:
+            if encoder.live and (encoder.typing_stops or not stopped):
                 for feed in list(feeds):
                     if feed.origin != event["origin"]:
                         feed.offer(event["room_id"], None, frame)

@@ -13,7 +13,6 @@ returns a change only when an operation moves it, so a heartbeat that changes no
 nothing. `sweep` drops expired entries: the sockets of a process killed without closing them.
 """
 
-import asyncio
 import time
 from collections.abc import Iterable
 from typing import Literal, Protocol
@@ -190,30 +189,27 @@ PUT_BATCH = 1000
 
 
 class RedisBackend:
-    """Entries in Redis under `prefix`, through redis-py's asyncio client (one per event loop:
-    its connections belong to the loop that opened them)."""
+    """Entries in Redis under `prefix`, through redis-py's asyncio client. Used from one event
+    loop (the process's tracker makes its own: realtime/presence/tracker.py), which its
+    connections belong to."""
 
     def __init__(self, *, url: str, prefix: str = "parley:presence:", timeout: float = 2.0):
         self.url, self.prefix, self.timeout = url, prefix, timeout
-        self._clients: dict[asyncio.AbstractEventLoop, tuple] = {}
+        self._made: tuple | None = None
 
     def _client(self) -> tuple:
-        """(the loop's client, its put, drop and sweep scripts)."""
-        loop = asyncio.get_running_loop()
-        made = self._clients.get(loop)
-        if made is None:
-            for old in [old for old in self._clients if old.is_closed()]:
-                del self._clients[old]
+        """(the client, its put, drop and sweep scripts), made on first use."""
+        if self._made is None:
             client = Redis.from_url(
                 self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout
             )
-            made = self._clients[loop] = (
+            self._made = (
                 client,
                 client.register_script(_PUT),
                 client.register_script(_DROP),
                 client.register_script(_SWEEP),
             )
-        return made
+        return self._made
 
     @staticmethod
     def _changes(reply: list) -> dict[int, State]:
