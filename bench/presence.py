@@ -38,13 +38,18 @@ class PresenceFixtures(Fixtures):
 
 
 class Clients:
-    def __init__(self):
+    def __init__(self, count: int):
         self.frames = 0  # `presence` frames received
         self.users = 0  # user states they carried
+        self.hellos, self.count = 0, count
+        self.greeted = asyncio.Event()  # every socket read its hello
 
     def on_text(self, conn: WsConn, data: bytes) -> None:
         if data.startswith(b'{"type":"hello"'):
-            conn.tag = json.loads(data)["user"]["id"]
+            conn.tag = json.loads(data)["user"]["id"]  # the socket's user id
+            self.hellos += 1
+            if self.hellos == self.count:
+                self.greeted.set()
         elif data.startswith(b'{"type":"presence"'):
             self.frames += 1
             self.users += len(json.loads(data)["users"])
@@ -100,10 +105,9 @@ async def run_mode(kind_name: str, args, workdir: Path) -> dict:
 
 async def windows(server: Server, fixtures: Fixtures, kind_name: str, label: str, args) -> dict:
     tokens = fixtures.tokens[kind_name]
-    clients = Clients()
+    clients = Clients(len(tokens))
     conns = await connect(server.url, tokens, clients)
-    while any(conn.tag is None for conn in conns):  # every hello read: each socket's user id
-        await asyncio.sleep(0.1)
+    await asyncio.wait_for(clients.greeted.wait(), 60)
     ids = [conn.tag for conn in conns]
     for i, conn in enumerate(conns):
         watched = [ids[(i + k) % len(ids)] for k in range(1, args.watch + 1)]
