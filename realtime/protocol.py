@@ -180,6 +180,22 @@ class Presence(ClientFrame):
     state: Literal["online", "away"]
 
 
+class Read(ClientFrame):
+    """Mark the room read up to event seq `seq` (everything when absent): `read_marker`."""
+
+    type: Literal["read"]
+    room: RoomSlug
+    seq: Seq | None = None
+
+
+class Unread(ClientFrame):
+    """Mark the room unread from message `id` on ("mark unread from here")."""
+
+    type: Literal["unread"]
+    room: RoomSlug
+    id: MessageId
+
+
 class Ping(ClientFrame):
     type: Literal["ping"]
 
@@ -209,6 +225,8 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
         Unpin,
         PresenceWatch,
         Presence,
+        Read,
+        Unread,
     )
 }
 
@@ -232,6 +250,7 @@ SERVER_FRAMES = (
     "done",
     "presence",
     "typing_stopped",
+    "ready",
 )
 
 
@@ -282,6 +301,13 @@ def requested_version(query_string: bytes) -> int | None:
 
 def hello(user: dict, version: int = DEFAULT_VERSION) -> str:
     return encode({"type": "hello", "protocol": version, "user": user})
+
+
+def ready(conversations: list[dict], **state: Any) -> str:
+    """Protocol v2's second frame: the user's conversations with their read markers and counts
+    (chat.payloads.conversation_payload), and whatever else `state` holds; every change after
+    it comes as a frame of the user's own stream."""
+    return encode({"type": "ready", "conversations": conversations, **state})
 
 
 def subscribed(room: str, last_seq: int, ref: str | None) -> str:

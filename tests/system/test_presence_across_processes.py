@@ -35,6 +35,7 @@ class Client:
             open_timeout=5,
         )
         hello = json.loads(await ws.recv())
+        assert json.loads(await ws.recv())["type"] == "ready"
         return cls(ws, hello["user"]["id"])
 
     async def send(self, **frame) -> None:

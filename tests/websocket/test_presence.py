@@ -28,6 +28,8 @@ async def opened(open_socket, token, path=V2):
     connected, socket = await open_socket(path, token=token)
     assert connected
     assert (await socket.recv())["type"] == "hello"
+    if path == V2:
+        assert (await socket.recv())["type"] == "ready"
     return socket
 
 
