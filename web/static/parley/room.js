@@ -9,6 +9,7 @@ import { MessageActions } from "./actions.js";
 import { isSendable } from "./outbox.js";
 import { Drawers, PinsPanel, ThreadsPanel } from "./panels.js";
 import { EmojiPicker } from "./picker.js";
+import { startPresence } from "./presence.js";
 import { nameWithUsername } from "./render.js";
 import { ParleySocket } from "./socket.js";
 import { RoomStore } from "./store.js";
@@ -78,7 +79,8 @@ new PinsPanel({
   },
 });
 new ThreadsPanel({ store, slug, drawers, signedIn, openThread });
-window.parley = { socket, store }; // a handle for the console and the browser tests
+const presence = startPresence(socket);
+window.parley = { socket, store, presence }; // a handle for the console and the browser tests
 
 // ---- identity ----
 
@@ -160,6 +162,7 @@ store.addEventListener("member", ({ detail: { user, change } }) => {
     row.dataset.username = user.username;
     const name = document.createElement("span");
     name.className = "member-name";
+    name.dataset.presenceUser = user.id;
     name.textContent = user.display_name;
     const handle = document.createElement("span");
     handle.className = "username";
@@ -210,6 +213,10 @@ socket.addEventListener("typing", ({ detail }) => {
   const timer = setTimeout(() => stopTyping(detail.user.id), TYPING_SHOWN);
   typers.set(detail.user.id, { name: nameWithUsername(detail.user), timer });
   renderTyping();
+});
+
+socket.addEventListener("typing-stopped", ({ detail }) => {
+  if (detail.room === slug) stopTyping(detail.user.id);
 });
 
 // ---- the composer ----

@@ -19,7 +19,7 @@
 //   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
 // Events (CustomEvent, data in `detail`): status, hello, identity, fresh, change, ack,
-// post-failed, typing, named, error.
+// post-failed, typing, typing-stopped, presence, named, error.
 
 import { newClientId, Outbox, sessionStore } from "./outbox.js";
 import { changeTargets, RoomStream } from "./stream.js";
@@ -33,7 +33,10 @@ const HISTORY_MAX = 100; // the server's largest history page
 const POST_WINDOW = 1;
 // Frames that answer the client or say something about the socket; every other frame with a
 // `room` and a numeric `seq` is a change in a room's event stream.
-const REPLIES = new Set(["hello", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
+const REPLIES = new Set([
+  "hello", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing",
+  "typing_stopped", "presence",
+]);
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/?protocol=2`;
@@ -159,6 +162,16 @@ export class ParleySocket extends EventTarget {
 
   typing(room) {
     this.send({ type: "typing", room });
+  }
+
+  // Presence (docs/protocol.md, "Presence"): whom the page shows (answered with their states,
+  // then their changes, as "presence" events), and whether this tab is in use.
+  watchPresence(users) {
+    this.send({ type: "presence_watch", users, ref: "presence" });
+  }
+
+  setPresence(state) {
+    this.send({ type: "presence", state });
   }
 
   rename(displayName) {
@@ -347,6 +360,14 @@ export class ParleySocket extends EventTarget {
 
   on_typing(frame) {
     this.emit("typing", { room: frame.room, user: frame.user });
+  }
+
+  on_typing_stopped(frame) {
+    this.emit("typing-stopped", { room: frame.room, user: frame.user });
+  }
+
+  on_presence(frame) {
+    this.emit("presence", { users: frame.users });
   }
 
   on_named(frame) {
