@@ -29,13 +29,13 @@ from django.utils.module_loading import import_string
 from parley.errors import ErrorCode
 
 from .. import protocol
+from ..delivery.hub import LAYER_RECOVERED, read_forever
 from .backends import PresenceBackend, SocketState, State
 
 logger = logging.getLogger(__name__)
 
 PRESENCE_GROUP = "presence"
 PRESENCE_CHANGED = "presence.changed"
-LAYER_RECOVERED = "layer.recovered"
 
 
 class Watcher:
@@ -77,10 +77,12 @@ class PresenceTracker:
     async def start(self) -> None:
         async with self._starting:
             if self.channel is None:
-                self.channel = await self.layer.new_channel(prefix="presence.")
-                await self.layer.group_add(PRESENCE_GROUP, self.channel)
+                channel = self.channel = await self.layer.new_channel(prefix="presence.")
+                await self.layer.group_add(PRESENCE_GROUP, channel)
                 self.tasks = [
-                    asyncio.ensure_future(self._read()),
+                    asyncio.ensure_future(
+                        read_forever(self.layer, channel, self.handle, "presence")
+                    ),
                     asyncio.ensure_future(self._beat_forever()),
                 ]
 
@@ -202,23 +204,11 @@ class PresenceTracker:
             if states:
                 watcher.write(presence_frame(states))
 
-    async def _read(self) -> None:
-        while True:
-            try:
-                event = await self.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("presence: could not read from the channel layer")
-                await asyncio.sleep(1)
-                continue
-            try:
-                if event["type"] == PRESENCE_CHANGED:
-                    self.changed({int(user): state for user, state in event["users"]})
-                elif event["type"] == LAYER_RECOVERED:
-                    await self._recovered()
-            except Exception:
-                logger.exception("presence: handling a %s event failed", event.get("type"))
+    async def handle(self, event: dict) -> None:
+        if event["type"] == PRESENCE_CHANGED:
+            self.changed({int(user): state for user, state in event["users"]})
+        elif event["type"] == LAYER_RECOVERED:
+            await self._recovered()
 
     async def _recovered(self) -> None:
         """The layer lost events, perhaps changes: put the entries again and send every

@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from realtime.presence.backends import MemoryBackend, RedisBackend, combine
-from tests import services
 
 
 class Clock:
@@ -17,20 +16,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(services.redis_url(), socket_connect_timeout=3).ping()
-    except (redis.RedisError, OSError) as error:
-        reason = f"Redis at {services.redis_url()} does not answer ({error})"
-        if services.required():
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return services.redis_url()
 
 
 @pytest.fixture(params=["memory", "redis"])
