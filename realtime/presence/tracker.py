@@ -111,6 +111,11 @@ class PresenceTracker:
         entries = [(user, socket, state) for socket, (user, state) in self.sockets.items()]
         if entries:
             await self._report(self.backend.put(entries, ttl=_ttl()))
+            # A socket that closed while the heartbeat was on its way may have been put back
+            # after its drop: drop it again, rather than show it online until its TTL.
+            for user, socket, _ in entries:
+                if socket not in self.sockets:
+                    await self._report(self.backend.drop(user, socket))
         await self._report(self.backend.sweep())
 
     async def _beat_forever(self) -> None:
