@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .csp import csp
-from .views import accounts, lobby, profiles, rooms
+from .views import accounts, dms, lobby, profiles, rooms
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("chat/<str:slug>/invite/", rooms.invite, name="room_invite"),
     path("chat/<str:slug>/leave/", rooms.leave, name="room_leave"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    path("dm/<str:username>/", dms.dm, name="dm"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", csp(login), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
