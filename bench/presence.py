@@ -10,6 +10,11 @@ each `--window` seconds, measure the server's CPU seconds per second (/proc):
 - `churn`: heartbeats every second and `--churn` users a second going away and back, each
   change told to the sockets that watch them (batched every PARLEY_PRESENCE_BATCH).
 
+In production mode it then measures how long a change takes from one process to another: a
+user's socket on process A says `away`/`online` `--hops` times, and a socket on process B that
+watches them times each change's `presence` frame (batching set to 1 ms, so the figure is the
+transport's: the backend call, the layer group's PUBLISH, the write).
+
     python -m bench.presence                       # both modes, 2,000 users (about 3 minutes)
     python -m bench.presence --mode embedded --users 500 --window 5
 """
@@ -25,7 +30,7 @@ from pathlib import Path
 
 from . import procstat
 from .client import WsConn, open_conn
-from .servers import SERVERS, Fixtures, Server
+from .servers import HOST, PYTHON, ROOT, SERVERS, Fixtures, Server
 
 
 class PresenceFixtures(Fixtures):
@@ -35,6 +40,28 @@ class PresenceFixtures(Fixtures):
 
     def parley_env(self, kind, **options) -> dict:
         return {**super().parley_env(kind, **options), **self.extra}
+
+
+class FirstServer(Server):
+    """A server on a fresh copy of the fixtures, whose environment a twin can share."""
+
+    env: dict = {}
+
+    def command(self):
+        cmd, cwd, self.env = super().command()
+        return cmd, cwd, self.env
+
+
+class TwinServer(Server):
+    """A second process on the first one's database and Redis (as `make serve` runs several)."""
+
+    def __init__(self, first: FirstServer, *, log: Path):
+        super().__init__(first.kind, first.fixtures, log=log, cpu=None)
+        self.first = first
+
+    def command(self):
+        cmd = [PYTHON, "-m", "parley", "serve", "--host", HOST, "--port", str(self.port)]
+        return cmd, ROOT, self.first.env
 
 
 class Clients:
@@ -98,9 +125,56 @@ async def run_mode(kind_name: str, args, workdir: Path) -> dict:
                 results.update(await windows(server, fixtures, kind_name, label, args))
             finally:
                 server.stop()
+        if kind_name == "parley-production":
+            results.update(await across_processes(fixtures, kind_name, args, workdir))
     finally:
         fixtures.cleanup()
     return results
+
+
+async def across_processes(fixtures: Fixtures, kind_name: str, args, workdir: Path) -> dict:
+    fixtures.extra = {"PARLEY_PRESENCE_BATCH": "0.001"}
+    a = FirstServer(SERVERS[kind_name], fixtures, log=workdir / "hop-a.log", cpu=None).start()
+    b = TwinServer(a, log=workdir / "hop-b.log").start()
+    try:
+        tokens = fixtures.tokens[kind_name]
+        told: asyncio.Queue[float] = asyncio.Queue()
+        mover_id: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_text(conn: WsConn, data: bytes) -> None:
+            frame = json.loads(data)
+            if frame["type"] == "hello" and conn.tag == "mover":
+                mover_id.set_result(frame["user"]["id"])
+            elif frame["type"] == "presence" and "ref" not in frame:
+                told.put_nowait(time.perf_counter())
+
+        headers = [{"Authorization": f"Bearer {token}"} for token in tokens[:2]]
+        mover = await open_conn(
+            f"{a.url}/ws/?protocol=2", on_text=on_text, headers=headers[0], tag="mover"
+        )
+        watcher = await open_conn(
+            f"{b.url}/ws/?protocol=2", on_text=on_text, headers=headers[1], tag="watcher"
+        )
+        watched = [await asyncio.wait_for(mover_id, 10)]
+        watcher.send_text(json.dumps({"type": "presence_watch", "users": watched}))
+        await asyncio.sleep(1)
+        hops = []
+        for i in range(args.hops):
+            state = "away" if i % 2 == 0 else "online"
+            sent = time.perf_counter()
+            mover.send_text(json.dumps({"type": "presence", "state": state}))
+            hops.append((await asyncio.wait_for(told.get(), 10)) - sent)
+        mover.close()
+        watcher.close()
+        hops.sort()
+        return {
+            "across processes: changes": len(hops),
+            "across processes: median ms": round(1000 * hops[len(hops) // 2], 2),
+            "across processes: p95 ms": round(1000 * hops[int(len(hops) * 0.95)], 2),
+        }
+    finally:
+        b.stop()
+        a.stop()
 
 
 async def windows(server: Server, fixtures: Fixtures, kind_name: str, label: str, args) -> dict:
@@ -147,6 +221,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--watch", type=int, default=50, help="users each socket watches")
     parser.add_argument("--churn", type=int, default=20, help="users changing state a second")
     parser.add_argument("--window", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument("--hops", type=int, default=100, help="changes timed across processes")
     args = parser.parse_args(argv)
     modes = ["embedded", "production"] if args.mode == "both" else [args.mode]
     with tempfile.TemporaryDirectory(prefix="parley-presence-bench-") as tmp:
