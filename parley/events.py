@@ -162,13 +162,16 @@ class MemberChanged(RoomChange):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Typing(Event):
-    """`user` is typing in the room; `origin` names the socket it came from (not told)."""
+    """`user` is typing in the room, or `stopped` (they posted, their socket closed, or
+    PARLEY_TYPING_TTL passed without a new typing frame); `origin` names the socket it came
+    from (not told)."""
 
     kind: ClassVar[str] = "typing"
     room_id: int
     room: str
     user: dict[str, Any]
     origin: str | None
+    stopped: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

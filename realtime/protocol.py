@@ -160,6 +160,26 @@ class Typing(ClientFrame):
     room: RoomSlug
 
 
+# Users one socket may show at once (`presence_watch`): a client shows at most a screenful of
+# people, and the server's index stays bounded whatever a client sends.
+PRESENCE_WATCH_MAX = 1000
+UserId = Annotated[StrictInt, Field(ge=1)]
+
+
+class PresenceWatch(ClientFrame):
+    """Version 2: the users whose presence the client shows (replaces the previous list)."""
+
+    type: Literal["presence_watch"]
+    users: Annotated[list[UserId], Field(max_length=PRESENCE_WATCH_MAX)]
+
+
+class Presence(ClientFrame):
+    """Version 2: whether this socket's client is in use (`online`) or idle or hidden (`away`)."""
+
+    type: Literal["presence"]
+    state: Literal["online", "away"]
+
+
 class Read(ClientFrame):
     """Mark the room read up to event seq `seq` (everything when absent): `read_marker`."""
 
@@ -203,10 +223,16 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
         Unreact,
         Pin,
         Unpin,
+        PresenceWatch,
+        Presence,
         Read,
         Unread,
     )
 }
+
+# Client frames only protocol version 2 knows; version 1 answers them `unknown_type`, as it
+# always did.
+V2_CLIENT_FRAMES = {"presence_watch", "presence"}
 
 SERVER_FRAMES = (
     "hello",
@@ -222,12 +248,15 @@ SERVER_FRAMES = (
     "member",
     "error",
     "done",
+    "presence",
+    "typing_stopped",
     "ready",
 )
 
 
-def decode(text: str) -> ClientFrame:
-    """One client text frame, validated. Raises FrameError(bad_request | unknown_type)."""
+def decode(text: str, version: int = DEFAULT_VERSION) -> ClientFrame:
+    """One client text frame of protocol `version`, validated. Raises
+    FrameError(bad_request | unknown_type)."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
@@ -244,7 +273,7 @@ def decode(text: str) -> ClientFrame:
     if not isinstance(kind, str):
         raise FrameError(ErrorCode.BAD_REQUEST, "A frame needs a string 'type'.", ref)
     frame_class = CLIENT_FRAMES.get(kind)
-    if frame_class is None:
+    if frame_class is None or (version < 2 and kind in V2_CLIENT_FRAMES):
         raise FrameError(ErrorCode.UNKNOWN_TYPE, f"Unknown frame type {kind[:40]!r}.", ref)
     try:
         return frame_class.model_validate(data)

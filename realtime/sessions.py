@@ -30,6 +30,7 @@ from chat.services.messages import (
     message_post,
     message_post_opening,
     typing_notify,
+    typing_stop,
 )
 from chat.services.pins import message_pin, message_unpin
 from chat.services.reactions import reaction_add, reaction_remove
@@ -39,7 +40,7 @@ from parley.errors import NotAuthenticated
 from throttle.services import replay_charge
 
 # Re-exported for the consumers.
-__all__ = ["credential_active", "guest_for_session", "session_guest"]
+__all__ = ["credential_active", "guest_for_session", "session_guest", "typing_stop"]
 
 
 def conversations(*, user: User) -> list[dict]:
@@ -139,8 +140,11 @@ def thread(
     return message_payloads(messages, viewer=viewer, room_slug=room.slug), has_more
 
 
-def typing(*, user: User, slug: str, origin: str) -> None:
-    typing_notify(user=user, room=room_get_visible(slug=slug, user=user), origin=origin)
+def typing(*, user: User, slug: str, origin: str) -> Room:
+    """Tell the room the user is typing; the room, for the socket's `typing_stop` later."""
+    room = room_get_visible(slug=slug, user=user)
+    typing_notify(user=user, room=room, origin=origin)
+    return room
 
 
 def rename(*, user: User, display_name: str) -> dict:

@@ -441,3 +441,14 @@ def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:
     events.publish_now(
         events.Typing(room_id=room.pk, room=room.slug, user=user_payload(user), origin=origin)
     )
+
+
+def typing_stop(*, user: User, room_id: int, room: str, origin: str | None = None) -> None:
+    """Tell the room's other subscribers that `user` stopped typing there (they posted, their
+    socket closed, or its typing expired). Called only after `typing_notify` succeeded for the
+    room from `origin`, so it checks nothing and reads nothing: it may run on the event loop."""
+    events.publish_now(
+        events.Typing(
+            room_id=room_id, room=room, user=user_payload(user), origin=origin, stopped=True
+        )
+    )

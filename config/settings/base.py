@@ -217,6 +217,20 @@ def _seconds(name: str, default: float) -> float:
 PARLEY_HEADER_TIMEOUT = _seconds("PARLEY_HEADER_TIMEOUT", 10.0)
 # GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404).
 PARLEY_METRICS_TOKEN = os.environ.get("PARLEY_METRICS_TOKEN", "").strip()
+# Presence (realtime/presence/): where each socket's entry lives, a dotted path and its options
+# like PARLEY_LIMITS. In memory here (one process); production keeps entries in Redis.
+PARLEY_PRESENCE: dict[str, Any] = {
+    "BACKEND": "realtime.presence.backends.MemoryBackend",
+    "CONFIG": {},
+}
+# Seconds between two heartbeats of a process's sockets' entries, and after which an entry not
+# refreshed expires: a socket whose process was killed shows offline at most this long after.
+PARLEY_PRESENCE_HEARTBEAT = _seconds("PARLEY_PRESENCE_HEARTBEAT", 15.0)
+PARLEY_PRESENCE_TTL = _seconds("PARLEY_PRESENCE_TTL", 45.0)
+# Seconds a socket's presence changes are gathered for before one `presence` frame carries them.
+PARLEY_PRESENCE_BATCH = _seconds("PARLEY_PRESENCE_BATCH", 1.0)
+# Seconds after a socket's last `typing` frame in a room when it is told stopped (v2).
+PARLEY_TYPING_TTL = _seconds("PARLEY_TYPING_TTL", 5.0)
 # Checks /readyz runs, in order (ops/readiness.py); each a dotted path to a function.
 PARLEY_READINESS_CHECKS = ["ops.readiness.database", "ops.readiness.channel_layer"]
 

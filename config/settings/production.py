@@ -146,6 +146,15 @@ PARLEY_LIMITS = {
     },
 }
 
+# Presence entries in Redis, with a TTL, shared by every process (realtime/presence/backends.py).
+PARLEY_PRESENCE = {
+    "BACKEND": "realtime.presence.backends.RedisBackend",
+    "CONFIG": {
+        "url": REDIS_URL,
+        "prefix": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "presence:",
+    },
+}
+
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
 

@@ -66,3 +66,7 @@ if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
         "BACKEND": "throttle.backends.RedisBackend",
         "CONFIG": {"url": url, "prefix": f"parley-test-{_run}:limits:"},
     }
+    PARLEY_PRESENCE = {
+        "BACKEND": "realtime.presence.backends.RedisBackend",
+        "CONFIG": {"url": url, "prefix": f"parley-test-{_run}:presence:"},
+    }

@@ -37,6 +37,7 @@ from ..delivery.feed import Feed
 from ..delivery.hub import RoomHub, hub_for_loop
 from ..delivery.source import State
 from ..limits import TokenBucket
+from ..presence.tracker import PresenceTracker, tracker_for_loop
 from ..protocol import CLOSE_REASONS, MAX_BAD_FRAMES, CloseCode
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ def extra(error: Exception) -> dict:
 
 def room_hub() -> RoomHub:
     return hub_for_loop(get_channel_layer())
+
+
+def presence_tracker() -> PresenceTracker:
+    return tracker_for_loop(get_channel_layer())
 
 
 class RoomSocket(AsyncWebsocketConsumer):
@@ -183,6 +188,8 @@ class RoomSocket(AsyncWebsocketConsumer):
             if not await self.credential_holds():
                 await self.refuse(CloseCode.NOT_AUTHENTICATED)
                 return False
+            # The user is online from here until the socket closes (realtime/presence/).
+            await presence_tracker().connect(user.pk, self.origin)
         return True
 
     async def credential_holds(self) -> bool:
@@ -295,6 +302,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             await self.unfollow(room_id)
         if self.user is not None and self.user.is_authenticated and self._feed is not None:
             await room_hub().leave_user(self.user.pk, self.feed)
+        await presence_tracker().disconnect(self.origin)
 
     # The user's stream (called by the hub's reader: nothing here may wait).
 

@@ -8,12 +8,14 @@ realtime.sessions, and encodes the answer. Domain errors become `error` frames w
 code; nothing here writes to the database or publishes events itself.
 """
 
+import asyncio
 import logging
 import time
 from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import DatabaseError
 
 from chat.models import Room
@@ -23,8 +25,9 @@ from parley.errors import NotAuthenticated, ParleyError, RateLimited
 from .. import protocol, sessions
 from ..delivery.encoders import PROTOCOL_V1, PROTOCOL_V2, Encoder
 from ..delivery.source import State
+from ..presence.tracker import Watcher
 from ..protocol import CloseCode, ErrorCode, FrameError
-from .base import RoomSocket, extra
+from .base import RoomSocket, extra, presence_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ class ProtocolConsumer(RoomSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.typing_sent: dict[str, float] = {}
+        # Slug -> the room this socket said it types in, and the timer that tells the room it
+        # stopped (PARLEY_TYPING_TTL after its last `typing`), unless a post or a close does.
+        self.typing_in: dict[str, tuple[Room, asyncio.TimerHandle]] = {}
+        self.watcher: Watcher | None = None  # whom the client shows (`presence_watch`)
         # Subscribed slug -> its room. Posts to these skip the room lookup; whether the user
         # may still post there is checked by the service each time.
         self.slugs: dict[str, Room] = {}
@@ -76,7 +83,7 @@ class ProtocolConsumer(RoomSocket):
         try:
             if text_data is None:
                 raise FrameError(ErrorCode.BAD_REQUEST, "Frames are JSON text, not binary.")
-            frame = protocol.decode(text_data)
+            frame = protocol.decode(text_data, self.version)
         except FrameError as error:
             if not await self.malformed():
                 await self.send(text_data=protocol.error(error.code, error.message, error.ref))
@@ -162,6 +169,7 @@ class ProtocolConsumer(RoomSocket):
             message, _ = await database_sync_to_async(post)()
             # The service returned, so the message is committed: only now is it acknowledged.
             await self.send(text_data=protocol.ack(message, self.version, frame.ref))
+        self.typing_stop(message.room.slug)
 
     async def on_history(self, frame: protocol.History):
         if frame.thread is not None:
@@ -221,12 +229,50 @@ class ProtocolConsumer(RoomSocket):
 
     async def on_typing(self, frame: protocol.Typing):
         slug, now = frame.room.lower(), time.monotonic()
+        if slug in self.typing_in:
+            self._typing_expires(slug, self.typing_in[slug][0])
         if now - self.typing_sent.get(slug, 0.0) < TYPING_INTERVAL:
             return
         self.typing_sent[slug] = now
-        await database_sync_to_async(sessions.typing)(
+        room = await database_sync_to_async(sessions.typing)(
             user=await self.author_in(slug), slug=slug, origin=self.origin
         )
+        self._typing_expires(room.slug, room)
+
+    def _typing_expires(self, slug: str, room: Room) -> None:
+        """(Re)start the room's typing TTL for this socket."""
+        if slug in self.typing_in:
+            self.typing_in[slug][1].cancel()
+        timer = asyncio.get_running_loop().call_later(
+            settings.PARLEY_TYPING_TTL, self.typing_stop, slug
+        )
+        self.typing_in[slug] = (room, timer)
+
+    def typing_stop(self, slug: str) -> None:
+        """Tell the room this socket's user stopped typing there, if they were (v2 sockets
+        get `typing_stopped`)."""
+        typed = self.typing_in.pop(slug, None)
+        if typed is None:
+            return
+        room, timer = typed
+        timer.cancel()
+        self.typing_sent.pop(slug, None)  # typing again is told at once
+        sessions.typing_stop(user=self.user, room_id=room.pk, room=room.slug, origin=self.origin)
+
+    async def on_presence_watch(self, frame: protocol.PresenceWatch):
+        if self.watcher is None:
+            self.watcher = Watcher(write=lambda text: self.feed.offer(0, None, text))
+        await presence_tracker().watch(self.watcher, frame.users, frame.ref)
+
+    async def on_presence(self, frame: protocol.Presence):
+        await presence_tracker().set_state(self.origin, frame.state)
+
+    async def disconnect(self, code):
+        for slug in list(self.typing_in):
+            self.typing_stop(slug)
+        if self.watcher is not None:
+            presence_tracker().unwatch(self.watcher)
+        await super().disconnect(code)
 
     async def on_read(self, frame: protocol.Read):
         await self._mark(frame, seq=frame.seq)

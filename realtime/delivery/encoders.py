@@ -55,11 +55,13 @@ def item(change: events.RoomChange) -> Item:
 @dataclass(frozen=True, eq=False)
 class Encoder:
     """`counts`: which counter the endpoint's cursors and `since` follow, "events" (the room's
-    event seq) or "messages" (message numbers). `live`: whether typing frames are written."""
+    event seq) or "messages" (message numbers). `live`: whether typing frames are written;
+    `typing_stops`: whether `typing_stopped` frames are too (protocol v2)."""
 
     name: str
     counts: Literal["events", "messages"]
     live: bool
+    typing_stops: bool = False
 
     def position(self, item: Item) -> int | None:
         """The item's place in this endpoint's sequence; None for an unsequenced frame."""
@@ -96,6 +98,6 @@ def tutorial_frame(body: str) -> str:
     return protocol.encode({"message": body})
 
 
-PROTOCOL_V2 = V2("v2", counts="events", live=True)
+PROTOCOL_V2 = V2("v2", counts="events", live=True, typing_stops=True)
 PROTOCOL_V1 = V1("v1", counts="messages", live=True)
 TUTORIAL = Tutorial("tutorial", counts="messages", live=False)

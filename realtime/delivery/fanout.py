@@ -51,7 +51,11 @@ class ChannelLayerFanout:
                 "type": ROOM_TYPING,
                 "room_id": event.room_id,
                 "origin": event.origin,
-                "frame": {"type": "typing", "room": event.room, "user": event.user},
+                "frame": {
+                    "type": "typing_stopped" if event.stopped else "typing",
+                    "room": event.room,
+                    "user": event.user,
+                },
             }
             self._send(room_group(event.room_id), layer_event)
         elif isinstance(event, events.UserEvent):

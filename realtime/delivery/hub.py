@@ -61,6 +61,24 @@ def name_group(slug: str) -> str:
     return f"roomname.{hashlib.sha256(slug.encode()).hexdigest()[:40]}"
 
 
+async def read_forever(layer, channel: str, handle, reader: str) -> None:
+    """Hand every event of the layer `channel` to `handle`, one after another, until
+    cancelled: a failing read is retried a second later, a failing handler logged."""
+    while True:
+        try:
+            event = await layer.receive(channel)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s could not read from the channel layer", reader)
+            await asyncio.sleep(1)
+            continue
+        try:
+            await handle(event)
+        except Exception:
+            logger.exception("%s failed on a %s event", reader, event.get("type"))
+
+
 class HubRoom:
     __slots__ = ("feeds", "high")
 
@@ -90,8 +108,10 @@ class RoomHub:
     async def start(self) -> None:
         async with self._starting:
             if self.channel is None:
-                self.channel = await self.layer.new_channel(prefix="hub.")
-                self.reader = asyncio.ensure_future(self._read())
+                channel = self.channel = await self.layer.new_channel(prefix="hub.")
+                self.reader = asyncio.ensure_future(
+                    read_forever(self.layer, channel, self.handle, "the room hub")
+                )
 
     async def join(self, room_id: int, feed: Feed) -> None:
         await self.start()
@@ -183,21 +203,6 @@ class RoomHub:
         if room is not None and (room.high is None or event_seq > room.high):
             room.high = event_seq
 
-    async def _read(self) -> None:
-        while True:
-            try:
-                event = await self.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("the room hub could not read from the channel layer")
-                await asyncio.sleep(1)
-                continue
-            try:
-                await self.handle(event)
-            except Exception:
-                logger.exception("the room hub failed on a %s event", event.get("type"))
-
     async def handle(self, event: dict) -> None:
         kind = event["type"]
         if kind == ROOM_CHANGE:
@@ -250,8 +255,9 @@ class RoomHub:
         if room is None:
             return
         frame = protocol.encode(event["frame"])
+        stopped = event["frame"]["type"] != "typing"
         for encoder, feeds in list(room.feeds.items()):
-            if encoder.live:
+            if encoder.live and (encoder.typing_stops or not stopped):
                 for feed in list(feeds):
                     if feed.origin != event["origin"]:
                         feed.offer(event["room_id"], None, frame)

@@ -2,6 +2,7 @@
 // page in the middle (a room, mounted by room.js, or the lobby as "Browse channels"), the
 // router that switches between them without loading a page, and the shell's keyboard.
 
+import { startPresence } from "./presence.js";
 import { mountRoom } from "./room.js";
 import { Router } from "./router.js";
 import { Sidebar, SidebarDrawer } from "./sidebar.js";
@@ -16,7 +17,9 @@ const drawer = new SidebarDrawer();
 new Sidebar({ workspace });
 let view = null; // the room shown, from mountRoom
 
-window.parley = { socket, workspace };
+// Who is online: one tracker for the whole page (the sidebar's DMs, member lists, authors).
+const presence = startPresence(socket);
+window.parley = { socket, workspace, presence };
 
 function leave() {
   view?.unmount();

@@ -106,7 +106,9 @@ function bodyNode(message) {
 function metaNode(message, options) {
   const meta = el("div", "msg-meta");
   // The username beside the display name: two people may share a display name.
-  meta.append(el("span", "msg-author", message.author.display_name), " ", usernameNode(message.author), " ", timeNode(message.created_at));
+  const author = el("span", "msg-author", message.author.display_name);
+  if (message.author.id) author.dataset.presenceUser = message.author.id; // presence.js paints it
+  meta.append(author, " ", usernameNode(message.author), " ", timeNode(message.created_at));
   if (options.place === "timeline" && message.thread_root !== null) {
     meta.append(" ", button("link-button msg-in-thread", "Replied to a thread", "open-thread", { text: "replied to a thread", tabbable: false }));
   }

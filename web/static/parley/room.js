@@ -210,6 +210,7 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
       row.dataset.username = user.username;
       const name = document.createElement("span");
       name.className = "member-name";
+      name.dataset.presenceUser = user.id;
       name.textContent = user.display_name;
       const handle = document.createElement("span");
       handle.className = "username";
@@ -260,6 +261,10 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
     const timer = setTimeout(() => stopTyping(detail.user.id), TYPING_SHOWN);
     typers.set(detail.user.id, { name: nameWithUsername(detail.user), timer });
     renderTyping();
+  });
+
+  socket.addEventListener("typing-stopped", ({ detail }) => {
+    if (detail.room === slug) stopTyping(detail.user.id);
   });
 
   // ---- the composer ----

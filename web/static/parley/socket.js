@@ -19,9 +19,9 @@
 //   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
 // Events (CustomEvent, data in `detail`): status, hello, ready, user, identity, fresh, change,
-// ack, post-failed, typing, named, error. `ready` carries the user's conversations (sent after
-// every hello), `user` each frame of the user's own stream after it (docs/protocol.md, "Your
-// own stream"), in order.
+// ack, post-failed, typing, typing-stopped, presence, named, error. `ready` carries the user's
+// conversations (sent after every hello), `user` each frame of the user's own stream after it
+// (docs/protocol.md, "Your own stream"), in order.
 
 import { newClientId, Outbox, sessionStore } from "./outbox.js";
 import { changeTargets, RoomStream } from "./stream.js";
@@ -35,7 +35,10 @@ const HISTORY_MAX = 100; // the server's largest history page
 const POST_WINDOW = 1;
 // Frames that answer the client or say something about the socket; every other frame with a
 // `room` and a numeric `seq` is a change in a room's event stream.
-const REPLIES = new Set(["hello", "ready", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
+const REPLIES = new Set([
+  "hello", "ready", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing",
+  "typing_stopped", "presence",
+]);
 // The frames of the user's own stream.
 const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned"]);
 
@@ -185,6 +188,16 @@ export class ParleySocket extends EventTarget {
 
   typing(room) {
     this.send({ type: "typing", room });
+  }
+
+  // Presence (docs/protocol.md, "Presence"): whom the page shows (answered with their states,
+  // then their changes, as "presence" events), and whether this tab is in use.
+  watchPresence(users) {
+    this.send({ type: "presence_watch", users, ref: "presence" });
+  }
+
+  setPresence(state) {
+    this.send({ type: "presence", state });
   }
 
   // Read up to event seq `seq` (everything when null); answered with `done` {seq: the marker}.
@@ -388,6 +401,14 @@ export class ParleySocket extends EventTarget {
 
   on_typing(frame) {
     this.emit("typing", { room: frame.room, user: frame.user });
+  }
+
+  on_typing_stopped(frame) {
+    this.emit("typing-stopped", { room: frame.room, user: frame.user });
+  }
+
+  on_presence(frame) {
+    this.emit("presence", { users: frame.users });
   }
 
   on_named(frame) {
