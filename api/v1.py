@@ -6,7 +6,7 @@ error is `{"code", "message"}` (api/errors.py).
 
 from ninja import NinjaAPI
 
-from . import accounts, errors, events, messages, reactions, rooms, threads
+from . import accounts, errors, events, messages, notifications, reactions, rooms, threads
 from .auth import caller_auth
 from .parser import StorableJsonParser
 
@@ -27,3 +27,4 @@ api.add_router("", messages.router)
 api.add_router("", reactions.router)
 api.add_router("", threads.router)
 api.add_router("", events.router)
+api.add_router("", notifications.router)

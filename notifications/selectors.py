@@ -98,3 +98,9 @@ def digest_messages(*, user: User, now: datetime) -> list[Message]:
     return list(
         due.select_related("room", "author").order_by("room__sort_name", "room_id", "event_seq")
     )
+
+
+def email_notifications(*, user: User) -> dict[str, Any]:
+    """The user's email notifications: where they go (blank: nowhere) and whether they are on."""
+    preference = EmailPreference.objects.filter(user=user).first()
+    return {"email": user.email, "enabled": preference is None or preference.enabled}

@@ -8,6 +8,8 @@ from django.test import Client
 from .client import API, assert_error
 
 OPERATIONS = {
+    ("get", "/api/v1/notifications/email"),
+    ("put", "/api/v1/notifications/email"),
     ("post", "/api/v1/accounts"),
     ("post", "/api/v1/auth/token"),
     ("delete", "/api/v1/auth/token"),
@@ -106,6 +108,8 @@ STATUSES = {
     ("get", "/api/v1/rooms/{slug}/messages/{id}/replies"): {200, 400, 401, 404, 429, 500},
     ("get", "/api/v1/threads"): {200, 400, 401, 500},
     ("get", "/api/v1/rooms/{slug}/events"): {200, 400, 401, 404, 429, 500},
+    ("get", "/api/v1/notifications/email"): {200, 401, 500},
+    ("put", "/api/v1/notifications/email"): {200, 400, 401, 413, 500},
 }
 
 

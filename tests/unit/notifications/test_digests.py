@@ -211,3 +211,16 @@ def test_the_subject_is_one_line_of_plain_text(people):
     assert email.subject == "Alice <A&B> wrote to you in #General on Parley"
     assert "<b>hi</b>" in email.body  # plain text is not escaped
     assert "&lt;b&gt;hi&lt;/b&gt;" in email.alternatives[0][0]  # the HTML is
+
+
+def test_a_long_digest_shows_the_first_twenty_and_counts_the_rest(people):
+    alice, bob, _ = people
+    dm, _ = dm_open(by=alice, usernames=["bob"])
+    for n in range(22):
+        post(alice, dm, f"note {n}")
+    assert digests_send(now=later()) == 1
+    [email] = mail.outbox
+    assert "22 messages for you are still unread" in email.body
+    assert "note 19" in email.body and "note 20" not in email.body
+    assert "...and 2 more." in email.body
+    assert EmailedMessage.objects.filter(user=bob).count() == 22  # counted ones are told too
