@@ -49,9 +49,16 @@ def _due(messages: QuerySet[Message], *, user: Any, inner_user: Any, now: dateti
     )
 
 
-def _notified_memberships() -> QuerySet[Membership]:
-    """Memberships that may have something due: of people who may get email, notified, with
-    something after the read marker."""
+def _due_memberships(*, now: datetime) -> QuerySet[Membership]:
+    """The memberships with something due at `now`: of people who may get email, notified,
+    with a due message past the read marker (an index range on (room, event_seq), as the unread
+    counts read it)."""
+    due = _due(
+        Message.objects.filter(room=OuterRef("room_id"), event_seq__gt=OuterRef("last_read")),
+        user=OuterRef("user_id"),
+        inner_user=OuterRef(OuterRef("user_id")),
+        now=now,
+    )
     return (
         Membership.objects.filter(
             user__is_active=True,
@@ -61,24 +68,17 @@ def _notified_memberships() -> QuerySet[Membership]:
         .exclude(user__email="")
         .exclude(notify=Notify.NONE)
         .exclude(Exists(EmailPreference.objects.filter(user=OuterRef("user_id"), enabled=False)))
+        .filter(Exists(due))
     )
 
 
 def digest_recipients(*, now: datetime) -> list[int]:
     """The ids of the users with something due at `now` whose last digest is at least
-    PARLEY_EMAIL_INTERVAL old. One query: per membership an index range past its read marker,
-    as the unread counts read it."""
+    PARLEY_EMAIL_INTERVAL old, in one query."""
     since_last = now - timedelta(seconds=settings.PARLEY_EMAIL_INTERVAL)
-    due = _due(
-        Message.objects.filter(room=OuterRef("room_id"), event_seq__gt=OuterRef("last_read")),
-        user=OuterRef("user_id"),
-        inner_user=OuterRef(OuterRef("user_id")),
-        now=now,
-    )
     recent = EmailPreference.objects.filter(user=OuterRef("user_id"), last_digest_at__gt=since_last)
     return list(
-        _notified_memberships()
-        .filter(Exists(due))
+        _due_memberships(now=now)
         .exclude(Exists(recent))
         .values_list("user_id", flat=True)
         .distinct()
@@ -86,17 +86,23 @@ def digest_recipients(*, now: datetime) -> list[int]:
     )
 
 
+# Conversations read per query: each adds a term to one OR, and SQLite allows expressions
+# only 1000 deep.
+ROOMS_PER_QUERY = 100
+
+
 def digest_messages(*, user: User, now: datetime) -> list[Message]:
-    """The messages due for `user` at `now`, by room, oldest first in each."""
-    markers = _notified_memberships().filter(user=user).values_list("room_id", "last_read")
-    past_markers = Q()
-    for room_id, last_read in markers:
-        past_markers |= Q(room_id=room_id, event_seq__gt=last_read)
-    if not past_markers:
-        return []
-    due = _due(Message.objects.filter(past_markers), user=user.pk, inner_user=user.pk, now=now)
-    return list(
-        due.select_related("room", "author").order_by("room__sort_name", "room_id", "event_seq")
+    """The messages due for `user` at `now`, by conversation, oldest first in each."""
+    markers = list(_due_memberships(now=now).filter(user=user).values_list("room_id", "last_read"))
+    found: list[Message] = []
+    for start in range(0, len(markers), ROOMS_PER_QUERY):
+        past_markers = Q()
+        for room_id, last_read in markers[start : start + ROOMS_PER_QUERY]:
+            past_markers |= Q(room_id=room_id, event_seq__gt=last_read)
+        due = _due(Message.objects.filter(past_markers), user=user.pk, inner_user=user.pk, now=now)
+        found += due.select_related("room", "author")
+    return sorted(
+        found, key=lambda message: (message.room.sort_name, message.room_id, message.event_seq)
     )
 
 

@@ -2,7 +2,6 @@
 sent once however many runners run it."""
 
 import io
-import socket
 import threading
 import uuid
 from datetime import timedelta
@@ -143,15 +142,11 @@ def test_no_email_without_an_address_or_when_turned_off(people, make_user):
     assert mail.outbox[0].to == ["bob@example.com"]
 
 
-def test_a_failed_send_is_retried_on_the_next_run_with_what_was_due(people, settings, caplog):
+def test_a_failed_send_is_retried_on_the_next_run_with_what_was_due(
+    people, settings, caplog, refusing_mail_server
+):
     alice, _, room = people
     post(alice, room, "@bob the build is red")
-    # A real SMTP connection to a port nobody listens on: the send fails.
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     assert digests_send(now=later()) == 0
     assert "email digest for user" in caplog.text
     assert not EmailedMessage.objects.exists()
@@ -224,3 +219,17 @@ def test_a_long_digest_shows_the_first_twenty_and_counts_the_rest(people):
     assert "note 19" in email.body and "note 20" not in email.body
     assert "...and 2 more." in email.body
     assert EmailedMessage.objects.filter(user=bob).count() == 22  # counted ones are told too
+
+
+def test_mentions_in_many_conversations_are_all_listed(people, make_room, monkeypatch):
+    from notifications import selectors
+
+    monkeypatch.setattr(selectors, "ROOMS_PER_QUERY", 2)  # read in several queries
+    alice, bob, _ = people
+    for n in range(5):
+        room = make_room(alice, f"Room {n}")
+        room_join(room=room, user=bob)
+        post(alice, room, f"@bob look at room {n}")
+    assert digests_send(now=later()) == 1
+    body = mail.outbox[0].body
+    assert all(f"look at room {n}" in body for n in range(5))

@@ -1,6 +1,5 @@
 """The server's periodic jobs: which start, and that a job's failure is logged, not raised."""
 
-import socket
 import threading
 import uuid
 
@@ -24,7 +23,7 @@ def test_no_digest_thread_when_digests_are_off(settings):
 
 
 def test_a_mail_server_that_refuses_is_logged_and_the_job_goes_on(
-    transactional_db, make_user, make_room, settings, caplog
+    transactional_db, make_user, make_room, settings, caplog, refusing_mail_server
 ):
     settings.PARLEY_EMAIL_DELAY = 0
     alice, bob = make_user(), make_user()
@@ -33,11 +32,6 @@ def test_a_mail_server_that_refuses_is_logged_and_the_job_goes_on(
     room = make_room(alice)
     room_join(room=room, user=bob)
     message_post(author=alice, room=room, body=f"@{bob.username} hi", client_id=uuid.uuid4())
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     # On a thread of its own, as in the server (it closes its connection when done).
     job = threading.Thread(target=send_digests_once)
     job.start()
