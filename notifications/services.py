@@ -26,7 +26,7 @@ from accounts.models import User
 from chat.models import Message, Room
 
 from .models import EmailedMessage, EmailPreference
-from .selectors import digest_messages, digest_recipients
+from .selectors import Window, digest_messages, digest_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +44,10 @@ def digests_send(*, now: datetime) -> int:
     if not settings.PARLEY_EMAIL_DIGESTS:
         return 0
     sent = 0
-    for user_id in digest_recipients(now=now):
+    window = Window(now)
+    for user_id in digest_recipients(window=window):
         try:
-            sent += digest_send(user_id=user_id, now=now)
+            sent += digest_send(user_id=user_id, window=window)
         except Exception:
             logger.exception(
                 "email digest for user %d failed; it is tried again on the next run", user_id
@@ -54,16 +55,17 @@ def digests_send(*, now: datetime) -> int:
     return sent
 
 
-def digest_send(*, user_id: int, now: datetime) -> bool:
-    """Claim, build and send one user's digest; whether one was sent. False when another runner
+def digest_send(*, user_id: int, window: Window) -> bool:
+    """Claim, build and send one user's digest (what is due in `window`); whether one was sent. False when another runner
     holds the claim, the interval since the last digest has not passed, or nothing is due.
     Raises what sending raised, after releasing the claim."""
+    now = window.now
     claim = _claim(user_id=user_id, now=now)
     if claim is None:
         return False
     try:
         user = User.objects.get(pk=user_id)
-        messages = digest_messages(user=user, now=now) if user.email else []
+        messages = digest_messages(user=user, window=window) if user.email else []
         if messages:
             _digest_email(user=user, messages=messages).send()
     except BaseException:

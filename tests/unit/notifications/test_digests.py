@@ -221,15 +221,20 @@ def test_a_long_digest_shows_the_first_twenty_and_counts_the_rest(people):
     assert EmailedMessage.objects.filter(user=bob).count() == 22  # counted ones are told too
 
 
-def test_mentions_in_many_conversations_are_all_listed(people, make_room, monkeypatch):
+def test_messages_in_many_conversations_are_all_listed(people, make_user, make_room, monkeypatch):
     from notifications import selectors
 
-    monkeypatch.setattr(selectors, "ROOMS_PER_QUERY", 2)  # read in several queries
+    monkeypatch.setattr(selectors, "ROOMS_PER_QUERY", 2)  # DMs read in several queries
     alice, bob, _ = people
-    for n in range(5):
+    for n in range(3):
         room = make_room(alice, f"Room {n}")
         room_join(room=room, user=bob)
         post(alice, room, f"@bob look at room {n}")
+    for n in range(5):
+        friend = make_user()
+        dm, _ = dm_open(by=friend, usernames=["bob"])
+        post(friend, dm, f"direct {n}")
     assert digests_send(now=later()) == 1
     body = mail.outbox[0].body
-    assert all(f"look at room {n}" in body for n in range(5))
+    assert all(f"look at room {n}" in body for n in range(3))
+    assert all(f"direct {n}" in body for n in range(5))
