@@ -238,3 +238,14 @@ def test_messages_in_many_conversations_are_all_listed(people, make_user, make_r
     body = mail.outbox[0].body
     assert all(f"look at room {n}" in body for n in range(3))
     assert all(f"direct {n}" in body for n in range(5))
+
+
+def test_the_command_says_when_digests_are_off(people, settings):
+    settings.PARLEY_EMAIL_DIGESTS = False  # production without EMAIL_HOST
+    settings.PARLEY_EMAIL_DELAY = 0
+    alice, _, room = people
+    post(alice, room, "@bob now")
+    out = io.StringIO()
+    call_command("senddigests", stdout=out)
+    assert "Email digests are off: set EMAIL_HOST" in out.getvalue()
+    assert mail.outbox == []
