@@ -56,9 +56,9 @@ def digests_send(*, now: datetime) -> int:
 
 
 def digest_send(*, user_id: int, window: Window) -> bool:
-    """Claim, build and send one user's digest (what is due in `window`); whether one was sent. False when another runner
-    holds the claim, the interval since the last digest has not passed, or nothing is due.
-    Raises what sending raised, after releasing the claim."""
+    """Claim, build and send one user's digest (what is due in `window`); whether one was
+    sent. False when another runner holds the claim, the interval since the last digest has
+    not passed, or nothing is due. Raises what sending raised, after releasing the claim."""
     now = window.now
     claim = _claim(user_id=user_id, now=now)
     if claim is None:

@@ -186,7 +186,11 @@ if EMAIL_HOST:
         raise ImproperlyConfigured(
             "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other: set one to 0."
         )
-    DEFAULT_FROM_EMAIL = _require("DEFAULT_FROM_EMAIL")
+    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip()
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(
+            f"Set DEFAULT_FROM_EMAIL (the sender, e.g. Parley <parley@example.com>): sending email through EMAIL_HOST requires it ({SEE})."
+        )
 
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)
