@@ -29,13 +29,16 @@ def _clean_display_name(display_name: str) -> str:
     return name
 
 
-def user_create(*, username: str, password: str, display_name: str = "") -> User:
-    """A new account. Raises BadRequest for an invalid name or weak password, Conflict when
-    the username is taken."""
+def user_create(*, username: str, password: str, display_name: str = "", email: str = "") -> User:
+    """A new account. Raises BadRequest for an invalid name, address or weak password, Conflict
+    when the username is taken. The email address (optional) is where email notifications go."""
     text_check_storable(username, field="username")
     text_check_storable(password, field="password")
+    text_check_storable(email, field="email")
     user = User(
-        username=username, display_name=_clean_display_name(display_name) if display_name else ""
+        username=username,
+        display_name=_clean_display_name(display_name) if display_name else "",
+        email=email.strip(),
     )
     try:
         user.full_clean(exclude=["password"], validate_unique=False)

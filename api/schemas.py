@@ -130,6 +130,15 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     return {status: ErrorOut for status in (*statuses, 500)}
 
 
+class EmailNotificationsIn(In):
+    enabled: bool
+
+
+class EmailNotificationsOut(Out):
+    email: str
+    enabled: bool
+
+
 class TokenOut(Out):
     token: str
 

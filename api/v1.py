@@ -6,7 +6,17 @@ error is `{"code", "message"}` (api/errors.py).
 
 from ninja import NinjaAPI
 
-from . import accounts, conversations, errors, events, messages, reactions, rooms, threads
+from . import (
+    accounts,
+    conversations,
+    errors,
+    events,
+    messages,
+    notifications,
+    reactions,
+    rooms,
+    threads,
+)
 from .auth import caller_auth
 from .parser import StorableJsonParser
 
@@ -28,3 +38,4 @@ api.add_router("", reactions.router)
 api.add_router("", threads.router)
 api.add_router("", events.router)
 api.add_router("", conversations.router)
+api.add_router("", notifications.router)

@@ -58,3 +58,16 @@ def make_legacy_private_room(db):
         return room
 
     return make
+
+
+@pytest.fixture
+def refusing_mail_server(settings):
+    """Email goes over real SMTP to a local port nobody listens on: every send fails (refused).
+    Setting EMAIL_BACKEND back to locmem brings the mail server back."""
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "throttle",
     "accounts",
     "chat",
+    "notifications",
     "realtime",
     "api",
     "web",
@@ -165,6 +166,20 @@ PARLEY_GUESTS_PER_HOUR = _count("PARLEY_GUESTS_PER_HOUR", 30)
 PARLEY_GUEST_IDLE = _count("PARLEY_GUEST_IDLE", 7 * 24 * 3600)
 # Seconds between the server's own guest clean-ups (0: only the command cleans up).
 PARLEY_GUEST_CLEANUP_INTERVAL = _count("PARLEY_GUEST_CLEANUP_INTERVAL", 3600)
+
+# Email notifications (notifications/): a digest of the mentions and DMs a user left unread for
+# PARLEY_EMAIL_DELAY seconds, at most one per PARLEY_EMAIL_INTERVAL, sent by a job that runs
+# every PARLEY_EMAIL_RUN_INTERVAL seconds in `parley serve` (0: only `parley senddigests`).
+PARLEY_EMAIL_DIGESTS = True
+PARLEY_EMAIL_DELAY = _count("PARLEY_EMAIL_DELAY", 600)
+PARLEY_EMAIL_INTERVAL = _count("PARLEY_EMAIL_INTERVAL", 3600)
+PARLEY_EMAIL_RUN_INTERVAL = _count("PARLEY_EMAIL_RUN_INTERVAL", 60)
+# The embedded mode prints emails on the server's console; production sends them over SMTP
+# (EMAIL_HOST and the rest, config/settings/production.py).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "parley@localhost"
+# Seconds a connection to the mail server may take per step; well under the digest's claim.
+EMAIL_TIMEOUT = 30
 
 # Login throttling (django-axes): the AXES_FAILURE_LIMIT-th failed login for one username, or
 # from one address, and every login for it after, is refused with HTTP 429 for the cool-off; every

@@ -29,6 +29,11 @@ PARLEY_ALLOWED_ORIGINS = os.environ.get(
     "PARLEY_ALLOWED_ORIGINS", ",".join(f"http://{host}:{_port}" for host in _loopback)
 ).split(",")
 
+# Where the site is, for links in emails: the first allowed origin unless set.
+PARLEY_SITE_URL = (
+    os.environ.get("PARLEY_SITE_URL", "").strip() or PARLEY_ALLOWED_ORIGINS[0]
+).rstrip("/")
+
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",

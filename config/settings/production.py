@@ -76,6 +76,15 @@ def _seconds(name: str, default: int) -> int:
     return int(value)
 
 
+def _port(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ImproperlyConfigured(f"{name} must be a port number, e.g. 587 (got {value!r}).")
+    return int(value)
+
+
 SECRET_KEY = _require("SECRET_KEY")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
@@ -87,6 +96,22 @@ if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name hosts explicitly; '*' is not accepted.")
 PARLEY_ALLOWED_ORIGINS = _origins("PARLEY_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = PARLEY_ALLOWED_ORIGINS
+
+
+def _site_url() -> str:
+    value = os.environ.get("PARLEY_SITE_URL", "").strip().rstrip("/")
+    if not value:
+        return PARLEY_ALLOWED_ORIGINS[0]
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"PARLEY_SITE_URL must be the site's address, e.g. https://chat.example.com (got {value!r})."
+        )
+    return value
+
+
+# Links in emails start with this: the address people open Parley at.
+PARLEY_SITE_URL = _site_url()
 
 import dj_database_url  # noqa: E402
 
@@ -154,6 +179,28 @@ PARLEY_PRESENCE = {
         "prefix": (os.environ.get("PARLEY_REDIS_PREFIX", "").strip() or "parley:") + "presence:",
     },
 }
+
+# Email (digests of unread mentions and DMs, notifications/) goes through the SMTP server at
+# EMAIL_HOST. Without one no digest is sent: the console backend of the embedded mode would
+# write people's private messages into the server's log.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+PARLEY_EMAIL_DIGESTS = bool(EMAIL_HOST)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = _port("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "").strip()
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = _bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other: set one to 0."
+        )
+    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip()
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(
+            f"Set DEFAULT_FROM_EMAIL (the sender, e.g. Parley <parley@example.com>): sending email through EMAIL_HOST requires it ({SEE})."
+        )
 
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)

@@ -8,6 +8,8 @@ from django.test import Client
 from .client import API, assert_error
 
 OPERATIONS = {
+    ("get", "/api/v1/notifications/email"),
+    ("put", "/api/v1/notifications/email"),
     ("post", "/api/v1/accounts"),
     ("post", "/api/v1/auth/token"),
     ("delete", "/api/v1/auth/token"),
@@ -143,6 +145,8 @@ STATUSES = {
     ("post", "/api/v1/rooms/{slug}/read"): {200, 400, 401, 404, 500},
     ("post", "/api/v1/rooms/{slug}/unread"): {200, 400, 401, 404, 500},
     ("put", "/api/v1/rooms/{slug}/notify"): {200, 400, 401, 404, 500},
+    ("get", "/api/v1/notifications/email"): {200, 401, 500},
+    ("put", "/api/v1/notifications/email"): {200, 400, 401, 413, 500},
 }
 
 

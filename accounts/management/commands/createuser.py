@@ -1,4 +1,4 @@
-"""`python -m parley createuser NAME [--password P] [--display-name D] [--admin]`."""
+"""`python -m parley createuser NAME [--password P] [--display-name D] [--email E] [--admin]`."""
 
 import getpass
 
@@ -16,16 +16,21 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="the password; prompted for when absent")
         parser.add_argument("--display-name", default="")
         parser.add_argument(
+            "--email", default="", help="where email notifications (digests) go; none without"
+        )
+        parser.add_argument(
             "--admin", action="store_true", help="may use the Django admin at /admin/"
         )
 
-    def handle(self, *args, username, password, display_name, admin, **options):
+    def handle(self, *args, username, password, display_name, email, admin, **options):
         if password is None:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
         try:
-            user = user_create(username=username, password=password, display_name=display_name)
+            user = user_create(
+                username=username, password=password, display_name=display_name, email=email
+            )
         except ParleyError as error:
             raise CommandError(error.message) from error
         if admin:

@@ -1,5 +1,5 @@
 """The import rules in pyproject.toml, checked by import-linter (`make lint` runs the same check):
-the layering rule of docs/architecture.md, domain apps (accounts, chat, throttle, parley) never
+the layering rule of docs/architecture.md, domain apps (accounts, chat, notifications, throttle, parley) never
 import transports (realtime, api, web, ops); and bench/ never imports tests/ (tests/bench imports bench)."""
 
 import shutil
@@ -29,6 +29,7 @@ def tree(root: Path, imports: dict[str, str]) -> Path:
         "config",
         "accounts",
         "chat",
+        "notifications",
         "throttle",
         "realtime",
         "api",
@@ -57,6 +58,19 @@ def test_a_domain_app_importing_a_transport_breaks_the_rule(tmp_path):
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "chat.services -> realtime.hub" in done.stdout
+
+
+def test_chat_importing_notifications_breaks_the_rule(tmp_path):
+    # Email sent from a post's own path: notifications sits above chat.
+    done = lint_imports(
+        tree(
+            tmp_path,
+            {"notifications.services": "", "chat.messages": "from notifications import services\n"},
+        )
+    )
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "chat.messages -> notifications.services" in done.stdout
 
 
 def test_bench_importing_the_tests_breaks_the_rule(tmp_path):
