@@ -199,6 +199,8 @@ class MessageOut(Out):
     room: str
     # None for a thread reply not also sent to the room.
     seq: int | None
+    # The room event seq of its post (protocol v2's `seq` of its `message` frame).
+    event_seq: int
     id: int
     author: UserOut
     body: str

@@ -29,6 +29,7 @@ def message_payload(
     return {
         "room": room_slug or message.room.slug,
         "seq": message.seq,
+        "event_seq": message.event_seq,
         "id": message.pk,
         "author": user_payload(message.author),
         "body": message.body,

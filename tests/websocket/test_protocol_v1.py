@@ -178,6 +178,7 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
             "html",
             "is_action",
             "mentions_wide",
+            "event_seq",
             "edited_at",
             "deleted",
             "thread_root",
