@@ -6,7 +6,7 @@ error is `{"code", "message"}` (api/errors.py).
 
 from ninja import NinjaAPI
 
-from . import accounts, errors, events, messages, reactions, rooms, threads
+from . import accounts, errors, events, me, messages, reactions, rooms, threads
 from .auth import caller_auth
 from .parser import StorableJsonParser
 
@@ -22,6 +22,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", accounts.router)
+api.add_router("", me.router)
 api.add_router("", rooms.router)
 api.add_router("", messages.router)
 api.add_router("", reactions.router)

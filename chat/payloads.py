@@ -1,19 +1,14 @@
 """The one shape of a message (and of a user) that REST, WebSocket frames and events share."""
 
-from datetime import datetime
 from typing import Any
 
-from accounts.models import User
+from accounts.payloads import moment_payload as _time
+from accounts.payloads import user_payload
 
 from .models import Message
 
-
-def user_payload(user: User) -> dict:
-    return {"id": user.pk, "username": user.username, "display_name": user.shown_name}
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+# The user's shape is the identity layer's (accounts/payloads.py); messages carry it.
+__all__ = ["message_payload", "pin_payload", "thread_summary", "user_payload"]
 
 
 def message_payload(
