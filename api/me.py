@@ -89,9 +89,7 @@ def me_session_end(request: AuthenticatedRequest, id: int):
     return Status(204, None)
 
 
-@router.post(
-    "/me/logout-everywhere", response={200: LoggedOutOut, **errors(400, 401, 403, 413)}
-)
+@router.post("/me/logout-everywhere", response={200: LoggedOutOut, **errors(400, 401, 403, 413)})
 def me_logout_everywhere(request: AuthenticatedRequest, data: LogoutEverywhereIn):
     """End every session of yours, but the one making the call when `keep_current` (the
     default). API tokens are not sessions: revoke them with `DELETE /me/tokens/{id}`."""

@@ -23,7 +23,19 @@ def name_sort_key(name: str) -> str:
 
 
 class Room(models.Model):
+    class Kind(models.TextChoices):
+        CHANNEL = "channel"
+        # A direct message: a private room of two to PARLEY_DM_MAX_MEMBERS people, found by
+        # its member set (`dm_key`), never renamed, invited to or listed.
+        DM = "dm"
+
     slug = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CHANNEL)
+    # A DM's members' ids, ascending, joined by ",": opening a DM with the same people again
+    # finds it (chat/services/conversations.py). None for a channel.
+    dm_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Whether `@room` and `@here` notify everyone in it (the owner decides).
+    wide_mentions = models.BooleanField(default=True)
     name = models.CharField(max_length=80)
     # name_sort_key(name), kept by save(): lists sort by it (casefolding may lengthen a name).
     sort_name = models.CharField(max_length=255, default="", db_index=True, editable=False)
@@ -48,12 +60,24 @@ class Room(models.Model):
         super().save(*args, **kwargs)
 
 
+class Notify(models.TextChoices):
+    ALL = "all"
+    MENTIONS = "mentions"
+    NONE = "none"
+
+
 class Membership(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    # The room event seq the user has read up to (chat/services/reading.py): the messages after
+    # it, by others, are their unread ones. A new member starts with everything read.
+    last_read = models.BigIntegerField(default=0)
+    # Which messages notify the user: all, mentions, or none; blank for the default (all in a
+    # DM, mentions in a channel).
+    notify = models.CharField(max_length=8, choices=Notify.choices, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="membership_once")]
@@ -86,6 +110,9 @@ class Message(models.Model):
     html = models.TextField(blank=True, default="")
     # A `/me` message: shown as an action of its author.
     is_action = models.BooleanField(default=False)
+    # `@room` or `@here` in a room that allows them: a mention of every member. A mention of
+    # one person is a Mention row.
+    mentions_wide = models.BooleanField(default=False)
     # Made by the client; a retry with the same id returns the original message.
     client_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -142,6 +169,26 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room}#{self.seq}"
+
+
+class Mention(models.Model):
+    """`user`, a member of the room, is @-mentioned by the message. The room and the message's
+    event seq are copied here so that counting a user's mentions past their read marker reads
+    this table's index alone."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+", db_index=False)
+    event_seq = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="mention_once"),
+        ]
+        indexes = [models.Index(fields=["user", "room", "event_seq"], name="mention_unread")]
+
+    def __str__(self) -> str:
+        return f"@{self.user} in {self.message}"
 
 
 class MessageEdit(models.Model):

@@ -2,13 +2,13 @@
 
 from typing import Any
 
+from accounts.models import User
 from accounts.payloads import moment_payload as _time
-from accounts.payloads import user_payload
 
-from .models import Message
+# The user's shape is the identity layer's; messages carry it (re-exported).
+from accounts.payloads import user_payload as user_payload
 
-# The user's shape is the identity layer's (accounts/payloads.py); messages carry it.
-__all__ = ["message_payload", "pin_payload", "thread_summary", "user_payload"]
+from .models import Membership, Message, Notify, Room
 
 
 def message_payload(
@@ -62,3 +62,42 @@ def pin_payload(message: Message, *, payload: dict) -> dict:
         "pinned_at": _time(message.pinned_at),
         "pinned_by": user_payload(message.pinned_by) if message.pinned_by else None,
     }
+
+
+def conversation_payload(
+    membership: Membership,
+    *,
+    unread: int = 0,
+    mentions: int = 0,
+    members: list[User] | None = None,
+) -> dict:
+    """A conversation as its member's sidebar shows it: the room, where they have read up to
+    (`last_read`, a room event seq; `seq` is the room's newest), how many messages by others
+    they have not read and how many of those mention them, and how it notifies them. A DM
+    lists its `members` and is named by the others in it, as the member sees them."""
+    room = membership.room
+    payload = {
+        "id": room.pk,
+        "room": room.slug,
+        "kind": room.kind,
+        "name": room.name,
+        "topic": room.topic,
+        "private": room.private,
+        "seq": room.last_event_seq,
+        "last_read": membership.last_read,
+        "unread": unread,
+        "mentions": mentions,
+        "notify": membership.notify or conversation_notify_default(room),
+    }
+    if room.kind == Room.Kind.DM:
+        people = sorted(members or [], key=lambda user: user.shown_name.casefold())
+        payload["members"] = [user_payload(user) for user in people]
+        others = [user.shown_name for user in people if user.pk != membership.user_id]
+        payload["name"] = ", ".join(others) or membership.user.shown_name
+    return payload
+
+
+def conversation_notify_default(room: Room) -> str:
+    """How a conversation notifies when its member chose nothing: every message of a DM, the
+    mentions in a channel (Slack's defaults)."""
+    return (Notify.ALL if room.kind == Room.Kind.DM else Notify.MENTIONS).value

@@ -3,15 +3,16 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet, Subquery
+from django.db.models import F, Func, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from parley import events
 from parley.errors import NotFound
 from parley.text import text_is_storable
 
-from .models import Membership, Message, Reaction, Room, RoomEvent
-from .payloads import message_payload, thread_summary, user_payload
+from .models import Membership, Mention, Message, Reaction, Room, RoomEvent
+from .payloads import conversation_payload, message_payload, thread_summary, user_payload
 
 HISTORY_MAX = 100
 
@@ -347,3 +348,73 @@ def message_list_pinned(*, room: Room) -> QuerySet[Message]:
         .select_related("author", "pinned_by")
         .order_by("-pinned_at", "-id")
     )
+
+
+# Conversations: what a user's sidebar lists, with their unread counts.
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (filtered on OuterRef), 0 when it finds nothing."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def _unread(*, outer_user: Any, wide_only: bool = False) -> Coalesce:
+    later = Message.objects.filter(
+        room=OuterRef("room_id"),
+        event_seq__gt=OuterRef("last_read"),
+        in_room=True,
+        deleted_at__isnull=True,
+    ).exclude(author=outer_user)
+    if wide_only:
+        later = later.filter(mentions_wide=True)
+    return _count(later)
+
+
+def conversation_memberships(*, user: User, room_ids: list[int] | None = None) -> list[Membership]:
+    """The user's memberships (the rooms and DMs they are in), each with its counts: `unread`,
+    the messages in the room's timeline after their read marker that others wrote and are not
+    deleted; `mentioned`, those that mention them by name (Mention) or by `@room`/`@here`.
+    One query for all of them, however many: each count reads an index range past the marker,
+    (room, event_seq) on messages or (user, room, event_seq) on mentions."""
+    memberships = Membership.objects.filter(user=user).select_related("room", "user")
+    if room_ids is not None:
+        memberships = memberships.filter(room_id__in=room_ids)
+    mentions = Mention.objects.filter(
+        user=OuterRef("user_id"),
+        room=OuterRef("room_id"),
+        event_seq__gt=OuterRef("last_read"),
+        message__mentions_wide=False,  # counted with the wide ones: a message counts once
+    )
+    counted: list[Membership] = list(
+        memberships.annotate(
+            unread=_unread(outer_user=OuterRef("user_id")),
+            named=_count(mentions),
+            wide=_unread(outer_user=OuterRef("user_id"), wide_only=True),
+        ).order_by("room__sort_name", "room__slug")
+    )
+    for membership in counted:
+        # Every unread message of a DM is for them, as a mention is.
+        dm = membership.room.kind == Room.Kind.DM
+        membership.mentions = membership.unread if dm else membership.named + membership.wide  # type: ignore[attr-defined]
+    return counted
+
+
+def conversation_list(*, user: User, room_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """The user's conversations as their sidebar shows them (chat.payloads.conversation_payload):
+    two queries, the counts and the DMs' members."""
+    memberships = conversation_memberships(user=user, room_ids=room_ids)
+    dm_ids = [m.room_id for m in memberships if m.room.kind == Room.Kind.DM]
+    members: dict[int, list[User]] = defaultdict(list)
+    if dm_ids:
+        for membership in Membership.objects.filter(room_id__in=dm_ids).select_related("user"):
+            members[membership.room_id].append(membership.user)
+    return [
+        conversation_payload(
+            membership,
+            unread=membership.unread,  # type: ignore[attr-defined]
+            mentions=membership.mentions,  # type: ignore[attr-defined]
+            members=members.get(membership.room_id),
+        )
+        for membership in memberships
+    ]

@@ -186,10 +186,22 @@ class UserEvent(Event):
 
     kind: ClassVar[str] = "user"
     type: ClassVar[str]
+    # Sent on to the user's protocol v2 clients as a frame of `type` with the event's fields
+    # but `user_id` (docs/protocol.md, "Your own stream"); otherwise only the sockets act on it.
+    client: ClassVar[bool] = False
     user_id: int
 
     def as_dict(self) -> dict[str, Any]:
         return {"type": self.type, **dataclasses.asdict(self)}
+
+
+def user_frame(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The client frame a user event (as it travelled: `as_dict`) becomes, or None when it is
+    not one the client sees."""
+    kind = user_event_types().get(event["type"])
+    if kind is None or not kind.client:
+        return None
+    return {name: value for name, value in event.items() if name != "user_id"}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -197,7 +209,8 @@ class MembershipEnded(UserEvent):
     """`user_id` is no longer a member of the room. `can_see` says whether they may still
     read it (a public room stays visible to all): sockets stop delivering the room when not."""
 
-    type: ClassVar[str] = "membership.ended"
+    type: ClassVar[str] = "conversation_removed"
+    client: ClassVar[bool] = True
     room_id: int
     room: str
     reason: Literal["left", "removed"]
@@ -212,6 +225,43 @@ class CredentialsRevoked(UserEvent):
 
     type: ClassVar[str] = "credentials.revoked"
     credential: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConversationAdded(UserEvent):
+    """`user_id` is in a conversation now (a DM opened with them, an invitation, a room they
+    joined): `conversation` is its sidebar entry (chat.payloads.conversation_payload)."""
+
+    type: ClassVar[str] = "conversation_added"
+    client: ClassVar[bool] = True
+    conversation: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReadMarkerMoved(UserEvent):
+    """`user_id` read the room up to event seq `last_read` (or marked it unread from there), in
+    some tab or device: every other one moves its marker too. `unread` and `mentions` are the
+    server's counts at that marker."""
+
+    type: ClassVar[str] = "read_marker"
+    client: ClassVar[bool] = True
+    room_id: int
+    room: str
+    last_read: int
+    unread: int
+    mentions: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Mentioned(UserEvent):
+    """`user_id` was @-mentioned by message `id` in the room (or sent a direct message), and
+    their notification setting for it lets it notify."""
+
+    type: ClassVar[str] = "mentioned"
+    client: ClassVar[bool] = True
+    room_id: int
+    room: str
+    id: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -160,6 +160,22 @@ class Typing(ClientFrame):
     room: RoomSlug
 
 
+class Read(ClientFrame):
+    """Mark the room read up to event seq `seq` (everything when absent): `read_marker`."""
+
+    type: Literal["read"]
+    room: RoomSlug
+    seq: Seq | None = None
+
+
+class Unread(ClientFrame):
+    """Mark the room unread from message `id` on ("mark unread from here")."""
+
+    type: Literal["unread"]
+    room: RoomSlug
+    id: MessageId
+
+
 class Ping(ClientFrame):
     type: Literal["ping"]
 
@@ -187,6 +203,8 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
         Unreact,
         Pin,
         Unpin,
+        Read,
+        Unread,
     )
 }
 
@@ -204,6 +222,7 @@ SERVER_FRAMES = (
     "member",
     "error",
     "done",
+    "ready",
 )
 
 
@@ -253,6 +272,13 @@ def requested_version(query_string: bytes) -> int | None:
 
 def hello(user: dict, version: int = DEFAULT_VERSION) -> str:
     return encode({"type": "hello", "protocol": version, "user": user})
+
+
+def ready(conversations: list[dict], **state: Any) -> str:
+    """Protocol v2's second frame: the user's conversations with their read markers and counts
+    (chat.payloads.conversation_payload), and whatever else `state` holds; every change after
+    it comes as a frame of the user's own stream."""
+    return encode({"type": "ready", "conversations": conversations, **state})
 
 
 def subscribed(room: str, last_seq: int, ref: str | None) -> str:

@@ -14,6 +14,7 @@ from accounts.services import guest_for_session, session_guest
 from chat.models import Message, Room
 from chat.payloads import user_payload
 from chat.selectors import (
+    conversation_list,
     message_get,
     message_history,
     message_missing,
@@ -33,12 +34,28 @@ from chat.services.messages import (
 from chat.services.people import profile_update
 from chat.services.pins import message_pin, message_unpin
 from chat.services.reactions import reaction_add, reaction_remove
+from chat.services.reading import marker_read, marker_unread_from
 from chat.services.rooms import slug_clean
 from parley.errors import NotAuthenticated
 from throttle.services import replay_charge
 
 # Re-exported for the consumers.
 __all__ = ["credential_active", "guest_for_session", "session_guest"]
+
+
+def conversations(*, user: User) -> list[dict]:
+    """What `ready` lists: the user's conversations (none for a visitor or a guest)."""
+    if not user.is_authenticated or user.is_guest:
+        return []
+    return conversation_list(user=user)
+
+
+def mark(*, user: User, slug: str, seq: int | None = None, unread_from: int | None = None) -> int:
+    """Move the user's read marker in the room at `slug` (reading.py); the marker."""
+    room = room_get_visible(slug=slug, user=user)
+    if unread_from is not None:
+        return marker_unread_from(user=user, room=room, message_id=unread_from)
+    return marker_read(user=user, room=room, seq=seq)
 
 
 def _still_valid(credential: Credential | None) -> None:

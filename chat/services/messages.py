@@ -25,7 +25,7 @@ from parley.text import text_check_storable
 from throttle.services import post_admit
 
 from .. import markdown
-from ..models import Membership, Message, MessageEdit, Reaction, Room
+from ..models import Membership, Mention, Message, MessageEdit, Notify, Reaction, Room
 from ..payloads import message_payload, thread_summary, user_payload
 from ..selectors import ID_MAX, message_get, message_missing, room_can_see, thread_repliers
 from . import stream
@@ -38,8 +38,8 @@ def _join_if_new(*, room: Room, user: User) -> bool:
     table = Membership._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (room_id, user_id, joined_at) VALUES (%s, %s, %s) "
-            "ON CONFLICT (room_id, user_id) DO NOTHING RETURNING id",
+            f"INSERT INTO {table} (room_id, user_id, joined_at, last_read, notify) "
+            "VALUES (%s, %s, %s, 0, '') ON CONFLICT (room_id, user_id) DO NOTHING RETURNING id",
             [room.pk, user.pk, timezone.now()],
         )
         return cursor.fetchone() is not None
@@ -80,12 +80,14 @@ def _message_insert(**values: Any) -> Message:
 
 
 class Composed(NamedTuple):
-    """A body as it is stored: its Markdown source, the source's HTML, and whether it is a
-    `/me` action."""
+    """A body as it is stored: its Markdown source, the source's HTML, whether it is a `/me`
+    action, the ids of the people it mentions, and whether it says `@room` or `@here`."""
 
     body: str
     html: str
     is_action: bool
+    mentioned: frozenset[int] = frozenset()
+    wide: bool = False
 
 
 def _compose(typed: str) -> Composed:
@@ -94,15 +96,45 @@ def _compose(typed: str) -> Composed:
     public room (a private room's name in a message never says whether it exists)."""
     is_action, body = markdown.action_and_body(_clean_body(typed))
     body = _clean_body(body)
-    return Composed(body, markdown.render(body, mentions=_users, rooms=_public_rooms), is_action)
+    people: dict[str, int] = {}
 
-
-def _users(usernames: set[str]) -> set[str]:
-    return set(
-        User.objects.filter(username__in=usernames, is_active=True, is_guest=False).values_list(
-            "username", flat=True
+    def users(usernames: set[str]) -> set[str]:
+        people.update(
+            User.objects.filter(username__in=usernames, is_active=True, is_guest=False)
+            .values_list("username", "pk")
+            .iterator()
         )
+        return set(people)
+
+    html = markdown.render(body, mentions=users, rooms=_public_rooms)
+    wide = bool(markdown.references(body).groups) if "@" in body else False
+    return Composed(body, html, is_action, frozenset(people.values()), wide)
+
+
+def _mentions_record(*, message: Message, room: Room, composed: Composed, author: User) -> None:
+    """Store whom `message` mentions (the members of its room named in it, not its author) and
+    tell each of them; inside the post's or the edit's transaction. Costs nothing for a message
+    that mentions nobody."""
+    mentioned = composed.mentioned - {author.pk}
+    if not mentioned:
+        return
+    members = dict(
+        Membership.objects.filter(room=room, user_id__in=mentioned)
+        .exclude(user_id__in=Mention.objects.filter(message=message).values("user_id"))
+        .values_list("user_id", "notify")
     )
+    Mention.objects.bulk_create(
+        [
+            Mention(message=message, user_id=user_id, room=room, event_seq=message.event_seq)
+            for user_id in members
+        ],
+        ignore_conflicts=True,
+    )
+    for user_id, notify in members.items():
+        if notify != Notify.NONE:
+            events.publish_on_commit(
+                events.Mentioned(user_id=user_id, room=room.slug, room_id=room.pk, id=message.pk)
+            )
 
 
 def _public_rooms(slugs: set[str]) -> set[str]:
@@ -178,7 +210,8 @@ def message_post(
     unique (author, client_id) constraint, which rolls its transaction back, rather than by a
     lookup before every post.
     """
-    body, html, is_action = _compose(body)
+    composed = _compose(body)
+    body, html, is_action = composed.body, composed.html, composed.is_action
     if also_to_room and thread_root is None:
         raise BadRequest("Only a thread reply is also sent to the room.")
     if not room_can_see(room=room, user=author):
@@ -201,6 +234,7 @@ def message_post(
                     body=body,
                     html=html,
                     is_action=is_action,
+                    mentions_wide=composed.wide and room.wide_mentions,
                     client_id=client_id,
                 )
                 root = None
@@ -208,12 +242,13 @@ def message_post(
                 message, root = _reply_create(
                     author=author,
                     room=room,
-                    composed=Composed(body, html, is_action),
+                    composed=composed,
                     client_id=client_id,
                     thread_root=thread_root,
                     also_to_room=also_to_room,
                 )
             message.room = room
+            _mentions_record(message=message, room=room, composed=composed, author=author)
             events.publish_on_commit(
                 events.MessagePosted(
                     room_id=room.pk,
@@ -270,6 +305,7 @@ def _reply_create(
         body=composed.body,
         html=composed.html,
         is_action=composed.is_action,
+        mentions_wide=composed.wide and room.wide_mentions,
         client_id=client_id,
         thread_root=root,
         in_room=also_to_room,
@@ -300,9 +336,12 @@ def message_edit(*, by: User, room: Room, message_id: int, body: str) -> Message
             transaction.set_rollback(True)
             return message
         MessageEdit.objects.create(message=message, body=message.body)
-        message.body, message.html, message.is_action = composed
+        message.body, message.html, message.is_action = composed[:3]
+        message.mentions_wide = composed.wide and room.wide_mentions
         message.edited_at = timezone.now()
-        message.save(update_fields=["body", "html", "is_action", "edited_at"])
+        message.save(update_fields=["body", "html", "is_action", "mentions_wide", "edited_at"])
+        # Someone newly named is told, as in Zulip; who is no longer named keeps the mention.
+        _mentions_record(message=message, room=room, composed=composed, author=by)
         stream.record(events.MessageEdited, room=room, seq=seq, message=message)
     return message
 
@@ -343,9 +382,13 @@ def message_delete(*, by: User, room: Room, message_id: int, operator: bool = Fa
             raise Forbidden("Only its author, the room's owner or an administrator deletes it.")
         MessageEdit.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
+        Mention.objects.filter(message=message).delete()
         message.body = message.html = ""
         message.deleted_at, message.pinned_at, message.pinned_by = timezone.now(), None, None
-        message.save(update_fields=["body", "html", "deleted_at", "pinned_at", "pinned_by"])
+        message.mentions_wide = False
+        message.save(
+            update_fields=["body", "html", "deleted_at", "pinned_at", "pinned_by", "mentions_wide"]
+        )
         root = _root_recount(message.thread_root_id, seq=seq) if message.thread_root_id else None
         stream.record(events.MessageDeleted, room=room, seq=seq, message=message, root=root)
     return message

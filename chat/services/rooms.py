@@ -10,6 +10,7 @@ from typing import Literal
 from anyascii import anyascii
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,7 +21,7 @@ from parley.text import text_check_name, text_check_storable
 
 from ..models import Membership, Room
 from ..payloads import user_payload
-from ..selectors import room_find_visible
+from ..selectors import conversation_list, room_find_visible
 from . import stream
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -140,6 +141,7 @@ def room_create(
             )
             if owner is not None and not owner.is_guest:
                 Membership.objects.create(room=room, user=owner)
+                conversation_added(room=room, user=owner)
             if not private:
                 # Wakes the tutorial endpoint's sockets that wait for this name.
                 events.publish_on_commit(events.RoomOpened(room_id=room.pk, room=room.slug))
@@ -203,8 +205,22 @@ def room_update(*, room: Room, by: User, name: str | None = None, topic: str | N
 
 def member_changed(*, room: Room, user: User, change: events.MemberChange) -> None:
     """Record in the room's stream that `user` joined, left, was invited or was removed; its
-    subscribers hear it once committed."""
+    subscribers hear it once committed. One who joined or was invited hears it on their own
+    stream too (`conversation_added`)."""
     stream.record(events.MemberChanged, room=room, user=user_payload(user), change=change)
+    if change in ("joined", "invited"):
+        conversation_added(room=room, user=user)
+
+
+def conversation_added(*, room: Room, user: User) -> None:
+    """A new member of the room starts with everything in it read (its newest event seq now;
+    a join records its own event first), and their sockets add it to their sidebar."""
+    newest = Room.objects.filter(pk=room.pk).values_list("last_event_seq", flat=True)
+    Membership.objects.filter(room=room, user=user).update(last_read=Subquery(newest[:1]))
+    # One query here; joining is rare next to posting.
+    entry = conversation_list(user=user, room_ids=[room.pk])
+    if entry:
+        events.publish_on_commit(events.ConversationAdded(user_id=user.pk, conversation=entry[0]))
 
 
 def room_join(*, room: Room, user: User) -> Membership:

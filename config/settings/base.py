@@ -159,6 +159,8 @@ PARLEY_CREDENTIAL_RECHECK = 1.0
 
 # Rooms one user (or guest) may create per hour; beyond it `rate_limited`. 0: no limit.
 PARLEY_ROOMS_PER_HOUR = _count("PARLEY_ROOMS_PER_HOUR", 20)
+# The most people a direct message holds, its starter included (a group DM; Slack's limit is 9).
+PARLEY_DM_MAX_MEMBERS = _count("PARLEY_DM_MAX_MEMBERS", 8)
 # Guest identities made for one client address per hour; beyond it `rate_limited`. 0: no limit.
 PARLEY_GUESTS_PER_HOUR = _count("PARLEY_GUESTS_PER_HOUR", 30)
 # Seconds without a write after which a guest is cleaned up (`parley cleanguests`).

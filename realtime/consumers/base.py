@@ -6,8 +6,8 @@ skips what was already written and reads what went missing from the database, or
 socket with 4000 so that the client resumes.
 
 The socket also hears its user's stream (parley/events.py, kind "user") through the hub: each
-event type is handled by the method named for it (`membership.ended` by
-`user_membership_ended`). Access that is withdrawn ends at once: a revoked credential closes
+event type is handled by the method named for it (`conversation_removed` by
+`user_conversation_removed`). Access that is withdrawn ends at once: a revoked credential closes
 the socket with 4401; a private room the user left or was removed from stops being delivered.
 """
 
@@ -27,11 +27,11 @@ from accounts.credentials import Credential
 from accounts.models import User
 from accounts.payloads import avatar_payload
 from chat.payloads import user_payload
-from parley import metrics
+from parley import events, metrics
 from parley.errors import RateLimited
 from throttle.services import TooManyConnections, aconnection_admit, aconnection_release, reader_key
 
-from .. import sessions
+from .. import protocol, sessions
 from ..auth import socket_credential
 from ..delivery.encoders import Encoder
 from ..delivery.feed import Feed
@@ -85,6 +85,9 @@ class RoomSocket(AsyncWebsocketConsumer):
         self.closing = False  # a close frame was sent: nothing more is sent or handled
         self.bad_frames = 0  # consecutive malformed frames
         self.socket_keys: list[str] = []  # the socket caps this socket counts against
+        # Client frames of the user's stream heard before the state (`ready`) was sent; None
+        # once it was, when they are written as they come.
+        self.held_user_frames: list[str] | None = []
 
     # Every ORM call goes through database_sync_to_async, which closes stale connections on
     # its own thread; Channels' dispatch would also hop threads for every frame to do so.
@@ -302,9 +305,27 @@ class RoomSocket(AsyncWebsocketConsumer):
     # The user's stream (called by the hub's reader: nothing here may wait).
 
     def user_event(self, event: dict) -> None:
+        if self.revoked:
+            return
         handler = getattr(self, "user_" + event["type"].replace(".", "_"), None)
-        if handler is not None and not self.revoked:
+        if handler is not None:
             handler(event)
+        if self.wants_user_frames() and (frame := events.user_frame(event)) is not None:
+            text = protocol.encode(frame)
+            if self.held_user_frames is not None:
+                self.held_user_frames.append(text)
+            else:
+                self.feed.offer(0, None, text)
+
+    def wants_user_frames(self) -> bool:
+        """Whether the client is sent its user's stream as frames (protocol v2)."""
+        return False
+
+    def user_frames_ready(self) -> None:
+        """The client has its state: write what was held, then each frame as it comes."""
+        held, self.held_user_frames = self.held_user_frames or [], None
+        for text in held:
+            self.feed.offer(0, None, text)
 
     def user_credentials_revoked(self, event: dict) -> None:
         if self.credential is not None and self.credential.revoked_by(event["credential"]):
@@ -321,7 +342,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             self.user.status_text = status["text"]
             self.user.time_zone = profile["time_zone"]
 
-    def user_membership_ended(self, event: dict) -> None:
+    def user_conversation_removed(self, event: dict) -> None:
         if not event["can_see"] and event["room_id"] in self.rooms:
             self.room_access_ended(event["room_id"], event["reason"])
 

@@ -56,6 +56,21 @@ class ProtocolConsumer(RoomSocket):
         if await self.identify():
             await self.accept()
             await self.send(text_data=protocol.hello(self.user_payload(), self.version))
+            if self.version >= 2:
+                await self.send_ready()
+
+    async def send_ready(self) -> None:
+        """Register, then read, then apply (Zulip's pattern): the socket already hears its
+        user's stream (`identify` joined it), holding what it hears; the state is read only
+        now, sent as `ready`, and what was held follows. A change committed before the read
+        is in the state (and perhaps held too: the client applies each idempotently, in
+        order); one committed after it is held: none falls between."""
+        conversations = await database_sync_to_async(sessions.conversations)(user=self.user)
+        await self.send(text_data=protocol.ready(conversations))
+        self.user_frames_ready()
+
+    def wants_user_frames(self) -> bool:
+        return self.version >= 2
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -212,6 +227,20 @@ class ProtocolConsumer(RoomSocket):
         await database_sync_to_async(sessions.typing)(
             user=await self.author_in(slug), slug=slug, origin=self.origin
         )
+
+    async def on_read(self, frame: protocol.Read):
+        await self._mark(frame, seq=frame.seq)
+
+    async def on_unread(self, frame: protocol.Unread):
+        await self._mark(frame, unread_from=frame.id)
+
+    async def _mark(self, frame: protocol.Read | protocol.Unread, **where) -> None:
+        """Move the read marker; `done` carries it. Every socket of the user, this one too,
+        hears the `read_marker` with the counts."""
+        marker = await database_sync_to_async(sessions.mark)(
+            user=await self.author(), slug=frame.room, **where
+        )
+        await self.send(text_data=protocol.done(frame.room.lower(), marker, frame.ref))
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))

@@ -34,3 +34,10 @@ def test_every_room_change_is_documented():
     from parley.events import room_change_types
 
     assert section(r"Room changes \(version 2\)") == set(room_change_types())
+
+
+def test_every_frame_of_the_users_own_stream_is_documented():
+    from parley.events import user_event_types
+
+    clients = {kind for kind, event in user_event_types().items() if event.client}
+    assert section(r"Your own stream \(version 2\)") == clients

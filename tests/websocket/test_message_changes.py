@@ -19,6 +19,8 @@ V2 = "/ws/?protocol=2"
 async def connect(open_socket, token, path=V2):
     connected, socket = await open_socket(path, token=token)
     assert connected and (await socket.recv())["type"] == "hello"
+    if "protocol=2" in path:
+        assert (await socket.recv())["type"] == "ready"
     return socket
 
 

@@ -19,6 +19,8 @@ async def hello(open_socket, token, path=V2):
     assert connected
     frame = await socket.recv()
     assert frame["type"] == "hello"
+    if frame["protocol"] == 2:
+        assert (await socket.recv())["type"] == "ready"
     return socket, frame
 
 

@@ -1,4 +1,4 @@
-"""Ending a membership: who may remove whom, and the `membership.ended` event on the user's
+"""Ending a membership: who may remove whom, and the `conversation_removed` event on the user's
 stream (after commit) that tells their sockets whether they may still see the room."""
 
 import pytest
@@ -17,7 +17,9 @@ def published(monkeypatch):
     monkeypatch.setattr(
         events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
     )
-    return lambda: [e.as_dict() for e in sent if e.kind == "user"]
+    return lambda: [
+        e.as_dict() for e in sent if e.kind == "user" and e.type == "conversation_removed"
+    ]
 
 
 def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it(
@@ -30,7 +32,7 @@ def test_leaving_a_private_room_tells_the_users_stream_they_can_no_longer_see_it
     assert published() == [
         {
             "user_id": bob.pk,
-            "type": "membership.ended",
+            "type": "conversation_removed",
             "room_id": room.pk,
             "room": room.slug,
             "reason": "left",

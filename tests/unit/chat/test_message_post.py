@@ -15,12 +15,13 @@ from parley.errors import BadRequest, Conflict, Forbidden, TooLong
 @pytest.fixture
 def published(monkeypatch):
     """Message and member events as the fan-out backend receives them (after commit); the
-    room_opened events of the rooms the tests set up are left out."""
+    room_opened events of the rooms the tests set up, and the users' own streams, are left
+    out."""
     sent: list[events.RoomChange] = []
 
     class Recorder:
         def publish(self, event):
-            if not isinstance(event, events.RoomOpened):
+            if not isinstance(event, events.RoomOpened | events.UserEvent):
                 sent.append(event)
 
     monkeypatch.setattr(events, "backend", lambda: Recorder())

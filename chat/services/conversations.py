@@ -1,0 +1,69 @@
+"""Direct messages: a private room of two to PARLEY_DM_MAX_MEMBERS people, found by its member
+set. Opening a DM with the same people again opens the same conversation, as in Slack; adding
+someone makes another one. Everything else (seq, resume, idempotency, history, privacy) is a
+room's."""
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from parley.errors import BadRequest, Forbidden, NotFound
+from parley.text import text_check_storable
+
+from ..models import Membership, Room
+from .rooms import conversation_added
+
+
+def _dm_key(user_ids: set[int]) -> str:
+    return ",".join(str(pk) for pk in sorted(user_ids))
+
+
+def _people(by: User, usernames: list[str]) -> list[User]:
+    """`by` and the people named, each once; NotFound for a name that is no signed-up, active
+    user (guests cannot be messaged directly)."""
+    names = {text_check_storable(name, field="username").strip() for name in usernames}
+    names.discard(by.username)
+    found = {
+        user.username: user
+        for user in User.objects.filter(username__in=names, is_active=True, is_guest=False)
+    }
+    if missing := sorted(names - set(found)):
+        raise NotFound(f"There is no user {missing[0]!r}.")
+    return [by, *sorted(found.values(), key=lambda user: user.pk)]
+
+
+def dm_open(*, by: User, usernames: list[str]) -> tuple[Room, bool]:
+    """The DM between `by` and `usernames` (a DM with oneself when none), made when it does
+    not exist yet: (room, created). Each member hears it on their own stream when it is made.
+
+    Guests cannot start DMs (Forbidden); more than PARLEY_DM_MAX_MEMBERS people is BadRequest."""
+    if not by.is_authenticated or by.is_guest:
+        raise Forbidden("Guests cannot send direct messages; sign up first.")
+    if not isinstance(usernames, list) or not all(isinstance(n, str) for n in usernames):
+        raise BadRequest("usernames is a list of usernames.")
+    people = _people(by, usernames)
+    if len(people) > settings.PARLEY_DM_MAX_MEMBERS:
+        raise BadRequest(
+            f"A direct message has at most {settings.PARLEY_DM_MAX_MEMBERS} people, you included."
+        )
+    key = _dm_key({user.pk for user in people})
+    if (room := Room.objects.filter(dm_key=key).first()) is not None:
+        return room, False
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                slug=f"dm-{secrets.token_hex(8)}",
+                name=", ".join(user.username for user in people)[:80],
+                private=True,
+                kind=Room.Kind.DM,
+                dm_key=key,
+            )
+            Membership.objects.bulk_create([Membership(room=room, user=user) for user in people])
+            for user in people:
+                conversation_added(room=room, user=user)
+    except IntegrityError:
+        # The same people opened it at the same moment elsewhere: that one is the DM.
+        return Room.objects.get(dm_key=key), False
+    return room, True
