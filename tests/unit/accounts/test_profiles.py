@@ -13,15 +13,6 @@ from parley.errors import BadRequest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def published(monkeypatch):
-    sent: list[events.Event] = []
-    monkeypatch.setattr(
-        events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
-    )
-    return lambda: [e for e in sent if isinstance(e, events.UserUpdated)]
-
-
 @pytest.mark.parametrize(
     "name, initials",
     [
@@ -98,7 +89,7 @@ def test_a_change_is_told_once_to_each_person_sharing_a_room_and_to_the_person(
 
     profile_update(user=ada, display_name="Ada Lovelace", status_emoji="🌴")
 
-    told = published()
+    told = published(events.UserUpdated)
     assert sorted(event.user_id for event in told) == sorted([ada.pk, bob.pk, cy.pk])
     assert {event.user["display_name"] for event in told} == {"Ada Lovelace"}
     assert told[0].user["status"] == {"emoji": "🌴", "text": ""}
@@ -108,4 +99,4 @@ def test_a_change_is_told_once_to_each_person_sharing_a_room_and_to_the_person(
 def test_a_change_that_changes_nothing_tells_no_one(make_user, published):
     ada = make_user("ada", display_name="Ada")
     profile_update(user=ada, display_name=" Ada ")
-    assert published() == []
+    assert published(events.UserUpdated) == []

@@ -9,22 +9,10 @@ from accounts.credentials import EVERY_SESSION, session_name
 from accounts.models import UserSession
 from accounts.services import user_password_set
 from accounts.sessions import SEEN_KEY, session_list, session_revoke, session_revoke_all
-from parley import events
 from parley.errors import NotFound
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def revoked(monkeypatch):
-    sent: list[events.Event] = []
-    monkeypatch.setattr(
-        events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
-    )
-    return lambda: [
-        (e.user_id, e.credential) for e in sent if isinstance(e, events.CredentialsRevoked)
-    ]
 
 
 def signed_in(user) -> Client:
