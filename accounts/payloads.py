@@ -5,6 +5,7 @@ user row already loaded and costs a few string operations: no query, no file.
 """
 
 from datetime import datetime
+from functools import lru_cache
 
 from .models import Token, User, UserSession
 
@@ -28,11 +29,16 @@ AVATAR_NOBODY = "#57534e"
 
 
 def _initial(word: str) -> str:
-    letter = next((char for char in word if char.isalnum()), word[0])
+    letter = word[0]
+    if not letter.isalnum():
+        letter = next((char for char in word if char.isalnum()), letter)
     upper = letter.upper()
     return upper if len(upper) == 1 else letter  # "ß".upper() is "SS"
 
 
+# The same few names are drawn again and again (every message carries its author's): computed
+# once each, so a payload costs a dictionary look-up more than before avatars.
+@lru_cache(maxsize=4096)
 def avatar_initials(name: str) -> str:
     """One letter per word of the name's first and last words: "Ada Lovelace" -> "AL",
     "grace" -> "G"."""

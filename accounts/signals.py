@@ -4,6 +4,8 @@ The services (token_revoke, user_password_set, user_deactivate) change the rows,
 code paths outside Parley: Django's logout, the admin's user and token pages, `changepassword`.
 These receivers watch the rows instead of the callers, so every path publishes the same
 `credentials.revoked` event (parley/events.py), after commit, to the user's stream.
+
+Logging in and out also keeps the user's list of browser sessions (accounts/sessions.py).
 """
 
 from django.contrib.auth import SESSION_KEY
