@@ -68,8 +68,9 @@ def room_payload(room: Room, *, member: bool) -> dict:
 @router.get("/rooms", response={200: RoomListOut, **errors(400, 401)})
 def room_list(request: AuthenticatedRequest, page: Query[Page]):
     """Public rooms and the private rooms the caller is in, by name, a page at a time
-    (`page` from 1, `page_size` at most 100)."""
-    rooms, paging = page_of(room_list_visible(user=request.auth).select_related("owner"), page)
+    (`page` from 1, `page_size` at most 100). Their DMs are in GET /conversations."""
+    channels = room_list_visible(user=request.auth).filter(kind=Room.Kind.CHANNEL)
+    rooms, paging = page_of(channels.select_related("owner"), page)
     shown = [room.pk for room in rooms]
     joined = set(
         room_list_joined(user=request.auth).filter(pk__in=shown).values_list("pk", flat=True)

@@ -308,3 +308,56 @@ class EventPageOut(Out):
     # last_seq): none are given; read the room afresh and go on from last_seq.
     reset: bool
     has_more: bool
+
+
+class ConversationOut(Out):
+    """A conversation as the `ready` frame lists it (chat.payloads.conversation_payload)."""
+
+    id: int
+    room: str
+    kind: str
+    name: str
+    topic: str
+    private: bool
+    seq: int
+    last_read: int
+    unread: int
+    mentions: int
+    notify: str
+    members: list[UserOut] | None = None
+
+
+class ConversationListOut(Out):
+    conversations: list[ConversationOut]
+
+
+class DirectMessageIn(In):
+    # The others in it (the caller is always in it); none: a DM with oneself.
+    usernames: list[str] = Field(default_factory=list, max_length=64)
+
+
+class ReadIn(In):
+    # A room event seq; absent: everything.
+    seq: int | None = Field(default=None, ge=0)
+
+
+class UnreadIn(In):
+    id: int = Field(ge=1)
+
+
+class MarkerOut(Out):
+    room: str
+    last_read: int
+
+
+class ReadAllOut(Out):
+    moved: int
+
+
+class NotifyIn(In):
+    notify: str = limits(enum=["", "all", "mentions", "none"])
+
+
+class NotifyOut(Out):
+    room: str
+    notify: str

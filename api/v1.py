@@ -6,7 +6,7 @@ error is `{"code", "message"}` (api/errors.py).
 
 from ninja import NinjaAPI
 
-from . import accounts, errors, events, me, messages, reactions, rooms, threads
+from . import accounts, conversations, errors, events, me, messages, reactions, rooms, threads
 from .auth import caller_auth
 from .parser import StorableJsonParser
 
@@ -28,3 +28,4 @@ api.add_router("", messages.router)
 api.add_router("", reactions.router)
 api.add_router("", threads.router)
 api.add_router("", events.router)
+api.add_router("", conversations.router)

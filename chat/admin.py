@@ -1,7 +1,26 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from .models import Membership, Message, MessageEdit, Room
 from .services.messages import message_delete
+
+
+class HidesOthersDMs:
+    """Direct messages are for their members: staff see only their own in the admin; a
+    superuser (the operator, who holds the database anyway) sees every one. `dm_path` is the
+    lookup from the listed model to its room."""
+
+    dm_path = ""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        prefix = f"{self.dm_path}__" if self.dm_path else ""
+        return rows.exclude(
+            Q(**{f"{prefix}kind": Room.Kind.DM})
+            & ~Q(**{f"{prefix}memberships__user": request.user})
+        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,16 +30,17 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "private", "owner", "last_seq", "created_at")
-    list_filter = ("private",)
+class RoomAdmin(HidesOthersDMs, admin.ModelAdmin):
+    list_display = ("slug", "name", "kind", "private", "owner", "last_seq", "created_at")
+    list_filter = ("kind", "private")
     search_fields = ("slug", "name")
     readonly_fields = ("last_seq", "last_event_seq", "created_at")
     inlines = [MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HidesOthersDMs, admin.ModelAdmin):
+    dm_path = "room"
     list_display = ("room", "user", "joined_at")
     search_fields = ("room__slug", "user__username")
 
@@ -44,7 +64,8 @@ class MessageEditInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(HidesOthersDMs, admin.ModelAdmin):
+    dm_path = "room"
     # Messages are written only through chat.services (seq, events, broadcast); the admin reads.
     list_display = ("room", "seq", "author", "body", "created_at", "edited_at", "deleted_at")
     list_filter = ("room",)

@@ -77,7 +77,10 @@ def room_list_visible(*, user: User) -> QuerySet[Room]:
 
 
 def room_list_joined(*, user: User) -> QuerySet[Room]:
-    return Room.objects.filter(memberships__user=user).order_by("sort_name", "slug")
+    """The channels the user is in (their DMs are conversations: `conversation_list`)."""
+    return Room.objects.filter(memberships__user=user, kind=Room.Kind.CHANNEL).order_by(
+        "sort_name", "slug"
+    )
 
 
 def room_members(*, room: Room) -> QuerySet[User]:

@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .csp import csp
-from .views import accounts, lobby, profiles, rooms, settings
+from .views import accounts, dms, lobby, profiles, rooms, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -36,6 +36,7 @@ urlpatterns = [
         settings.token_revoke,
         name="settings_token_revoke",
     ),
+    path("dm/<str:username>/", dms.dm, name="dm"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", csp(login), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

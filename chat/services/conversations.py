@@ -34,6 +34,13 @@ def _people(by: User, usernames: list[str]) -> list[User]:
     return [by, *sorted(found.values(), key=lambda user: user.pk)]
 
 
+def dm_find(*, by: User, usernames: list[str]) -> Room | None:
+    """The DM between `by` and `usernames` if they have one; NotFound for an unknown name."""
+    if not by.is_authenticated or by.is_guest:
+        return None
+    return Room.objects.filter(dm_key=_dm_key({user.pk for user in _people(by, usernames)})).first()
+
+
 def dm_open(*, by: User, usernames: list[str]) -> tuple[Room, bool]:
     """The DM between `by` and `usernames` (a DM with oneself when none), made when it does
     not exist yet: (room, created). Each member hears it on their own stream when it is made.

@@ -179,6 +179,8 @@ def room_update(*, room: Room, by: User, name: str | None = None, topic: str | N
     nothing changes. Forbidden unless `by` may manage the room (`room_may_manage`)."""
     if not room_may_manage(room=room, by=by):
         raise Forbidden("Only the room's owner or an administrator changes its name or topic.")
+    if room.kind == Room.Kind.DM and name is not None:
+        raise BadRequest("A direct message is named by its people.")
     name = _clean_name(name) if name is not None else None
     topic = _clean_topic(topic) if topic is not None else None
     with transaction.atomic():
@@ -240,7 +242,9 @@ def room_join(*, room: Room, user: User) -> Membership:
 
 def room_invite(*, room: Room, by: User, username: str) -> Membership:
     """Add `username` to the room. In a private room only the owner invites; in a public
-    room any member may."""
+    room any member may. Nobody is added to a DM: a DM with one more person is another DM."""
+    if room.kind == Room.Kind.DM:
+        raise BadRequest("A direct message keeps its people: start a new one with everyone.")
     if room.private and room.owner_id != by.pk:
         raise Forbidden("Only the room's owner invites people to a private room.")
     if not room.private and not Membership.objects.filter(room=room, user=by).exists():

@@ -237,10 +237,11 @@ class ProtocolConsumer(RoomSocket):
     async def _mark(self, frame: protocol.Read | protocol.Unread, **where) -> None:
         """Move the read marker; `done` carries it. Every socket of the user, this one too,
         hears the `read_marker` with the counts."""
-        marker = await database_sync_to_async(sessions.mark)(
-            user=await self.author(), slug=frame.room, **where
-        )
-        await self.send(text_data=protocol.done(frame.room.lower(), marker, frame.ref))
+        async with self.feed.acked_first():
+            marker = await database_sync_to_async(sessions.mark)(
+                user=await self.author(), slug=frame.room, **where
+            )
+            await self.send(text_data=protocol.done(frame.room.lower(), marker, frame.ref))
 
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))

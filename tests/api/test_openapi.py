@@ -38,6 +38,12 @@ OPERATIONS = {
     ("get", "/api/v1/rooms/{slug}/messages/{id}/replies"),
     ("get", "/api/v1/threads"),
     ("get", "/api/v1/rooms/{slug}/events"),
+    ("get", "/api/v1/conversations"),
+    ("post", "/api/v1/conversations/read"),
+    ("post", "/api/v1/dms"),
+    ("post", "/api/v1/rooms/{slug}/read"),
+    ("post", "/api/v1/rooms/{slug}/unread"),
+    ("put", "/api/v1/rooms/{slug}/notify"),
 }
 
 
@@ -122,6 +128,12 @@ STATUSES = {
     ("get", "/api/v1/rooms/{slug}/messages/{id}/replies"): {200, 400, 401, 404, 429, 500},
     ("get", "/api/v1/threads"): {200, 400, 401, 500},
     ("get", "/api/v1/rooms/{slug}/events"): {200, 400, 401, 404, 429, 500},
+    ("get", "/api/v1/conversations"): {200, 401, 500},
+    ("post", "/api/v1/conversations/read"): {200, 401, 500},
+    ("post", "/api/v1/dms"): {200, 201, 400, 401, 403, 404, 500},
+    ("post", "/api/v1/rooms/{slug}/read"): {200, 400, 401, 404, 500},
+    ("post", "/api/v1/rooms/{slug}/unread"): {200, 400, 401, 404, 500},
+    ("put", "/api/v1/rooms/{slug}/notify"): {200, 400, 401, 404, 500},
 }
 
 

@@ -41,3 +41,20 @@ def test_a_mention_links_to_the_persons_page(make_user, make_room, client):
     message, _ = message_post(author=ada, room=make_room(ada), body="hi @ada", client_id=uuid4())
     assert 'href="/u/ada/"' in message.html
     assert client.get("/u/ada/").status_code == 200
+
+
+def test_send_a_message_opens_the_dm_and_a_get_alone_opens_none(make_user, client):
+    from chat.models import Room
+
+    _ada, bob = make_user("ada"), make_user("bob")
+    client.force_login(bob)
+    assert 'action="/dm/ada/"' in client.get("/u/ada/").content.decode()
+    page = client.get("/dm/ada/")
+    assert page.status_code == 200 and "Start the conversation" in page.content.decode()
+    assert not Room.objects.filter(kind="dm").exists()
+    response = client.post("/dm/ada/")
+    dm = Room.objects.get(kind="dm")
+    assert response.status_code == 302 and response["Location"] == f"/chat/{dm.slug}/"
+    assert client.get("/dm/ada/")["Location"] == f"/chat/{dm.slug}/"
+    assert client.get("/dm/nobody/").status_code == 404
+    assert dm.name not in client.get("/u/ada/").content.decode()  # not one of the shared rooms

@@ -70,3 +70,29 @@ def test_only_staff_delete_as_operators(make_user, make_room, post):
     message = post(ada, room, "mine")
     with pytest.raises(Forbidden):
         message_delete(by=bob, room=room, message_id=message.pk, operator=True)
+
+
+def test_staff_see_only_their_own_dms_and_superusers_every_one(make_user, post):
+    from django.contrib.auth.models import Permission
+
+    from chat.services.conversations import dm_open
+
+    ada, bob = make_user(), make_user()
+    dm, _ = dm_open(by=ada, usernames=[bob.username])
+    post(ada, dm, "between us")
+    staff = make_user()
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_room", "view_message", "view_membership"])
+    )
+    client = Client()
+    client.force_login(staff)
+    for path in ("/admin/chat/room/", "/admin/chat/message/", "/admin/chat/membership/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert dm.slug not in page.content.decode(), path
+    assert client.get(f"/admin/chat/room/{dm.pk}/change/").status_code == 302  # "not found"
+    staff.is_superuser = True
+    staff.save()
+    assert dm.slug in client.get("/admin/chat/room/").content.decode()
