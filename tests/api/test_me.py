@@ -158,3 +158,16 @@ def test_tokens_are_listed_and_revoked_by_id(make_user):
     assert_error(api.delete(f"/me/tokens/{other.pk}"), 404, "not_found")
     assert [t["id"] for t in api.get("/me/tokens").json()["tokens"]] == [mine.pk]
     assert Token.objects.get(pk=bobs.pk).revoked_at is None
+
+
+def test_wrong_current_passwords_count_as_failed_log_ins(make_user, api_as, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    ada = make_user("ada")
+    api = api_as(ada)
+    wrong = {"current_password": "wrong-horse", "new_password": NEW_PASSWORD}
+    assert [api.post("/me/password", wrong).status_code for _ in range(3)] == [400, 400, 429]
+    right = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    refused = api.post("/me/password", right)
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    ada.refresh_from_db()
+    assert ada.check_password(PASSWORD)

@@ -8,7 +8,7 @@ from django.test import Client
 from accounts.credentials import EVERY_SESSION, session_name
 from accounts.models import UserSession
 from accounts.services import user_password_set
-from accounts.sessions import SEEN_KEY, session_list, session_revoke, session_revoke_all
+from accounts.sessions import SEEN_EVERY, SEEN_KEY, session_list, session_revoke, session_revoke_all
 from parley.errors import NotFound
 from tests.conftest import PASSWORD
 
@@ -97,3 +97,16 @@ def test_logging_out_forgets_the_session(make_user):
     client = signed_in(ada)
     client.post("/accounts/logout/")
     assert not UserSession.objects.exists()
+
+
+def test_last_seen_is_written_at_most_every_few_minutes(make_user):
+    ada = make_user("ada")
+    client = signed_in(ada)
+    first = UserSession.objects.get().last_seen_at
+    client.get("/")
+    assert UserSession.objects.get().last_seen_at == first  # seen just now: no write
+    session = client.session
+    session[SEEN_KEY] -= SEEN_EVERY + 1
+    session.save()
+    client.get("/")
+    assert UserSession.objects.get().last_seen_at > first
