@@ -240,6 +240,7 @@ class MessageOut(Out):
     body: str
     html: str
     is_action: bool
+    mentions_wide: bool
     created_at: Timestamp
     client_id: str
     edited_at: Timestamp | None
@@ -324,6 +325,7 @@ class ConversationOut(Out):
     unread: int
     mentions: int
     notify: str
+    wide_mentions: bool
     members: list[UserOut] | None = None
 
 

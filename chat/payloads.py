@@ -29,6 +29,7 @@ def message_payload(
         "body": message.body,
         "html": message.html,
         "is_action": message.is_action,
+        "mentions_wide": message.mentions_wide,
         "created_at": _time(message.created_at),
         "client_id": str(message.client_id),
         "edited_at": _time(message.edited_at),
@@ -88,6 +89,7 @@ def conversation_payload(
         "unread": unread,
         "mentions": mentions,
         "notify": membership.notify or conversation_notify_default(room),
+        "wide_mentions": room.wide_mentions,
     }
     if room.kind == Room.Kind.DM:
         people = sorted(members or [], key=lambda user: user.shown_name.casefold())

@@ -188,6 +188,7 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
             # What messages that change added (docs/protocol.md, "The message object").
             "html",
             "is_action",
+            "mentions_wide",
             "edited_at",
             "deleted",
             "thread_root",

@@ -18,8 +18,10 @@
 // - edit, delete, react, unreact, pin and unpin are requests answered by `done` (the change
 //   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
-// Events (CustomEvent, data in `detail`): status, hello, identity, fresh, change, ack,
-// post-failed, typing, named, error.
+// Events (CustomEvent, data in `detail`): status, hello, ready, user, identity, fresh, change,
+// ack, post-failed, typing, named, error. `ready` carries the user's conversations (sent after
+// every hello), `user` each frame of the user's own stream after it (docs/protocol.md, "Your
+// own stream"), in order.
 
 import { newClientId, Outbox, sessionStore } from "./outbox.js";
 import { changeTargets, RoomStream } from "./stream.js";
@@ -33,7 +35,9 @@ const HISTORY_MAX = 100; // the server's largest history page
 const POST_WINDOW = 1;
 // Frames that answer the client or say something about the socket; every other frame with a
 // `room` and a numeric `seq` is a change in a room's event stream.
-const REPLIES = new Set(["hello", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
+const REPLIES = new Set(["hello", "ready", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
+// The frames of the user's own stream.
+const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned"]);
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/?protocol=2`;
@@ -161,6 +165,16 @@ export class ParleySocket extends EventTarget {
     this.send({ type: "typing", room });
   }
 
+  // Read up to event seq `seq` (everything when null); answered with `done` {seq: the marker}.
+  markRead(room, seq = null) {
+    return this.request(seq === null ? { type: "read", room } : { type: "read", room, seq }, room);
+  }
+
+  // "Mark unread from here": the marker moves to just before message `id`.
+  markUnread(room, id) {
+    return this.request({ type: "unread", room, id }, room);
+  }
+
   rename(displayName) {
     return this.request({ type: "name", display_name: displayName }).then((frame) => {
       this.user = frame.user;
@@ -276,6 +290,7 @@ export class ParleySocket extends EventTarget {
       return;
     }
     if (REPLIES.has(frame.type)) this[`on_${frame.type}`](frame);
+    else if (USER_FRAMES.has(frame.type)) this.emit("user", { frame });
     else if (typeof frame.room === "string" && Number.isInteger(frame.seq)) this.onChange(frame);
   }
 
@@ -285,6 +300,10 @@ export class ParleySocket extends EventTarget {
     this.emit("hello", { user: frame.user });
     for (const state of this.rooms.values()) this.sendSubscribe(state);
     if (this.rooms.size === 0) this.live();
+  }
+
+  on_ready(frame) {
+    this.emit("ready", { conversations: frame.conversations ?? [] });
   }
 
   on_subscribed(frame) {
