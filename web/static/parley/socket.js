@@ -37,7 +37,7 @@ const POST_WINDOW = 1;
 // `room` and a numeric `seq` is a change in a room's event stream.
 const REPLIES = new Set(["hello", "ready", "subscribed", "unsubscribed", "reset", "ack", "history", "done", "named", "pong", "error", "typing"]);
 // The frames of the user's own stream.
-const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned"]);
+const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned", "user_updated"]);
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/?protocol=2`;
