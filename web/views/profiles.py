@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.payloads import profile_payload
 from accounts.selectors import user_get_shown
+from accounts.services import time_zones
 from chat.selectors import room_list_joined, room_list_visible
 from parley.errors import NotFound
 
@@ -27,12 +28,11 @@ def profile(request, username: str):
     shared = room_list_joined(user=person).filter(
         pk__in=room_list_visible(user=request.user).values("pk")
     )
-    # Their local time when they said their time zone (validated when set, so it is known).
-    local_time = (
-        timezone.localtime(timezone=zoneinfo.ZoneInfo(person.time_zone))
-        if person.time_zone
-        else None
-    )
+    # Their local time when they said their time zone (checked when set; a tz database
+    # updated since may have dropped it, and then the page just leaves it out).
+    local_time = None
+    if person.time_zone in time_zones():
+        local_time = timezone.localtime(timezone=zoneinfo.ZoneInfo(person.time_zone))
     context = {
         "person": person,
         "card": profile_payload(person),
