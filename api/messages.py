@@ -70,7 +70,7 @@ def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
 
 @router.patch(
     "/rooms/{slug}/messages/{id}",
-    response={200: MessageOut, **errors(400, 401, 403, 404, 413, 429)},
+    response={200: MessageOut, **errors(400, 401, 403, 404, 409, 413, 429)},
 )
 def message_change(request: AuthenticatedRequest, slug: str, id: int, data: MessageEditIn):
     """Edit the caller's own message: its body is replaced and the earlier one kept in its
@@ -80,7 +80,9 @@ def message_change(request: AuthenticatedRequest, slug: str, id: int, data: Mess
     return message_out(message, viewer=request.auth)
 
 
-@router.delete("/rooms/{slug}/messages/{id}", response={204: None, **errors(400, 401, 403, 404)})
+@router.delete(
+    "/rooms/{slug}/messages/{id}", response={204: None, **errors(400, 401, 403, 404, 409)}
+)
 def message_remove(request: AuthenticatedRequest, slug: str, id: int):
     """Delete a message (the author, the room's owner or an administrator): its body is removed
     from the database and a tombstone stays in its place. 404 when it is already deleted."""

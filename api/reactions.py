@@ -19,7 +19,7 @@ router = Router(tags=["reactions and pins"])
 
 @router.put(
     "/rooms/{slug}/messages/{id}/reactions/{emoji}",
-    response={200: ReactionStateOut, **errors(400, 401, 403, 404)},
+    response={200: ReactionStateOut, **errors(400, 401, 403, 404, 409)},
 )
 def reaction_put(request: AuthenticatedRequest, slug: str, id: int, emoji: str):
     """React to the message with `emoji` (one emoji, URL-encoded). 200 with the emoji as stored
@@ -31,7 +31,7 @@ def reaction_put(request: AuthenticatedRequest, slug: str, id: int, emoji: str):
 
 @router.delete(
     "/rooms/{slug}/messages/{id}/reactions/{emoji}",
-    response={204: None, **errors(400, 401, 403, 404)},
+    response={204: None, **errors(400, 401, 403, 404, 409)},
 )
 def reaction_delete(request: AuthenticatedRequest, slug: str, id: int, emoji: str):
     """Take the caller's `emoji` back from the message; 204 whether it was there or not."""
@@ -41,7 +41,7 @@ def reaction_delete(request: AuthenticatedRequest, slug: str, id: int, emoji: st
 
 
 @router.put(
-    "/rooms/{slug}/messages/{id}/pin", response={200: MessageOut, **errors(400, 401, 403, 404)}
+    "/rooms/{slug}/messages/{id}/pin", response={200: MessageOut, **errors(400, 401, 403, 404, 409)}
 )
 def pin_put(request: AuthenticatedRequest, slug: str, id: int):
     """Pin the message to the room; 200 with the message, whether it was pinned already or not."""
@@ -50,7 +50,7 @@ def pin_put(request: AuthenticatedRequest, slug: str, id: int):
 
 
 @router.delete(
-    "/rooms/{slug}/messages/{id}/pin", response={204: None, **errors(400, 401, 403, 404)}
+    "/rooms/{slug}/messages/{id}/pin", response={204: None, **errors(400, 401, 403, 404, 409)}
 )
 def pin_delete(request: AuthenticatedRequest, slug: str, id: int):
     """Unpin the message; 204 whether it was pinned or not."""

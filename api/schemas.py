@@ -86,6 +86,16 @@ class MemberIn(In):
     username: str | None = None
 
 
+class MemberLeaveIn(MemberIn):
+    # The member a private room's owner hands it to as they leave (docs/api.md).
+    new_owner: str | None = None
+
+
+class OwnerIn(In):
+    # The member who becomes the room's owner.
+    username: str
+
+
 class MessageIn(In):
     body: str = Field(json_schema_extra=_max_body)
     # Made by the client, one per message; a retry sends the same one.
@@ -115,6 +125,14 @@ class Page(In):
 
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(PAGE_SIZE_MAX, ge=1, le=PAGE_SIZE_MAX)
+
+
+class RoomBrowse(Page):
+    """A page of the rooms the caller may see: `q` searches names (without case or accents);
+    `archived` true lists the archived ones instead of the open ones."""
+
+    q: str = Field("", max_length=200)
+    archived: bool = False
 
 
 class ErrorOut(Out):
@@ -200,7 +218,11 @@ class RoomOut(Out):
     # The seq of the newest change in the room's event stream (GET /rooms/{slug}/events).
     last_event_seq: int
     created_at: Timestamp
+    # When the room was archived (read-only); None while it is open.
+    archived_at: Timestamp | None
     member: bool
+    # How many members the room has.
+    member_count: int
 
 
 class PageOut(Out):
@@ -320,6 +342,7 @@ class ConversationOut(Out):
     name: str
     topic: str
     private: bool
+    archived: bool
     seq: int
     last_read: int
     unread: int

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
+
+from parley.errors import ParleyError
 
 from .models import Membership, Message, MessageEdit, Room
 from .services.messages import message_delete
+from .services.room_admin import room_archive, room_owner_transfer, room_unarchive
 
 
 class HidesOthersDMs:
@@ -31,11 +34,49 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Room)
 class RoomAdmin(HidesOthersDMs, admin.ModelAdmin):
-    list_display = ("slug", "name", "kind", "private", "owner", "last_seq", "created_at")
-    list_filter = ("kind", "private")
+    list_display = (
+        "slug",
+        "name",
+        "kind",
+        "private",
+        "owner",
+        "last_seq",
+        "created_at",
+        "archived_at",
+    )
+    list_filter = ("kind", "private", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("slug", "name")
-    readonly_fields = ("last_seq", "last_event_seq", "created_at")
+    # A room does not become a DM or stop being one; a DM's key is its people.
+    readonly_fields = ("kind", "dm_key", "last_seq", "last_event_seq", "created_at", "archived_at")
     inlines = [MembershipInline]
+    actions = ["archive", "unarchive"]
+
+    def save_model(self, request, obj, form, change):
+        """A new owner is handed the room as the services do (a member, recorded in the room's
+        stream for its subscribers): how an administrator manages a private room they are not
+        in, or one whose owner's account is gone (docs/api.md, "Owners")."""
+        heir = obj.owner if change and "owner" in form.changed_data else None
+        if heir is not None:
+            obj.owner_id = form.initial.get("owner")  # the plain save keeps the old owner
+        super().save_model(request, obj, form, change)
+        if heir is None:
+            return
+        try:
+            room_owner_transfer(room=obj, by=request.user, username=heir.username)
+        except ParleyError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description="Archive the selected rooms (read-only, history kept)")
+    def archive(self, request, queryset):
+        for room in queryset:
+            room_archive(room=room, by=request.user)
+        self.message_user(request, "Archived; members are told at once.")
+
+    @admin.action(description="Unarchive the selected rooms")
+    def unarchive(self, request, queryset):
+        for room in queryset:
+            room_unarchive(room=room, by=request.user)
+        self.message_user(request, "Unarchived.")
 
 
 @admin.register(Membership)

@@ -45,6 +45,8 @@ class Room(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the room was archived (read-only, left out of listings, history kept); None: open.
+    archived_at = models.DateTimeField(null=True, blank=True)
     # The seq of the newest message; the next post takes last_seq + 1.
     last_seq = models.BigIntegerField(default=0)
     # The seq of the newest change in the room's event stream (a post is one).

@@ -84,6 +84,7 @@ def conversation_payload(
         "name": room.name,
         "topic": room.topic,
         "private": room.private,
+        "archived": room.archived_at is not None,
         "seq": room.last_event_seq,
         "last_read": membership.last_read,
         "unread": unread,

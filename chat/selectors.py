@@ -3,15 +3,15 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import F, Func, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from parley import events
-from parley.errors import NotFound
+from parley.errors import NotFound, RoomArchived
 from parley.text import text_is_storable
 
-from .models import Membership, Mention, Message, Reaction, Room, RoomEvent
+from .models import Membership, Mention, Message, Reaction, Room, RoomEvent, name_sort_key
 from .payloads import conversation_payload, message_payload, thread_summary, user_payload
 
 HISTORY_MAX = 100
@@ -31,6 +31,20 @@ def room_missing(slug: str) -> NotFound:
     """The one error for a room that does not exist and for one the caller may not see, so
     that every transport answers both alike and private rooms' names cannot be probed."""
     return NotFound(f"There is no room {slug!r}.")
+
+
+def room_read_only(room: Room) -> RoomArchived:
+    """The one error for a change an archived room refuses, on every transport."""
+    return RoomArchived(
+        f"#{room.slug} is archived: it is read-only until its owner or an administrator "
+        "unarchives it."
+    )
+
+
+def room_check_open(room: Room) -> None:
+    """Raise RoomArchived when `room` (as read) is archived."""
+    if room.archived_at is not None:
+        raise room_read_only(room)
 
 
 def _room_at(slug: str) -> Room | None:
@@ -76,11 +90,54 @@ def room_list_visible(*, user: User) -> QuerySet[Room]:
     return rooms.order_by("sort_name", "slug")
 
 
-def room_list_joined(*, user: User) -> QuerySet[Room]:
-    """The channels the user is in (their DMs are conversations: `conversation_list`)."""
-    return Room.objects.filter(memberships__user=user, kind=Room.Kind.CHANNEL).order_by(
-        "sort_name", "slug"
+def room_list_joined(*, user: User, archived: bool | None = None) -> QuerySet[Room]:
+    """The channels `user` is in, by name (their DMs are conversations: `conversation_list`);
+    only the archived ones or only the others when `archived` says which."""
+    rooms = Room.objects.filter(memberships__user=user, kind=Room.Kind.CHANNEL)
+    if archived is not None:
+        rooms = rooms.filter(archived_at__isnull=not archived)
+    return rooms.order_by("sort_name", "slug")
+
+
+# The longest search a browse takes (a room name is at most 80 characters).
+BROWSE_QUERY_MAX = 80
+
+
+def room_browse(*, user: User, q: str = "", archived: bool = False) -> QuerySet[Room]:
+    """The rooms `user` may see (room_list_visible), by name, each with `member_count`:
+    those whose name contains `q` (without case or accents, as names sort: "cafe" finds
+    "Café"), and either the open ones or, with `archived`, the archived ones. A private room
+    the user is not in is never among them, whatever `q` says. A `q` no engine can store
+    (U+0000, a lone surrogate) is in no name: it finds nothing (PostgreSQL would refuse it)."""
+    rooms = room_list_visible(user=user).filter(
+        kind=Room.Kind.CHANNEL, archived_at__isnull=not archived
     )
+    if not text_is_storable(q):
+        rooms = rooms.none()
+    elif key := name_sort_key(" ".join(q.split())[:BROWSE_QUERY_MAX]):
+        rooms = rooms.filter(sort_name__contains=key)
+    members = (
+        Membership.objects.filter(room=OuterRef("pk"))
+        .order_by()
+        .values("room")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return rooms.annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+
+
+def room_name_holder(*, name: str, user: User | None, exclude: Room | None = None) -> Room | None:
+    """A room other than `exclude` named `name` (without case or accents) that `user` may see:
+    a public one (archived too: its name comes back when it is unarchived) or a private one
+    `user` is in; None when there is none. A private room `user` is not in never holds a name
+    for them, so that refusing a name cannot reveal it (docs/api.md, "Room names")."""
+    holders = Room.objects.filter(sort_name=name_sort_key(name), kind=Room.Kind.CHANNEL)
+    if exclude is not None:
+        holders = holders.exclude(pk=exclude.pk)
+    seen = Q(private=False)
+    if user is not None and user.is_authenticated and not user.is_guest:
+        seen |= Q(pk__in=Membership.objects.filter(user=user).values("room_id"))
+    return holders.filter(seen).order_by("private", "pk").first()
 
 
 def room_members(*, room: Room) -> QuerySet[User]:

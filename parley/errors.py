@@ -18,6 +18,9 @@ class ErrorCode(StrEnum):
     TOO_LONG = "too_long"
     TOO_LARGE = "too_large"  # REST only: a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
     CONFLICT = "conflict"
+    NAME_TAKEN = "name_taken"  # a room name another room you can see has
+    ROOM_ARCHIVED = "room_archived"  # the room is archived: read-only until unarchived
+    NEW_OWNER_REQUIRED = "new_owner_required"  # REST only: a private room's owner leaving
     RATE_LIMITED = "rate_limited"
     METHOD_NOT_ALLOWED = "method_not_allowed"  # REST only
     UNAVAILABLE = "unavailable"  # WebSocket only: the database could not be reached; retry
@@ -32,6 +35,7 @@ REST_ONLY = frozenset(
         ErrorCode.TOO_LARGE,
         ErrorCode.METHOD_NOT_ALLOWED,
         ErrorCode.INTERNAL_ERROR,
+        ErrorCode.NEW_OWNER_REQUIRED,
     }
 )
 WEBSOCKET_ONLY = frozenset({ErrorCode.UNKNOWN_TYPE, ErrorCode.UNAVAILABLE})
@@ -63,6 +67,18 @@ class TooLong(ParleyError):
 
 class Conflict(ParleyError):
     code = ErrorCode.CONFLICT
+
+
+class NameTaken(ParleyError):
+    code = ErrorCode.NAME_TAKEN
+
+
+class RoomArchived(ParleyError):
+    code = ErrorCode.ROOM_ARCHIVED
+
+
+class NewOwnerRequired(ParleyError):
+    code = ErrorCode.NEW_OWNER_REQUIRED
 
 
 class NotAuthenticated(ParleyError):

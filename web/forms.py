@@ -53,6 +53,22 @@ class InviteForm(_Form):
     username = forms.CharField(max_length=150, label="Invite by username")
 
 
+class MemberForm(_Form):
+    """A member to remove, or to hand the room to."""
+
+    username = forms.CharField(max_length=150)
+
+
+class LeaveForm(_Form):
+    # The member a private room's owner hands it to as they leave; empty for everyone else.
+    new_owner = forms.CharField(max_length=150, required=False, label="Hand the room to")
+
+
+class RoomSettingsForm(_Form):
+    name = forms.CharField(max_length=MAX_NAME)
+    topic = forms.CharField(max_length=MAX_TOPIC, required=False)
+
+
 def _time_zone_choices() -> list[tuple[str, str]]:
     return [("", "Not set"), *((name, name.replace("_", " ")) for name in sorted(time_zones()))]
 

@@ -19,7 +19,7 @@ def everything_read(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chat", "0006_fewer_message_indexes"),
+        ("chat", "0007_room_management"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

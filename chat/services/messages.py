@@ -20,14 +20,21 @@ from django.utils import timezone
 
 from accounts.models import User
 from parley import events, metrics
-from parley.errors import BadRequest, Conflict, Forbidden, TooLong
+from parley.errors import BadRequest, Conflict, Forbidden, RoomArchived, TooLong
 from parley.text import text_check_storable
 from throttle.services import post_admit
 
 from .. import markdown
 from ..models import Membership, Mention, Message, MessageEdit, Notify, Reaction, Room
 from ..payloads import message_payload, thread_summary, user_payload
-from ..selectors import ID_MAX, message_get, message_missing, room_can_see, thread_repliers
+from ..selectors import (
+    ID_MAX,
+    message_get,
+    message_missing,
+    room_can_see,
+    room_check_open,
+    thread_repliers,
+)
 from . import stream
 from .rooms import member_changed, room_open
 
@@ -199,7 +206,8 @@ def message_post(
     reply takes an event seq, and updates its root's reply count, last reply time and version
     in the same transaction (`MessagePosted.root` carries the root's new summary).
 
-    Raises RateLimited when the author is over PARLEY_POST_RATE. A retry with a `client_id`
+    Raises RoomArchived in an archived room (stream.allocate), RateLimited when the author is
+    over PARLEY_POST_RATE. A retry with a `client_id`
     the author used before returns the original message with created=False and stores and
     broadcasts nothing; Conflict when that message is in another room, has another body
     (compared after trimming) or is in another thread. The caller may acknowledge once this
@@ -259,8 +267,9 @@ def message_post(
                     root=root,
                 )
             )
-    except IntegrityError:
-        # A retry, or the same client_id racing in on another connection that committed first.
+    except (IntegrityError, RoomArchived):
+        # A retry, or the same client_id racing in on another connection that committed first;
+        # a retry of a post stored before its room was archived gets its original too.
         original = _original(
             author=author, room=room, client_id=client_id, body=body, thread_root=thread_root
         )
@@ -368,7 +377,9 @@ def message_delete(*, by: User, room: Room, message_id: int, operator: bool = Fa
     if operator and not (by.is_staff or by.is_superuser):
         raise Forbidden("Only Parley's administrators delete as operators.")
     with transaction.atomic():
-        _, seq = stream.allocate(room)
+        # An archived room is read-only, to its owner too; the admin's operators still delete
+        # (unlawful content goes, archived or not).
+        _, seq = stream.allocate(room, archived_ok=operator)
         if operator:
             message = Message.objects.filter(
                 pk=message_id, room=room, deleted_at__isnull=True
@@ -416,7 +427,8 @@ def message_post_opening(
     room `author` may not see is Conflict, as a taken slug is (room_open)."""
     body = _clean_body(body)
     with transaction.atomic():
-        room = room_open(slug=slug, user=author)
+        # Tutorial rooms are found by slug: one named like another room is refused, not followed.
+        room = room_open(slug=slug, user=author, follow_name=False)
         return message_post(author=author, room=room, body=body, client_id=client_id)
 
 
@@ -425,6 +437,7 @@ def typing_notify(*, user: User, room: Room, origin: str | None = None) -> None:
     names the connection it came from, which is not told."""
     if not room_can_see(room=room, user=user):
         raise Forbidden(f"You are not a member of {room.slug!r}.")
+    room_check_open(room)
     events.publish_now(
         events.Typing(room_id=room.pk, room=room.slug, user=user_payload(user), origin=origin)
     )

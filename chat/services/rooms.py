@@ -16,13 +16,22 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from parley import events
-from parley.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from parley.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NameTaken,
+    NewOwnerRequired,
+    NotFound,
+    RateLimited,
+)
 from parley.text import text_check_name, text_check_storable
 
 from ..models import Membership, Room
 from ..payloads import user_payload
-from ..selectors import conversation_list, room_find_visible
+from ..selectors import conversation_list, room_check_open, room_find_visible, room_name_holder
 from . import stream
+from .room_admin import room_archive, room_may_manage, room_owner_transfer, room_updated_record
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_NAME = 80
@@ -108,6 +117,20 @@ def _clean_topic(topic: str) -> str:
     return topic
 
 
+def _check_name_free(*, name: str, user: User | None, room: Room | None = None) -> None:
+    """NameTaken when a room other than `room` that `user` may see has this name, without case
+    or accents ("general", "General" and "Général" are one name). Private rooms `user` is not in
+    hold no name for them (chat.selectors.room_name_holder): their names are told apart by the
+    Private badge and their slugs, never by refusing one that would reveal them."""
+    holder = room_name_holder(name=name, user=user, exclude=room)
+    if holder is not None:
+        state = " (archived)" if holder.archived_at is not None else ""
+        raise NameTaken(
+            f"There is already a room named {holder.name!r}{state}: #{holder.slug}. "
+            "Pick another name, or use that room."
+        )
+
+
 def room_create(
     *,
     owner: User | None,
@@ -121,7 +144,8 @@ def room_create(
     rooms only (and become no member); `owner` None is an operator's room.
 
     A private room's slug always gets a random suffix (`_private_slug`), an explicit `slug`
-    too. A taken slug is Conflict, whether the room holding it is visible or not. Raises
+    too. A taken slug is Conflict, whether the room holding it is visible or not; a name a room
+    `owner` may see has already is NameTaken (`_check_name_free`). Raises
     RateLimited beyond the owner's rooms per hour (PARLEY_ROOMS_PER_HOUR) unless `quota` is
     False (an operator's command)."""
     name, topic = _clean_name(name), _clean_topic(topic)
@@ -132,6 +156,7 @@ def room_create(
         slug = _private_slug(slug_clean(slug) if slug else slug_for_name(name))
     else:
         slug = slug_clean(slug) if slug else _slug_from_name(name)
+    _check_name_free(name=name, user=owner)
     if quota:
         _check_room_quota(owner)
     try:
@@ -150,13 +175,17 @@ def room_create(
     return room
 
 
-def room_open(*, slug: str, user: User, name: str | None = None) -> Room:
+def room_open(*, slug: str, user: User, name: str | None = None, follow_name: bool = True) -> Room:
     """The room at `slug` as `user` may see it, or a new public room there owned by `user`
     (a signed-up user or a guest) and named `name` (the slug when none): the Channels
-    tutorial's rooms, which exist once someone enters them. A slug held by a room `user` may not
-    see is Conflict, exactly as a taken slug is in room_create: never the room itself."""
+    tutorial's rooms, which exist once someone enters them. With `follow_name`, a room `user`
+    may see that has the name already is the one opened (the lobby's "enter a name": typing
+    "General" finds #general-chat); without, that is NameTaken. A slug held by a room `user`
+    may not see is Conflict, exactly as a taken slug is in room_create: never the room itself."""
     slug = slug_clean(slug)
     if (room := room_find_visible(slug=slug, user=user)) is not None:
+        return room
+    if follow_name and (room := room_name_holder(name=name or slug, user=user)) is not None:
         return room
     try:
         return room_create(owner=user, name=name or slug, slug=slug)
@@ -167,41 +196,30 @@ def room_open(*, slug: str, user: User, name: str | None = None) -> Room:
         return room
 
 
-def room_may_manage(*, room: Room, by: User) -> bool:
-    """Who renames a room, changes its topic and removes its members: its owner, or a Parley
-    administrator (staff or superuser)."""
-    return by.is_active and (room.owner_id == by.pk or by.is_staff or by.is_superuser)
-
-
 def room_update(*, room: Room, by: User, name: str | None = None, topic: str | None = None) -> Room:
     """Rename the room and/or change its topic (None: unchanged), with room_create's rules for
-    each. The slug stays, so links to the room keep working. Records RoomUpdated, unless
-    nothing changes. Forbidden unless `by` may manage the room (`room_may_manage`)."""
+    each (a name another room `by` may see has is NameTaken). The slug stays, so links to the
+    room keep working. Records RoomUpdated, unless nothing changes. Forbidden unless `by` may
+    manage the room (`room_may_manage`); RoomArchived in an archived room."""
     if not room_may_manage(room=room, by=by):
         raise Forbidden("Only the room's owner or an administrator changes its name or topic.")
-    if room.kind == Room.Kind.DM and name is not None:
-        raise BadRequest("A direct message is named by its people.")
     name = _clean_name(name) if name is not None else None
     topic = _clean_topic(topic) if topic is not None else None
+    if name is not None:
+        _check_name_free(name=name, user=by, room=room)
     with transaction.atomic():
         _, seq = stream.allocate(room)
-        current = Room.objects.get(pk=room.pk)
+        current = Room.objects.select_related("owner").get(pk=room.pk)
         new_name = current.name if name is None else name
         new_topic = current.topic if topic is None else topic
         if (new_name, new_topic) == (current.name, current.topic):
             transaction.set_rollback(True)  # nothing changes: give the event seq back
             room.name, room.topic = current.name, current.topic
             return room
-        room.name, room.topic, room.last_event_seq = new_name, new_topic, seq
+        room.name, room.topic, room.owner = new_name, new_topic, current.owner
+        room.archived_at = current.archived_at
         room.save(update_fields=["name", "topic"])
-        stream.record(
-            events.RoomUpdated,
-            room=room,
-            seq=seq,
-            name=new_name,
-            topic=new_topic,
-            user=user_payload(by),
-        )
+        room_updated_record(room=room, seq=seq, by=by)
     return room
 
 
@@ -234,6 +252,7 @@ def room_join(*, room: Room, user: User) -> Membership:
         return membership
     if room.private:
         raise Forbidden("Private rooms are joined by invitation.")
+    room_check_open(room)
     membership, created = Membership.objects.get_or_create(room=room, user=user)
     if created:
         member_changed(room=room, user=user, change="joined")
@@ -242,9 +261,11 @@ def room_join(*, room: Room, user: User) -> Membership:
 
 def room_invite(*, room: Room, by: User, username: str) -> Membership:
     """Add `username` to the room. In a private room only the owner invites; in a public
-    room any member may. Nobody is added to a DM: a DM with one more person is another DM."""
+    room any member may. Nobody is added to a DM (a DM with one more person is another DM),
+    and nobody invites into an archived room (RoomArchived)."""
     if room.kind == Room.Kind.DM:
         raise BadRequest("A direct message keeps its people: start a new one with everyone.")
+    room_check_open(room)
     if room.private and room.owner_id != by.pk:
         raise Forbidden("Only the room's owner invites people to a private room.")
     if not room.private and not Membership.objects.filter(room=room, user=by).exists():
@@ -259,10 +280,28 @@ def room_invite(*, room: Room, by: User, username: str) -> Membership:
     return membership
 
 
-def room_leave(*, room: Room, user: User) -> None:
-    """`user` leaves the room. If it is private, their open sockets stop receiving it."""
-    if not _membership_end(room=room, user=user, reason="left"):
-        raise NotFound(f"You are not a member of {room.slug!r}.")
+def room_leave(*, room: Room, user: User, new_owner: str | None = None) -> None:
+    """`user` leaves the room. If it is private, their open sockets stop receiving it.
+
+    The owner of a private room names its `new_owner` (a member), to whom it is handed over
+    first, in the same transaction: otherwise nobody could invite anyone into it any more, and
+    its owner would no longer see it. Leaving without one is NewOwnerRequired while others are
+    in the room; the last member leaving an empty private room archives it, with its history,
+    for administrators (who may hand it over in the admin). The owner of a public room may
+    leave and stays its owner (it is visible to all, so they still manage it), or hands it over
+    with `new_owner` as they go."""
+    with transaction.atomic():
+        if not Membership.objects.filter(room=room, user=user).exists():
+            raise NotFound(f"You are not a member of {room.slug!r}.")
+        if new_owner is not None and new_owner != user.username:
+            room_owner_transfer(room=room, by=user, username=new_owner)
+        elif room.private and room.owner_id == user.pk:
+            if Membership.objects.filter(room=room).exclude(user=user).exists():
+                raise NewOwnerRequired(
+                    f"You own #{room.slug}: name a member as its new owner to leave it."
+                )
+            room_archive(room=room, by=user)
+        _membership_end(room=room, user=user, reason="left")
 
 
 def member_may_remove(*, room: Room, by: User) -> bool:

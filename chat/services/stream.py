@@ -15,21 +15,28 @@ from django.db import connection, transaction
 from parley import events
 
 from ..models import Message, Room, RoomEvent
-from ..selectors import message_payloads
+from ..selectors import message_payloads, room_read_only
 
 
-def allocate(room: Room, *, message: bool = False) -> tuple[int, int]:
+def allocate(room: Room, *, message: bool = False, archived_ok: bool = False) -> tuple[int, int]:
     """(the room's message count, its next event seq), taking the event seq, and a message
-    number too when `message`. Call inside the transaction that stores the change."""
+    number too when `message`. Call inside the transaction that stores the change.
+
+    Raises RoomArchived when the room is archived, unless `archived_ok` (what an archived room
+    still allows: handing it over, unarchiving it, members leaving): read under the room's
+    lock, so a change racing an archive is refused once the archive has committed, and the
+    raise rolls the taken seq back with the caller's transaction."""
     table = Room._meta.db_table
     counted = "last_seq = last_seq + 1, " if message else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {counted}last_event_seq = last_event_seq + 1 WHERE id = %s "
-            "RETURNING last_seq, last_event_seq",
+            "RETURNING last_seq, last_event_seq, archived_at",
             [room.pk],
         )
-        last_seq, event_seq = cursor.fetchone()
+        last_seq, event_seq, archived_at = cursor.fetchone()
+    if archived_at is not None and not archived_ok:
+        raise room_read_only(room)
     return last_seq, event_seq
 
 
@@ -56,7 +63,9 @@ def record(
     neither is stored: a replay reads them as they are then (`chat.selectors.stream_range`)."""
     with transaction.atomic():
         if seq is None:
-            _, seq = allocate(room)
+            # Only membership changes are recorded without a seq taken: members may leave an
+            # archived room (joining and inviting are refused before this).
+            _, seq = allocate(room, archived_ok=True)
         RoomEvent.objects.create(
             room=room,
             seq=seq,

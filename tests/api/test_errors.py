@@ -58,7 +58,7 @@ def test_unexpected_exception_is_500_json_and_logged(make_user, api_as, monkeypa
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("api.rooms.room_list_visible", explode)
+    monkeypatch.setattr("api.rooms.room_browse", explode)
     with caplog.at_level(logging.ERROR, logger="api.errors"):
         response = api_as(make_user()).get("/rooms")
     body = assert_error(response, 500, "internal_error")

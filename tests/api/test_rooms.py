@@ -19,7 +19,9 @@ ROOM_KEYS = {
     "last_seq",
     "last_event_seq",
     "created_at",
+    "archived_at",
     "member",
+    "member_count",
 }
 
 
@@ -63,7 +65,9 @@ def test_create_answers_201_with_the_room_the_caller_owns_and_is_in(make_user, a
         "owner": user_payload(alice),
         "last_seq": 0,
         "last_event_seq": 0,
+        "archived_at": None,
         "member": True,
+        "member_count": 1,
     }
     assert Room.objects.get(name="Team Chat").owner == alice
 

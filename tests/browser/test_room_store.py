@@ -221,11 +221,14 @@ def test_room_and_member_changes_are_passed_on(page):
         page,
         """
         const seen = [];
-        store.addEventListener("room", (event) => seen.push(["room", event.detail.name, event.detail.topic]));
+        store.addEventListener("room", (event) => {
+          const { name, topic, owner, archived } = event.detail;
+          seen.push(["room", name, topic, owner.id, archived]);
+        });
         store.addEventListener("member", (event) => seen.push(["member", event.detail.user.id, event.detail.change]));
-        store.apply({ type: "room_updated", room: "r", seq: 1, name: "New", topic: "t", user: ada });
+        store.apply({ type: "room_updated", room: "r", seq: 1, name: "New", topic: "t", owner: bob, archived: true, user: ada });
         store.apply({ type: "member", room: "r", seq: 2, user: bob, change: "joined" });
         return seen;
     """,
     )
-    assert result == [["room", "New", "t"], ["member", 2, "joined"]]
+    assert result == [["room", "New", "t", 2, True], ["member", 2, "joined"]]

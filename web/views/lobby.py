@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chat.selectors import room_list_joined, room_list_visible
+from chat.selectors import BROWSE_QUERY_MAX, room_browse, room_list_joined
 from chat.services.rooms import room_create, slug_for_name
 from parley.errors import ParleyError
 
@@ -57,15 +57,37 @@ LOBBY_PAGE_SIZE = 50
 
 
 def _render(request, form, status=200):
+    """The lobby's lists: the visitor's rooms, and every room they may see (browse), searched
+    by name (`?q=`), the archived ones instead with `?archived=1`; each paged on its own."""
     user = request.user
+    query = " ".join(request.GET.get("q", "").split())[:BROWSE_QUERY_MAX]
+    archived = request.GET.get("archived") == "1"
     # An anonymous visitor sees what a guest sees; a guest identity is made only on a write,
     # not for looking at the list.
-    joined = room_list_joined(user=user) if user.is_authenticated else []
+    joined = room_list_joined(user=user, archived=False) if user.is_authenticated else []
+    browse = room_browse(user=user, q=query, archived=archived)
     context = {
         "joined": Paginator(joined, LOBBY_PAGE_SIZE).get_page(request.GET.get("joined_page")),
-        "public_rooms": Paginator(
-            room_list_visible(user=user).filter(private=False), LOBBY_PAGE_SIZE
-        ).get_page(request.GET.get("page")),
+        "joined_query": _query_without(request, "joined_page"),
+        "rooms": Paginator(browse, LOBBY_PAGE_SIZE).get_page(request.GET.get("page")),
+        "rooms_query": _query_without(request, "page"),
+        "q": query,
+        "archived": archived,
+        "rooms_empty": (
+            "No room you can see is named like that."
+            if query
+            else "No archived rooms."
+            if archived
+            else "No rooms yet: enter a name above to open one."
+        ),
         "form": form,
     }
     return render(request, "web/lobby.html", context, status=status)
+
+
+def _query_without(request, param: str) -> str:
+    """The page's query string less one list's page number: that list's pager links keep the
+    search and the other list's page."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()

@@ -1,4 +1,5 @@
-"""A room's page (`/chat/<slug>/`) and the forms on it: invite and leave."""
+"""A room's page (`/chat/<slug>/`) and the forms on it: invite, leave, and what its owner (or
+an administrator) manages: name and topic, removing members, handing over, archiving."""
 
 import math
 
@@ -12,18 +13,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.services import guest_for_session, session_guest
 from chat.selectors import room_find_visible, room_get_visible, room_members
 from chat.services.pins import pin_may_change
+from chat.services.room_admin import (
+    room_archive,
+    room_may_manage,
+    room_owner_transfer,
+    room_unarchive,
+)
 from chat.services.rooms import (
+    member_remove,
     room_invite,
     room_join,
     room_leave,
-    room_may_manage,
     room_open,
+    room_update,
     slug_clean,
 )
-from parley.errors import BadRequest, Conflict, NotFound, ParleyError, RateLimited
+from parley.errors import BadRequest, Conflict, NameTaken, NotFound, ParleyError, RateLimited
 
 from ..csp import csp
-from ..forms import InviteForm
+from ..forms import InviteForm, LeaveForm, MemberForm, RoomSettingsForm
 
 # Members the room page lists; the count says how many there are in all.
 MEMBER_PANEL_SIZE = 100
@@ -54,11 +62,15 @@ def room(request, slug):
             # session (a session, not a user: no guest exists before that write).
             request.session.save()
             request.session.modified = True
-    if visitor is not None and not visitor.is_guest and not room.private:
+    archived = room.archived_at is not None
+    if visitor is not None and not visitor.is_guest and not room.private and not archived:
         room_join(room=room, user=visitor)
     is_owner = visitor is not None and room.owner_id == visitor.pk and not visitor.is_guest
+    manager = visitor is not None and room_may_manage(room=room, by=visitor)
     members = room_members(room=room)
     shown, count = list(members[:MEMBER_PANEL_SIZE]), members.count()
+    # Whom the owner of a private room hands it to as they leave (the leave form asks).
+    successors = [m for m in shown if m.pk != room.owner_id] if room.private and is_owner else []
     context = {
         "room": room,
         "visitor_name": visitor.shown_name if visitor is not None else "Anonymous",
@@ -67,8 +79,19 @@ def room(request, slug):
         "members": shown,
         "member_count": count,
         "members_more": count - len(shown),
-        "invite_form": InviteForm() if room.private and is_owner else None,
+        "invite_form": InviteForm() if room.private and is_owner and not archived else None,
         "can_leave": visitor is not None and not visitor.is_guest,
+        "archived": archived,
+        # What its owner or an administrator manages (docs/web.md, "Managing a room").
+        "manager": manager,
+        "settings_form": (
+            RoomSettingsForm(initial={"name": room.name, "topic": room.topic})
+            if manager and not archived
+            else None
+        ),
+        "successors": successors,
+        # The owner alone in a private room: leaving archives it (chat.services.rooms.room_leave).
+        "last_member": room.private and is_owner and count == 1,
         "max_body": settings.PARLEY_MAX_BODY,
         # What the page's message menus offer (the services decide): pins for signed-up
         # people (also the REST lists); deleting anyone's message for who manages the room.
@@ -91,7 +114,7 @@ def room_open_and_go(request, slug, *, name: str | None = None):
         response = room_offer(request, slug, error=error.message, status=429)
         response["Retry-After"] = str(math.ceil(error.retry_after))
         return response
-    except Conflict as error:
+    except (Conflict, NameTaken) as error:
         return room_offer(request, slug, error=error.message, status=409)
     except BadRequest as error:
         if name is not None:  # the typed name (bidirectional controls, say): say what is wrong
@@ -115,39 +138,136 @@ def room_offer(request, slug, *, error: str = "", status: int = 404):
 @require_POST
 @login_required
 def invite(request, slug):
-    try:
-        room = room_get_visible(slug=slug, user=request.user)
-    except NotFound:
-        return room_not_found(request, slug)
-    form = InviteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Type the username of the person to invite.")
-        return redirect("web:room", slug=room.slug)
-    username = form.cleaned_data["username"]
-    try:
-        room_invite(room=room, by=request.user, username=username)
-    except ParleyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{username} is now a member of {room.name}.")
-    return redirect("web:room", slug=room.slug)
+    return _member_act(
+        request,
+        slug,
+        InviteForm(request.POST),
+        refusal="Type the username of the person to invite.",
+        change=lambda room, name: room_invite(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} is now a member of {room.name}.",
+    )
 
 
 @csp
 @require_POST
 @login_required
 def leave(request, slug):
+    """Leave the room; the owner of a private room names a member to hand it to."""
+    form = LeaveForm(request.POST)
+    new_owner = form.cleaned_data["new_owner"] or None if form.is_valid() else None
+    return _act(
+        request,
+        slug,
+        lambda room: room_leave(room=room, user=request.user, new_owner=new_owner),
+        lambda room: f"You left {room.name}.",
+        to_lobby=True,
+    )
+
+
+@csp
+@require_POST
+@login_required
+def room_settings(request, slug):
+    """Rename the room and change its topic."""
+    form = RoomSettingsForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, slug, "A room needs a name of at most 80 characters.")
+    data = form.cleaned_data
+    return _act(
+        request,
+        slug,
+        lambda room: room_update(
+            room=room, by=request.user, name=data["name"], topic=data["topic"]
+        ),
+        lambda room: "Saved.",
+    )
+
+
+@csp
+@require_POST
+@login_required
+def remove(request, slug):
+    return _member_act(
+        request,
+        slug,
+        MemberForm(request.POST),
+        refusal="Say whom to remove.",
+        change=lambda room, name: member_remove(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} is no longer a member of {room.name}.",
+    )
+
+
+@csp
+@require_POST
+@login_required
+def owner(request, slug):
+    return _member_act(
+        request,
+        slug,
+        MemberForm(request.POST),
+        refusal="Choose the member to hand the room to.",
+        change=lambda room, name: room_owner_transfer(room=room, by=request.user, username=name),
+        done=lambda room, name: f"{name} now owns {room.name}.",
+    )
+
+
+@csp
+@require_POST
+@login_required
+def archive(request, slug):
+    return _act(
+        request,
+        slug,
+        lambda room: room_archive(room=room, by=request.user),
+        lambda room: f"{room.name} is archived: read-only, and out of the lobby's lists.",
+    )
+
+
+@csp
+@require_POST
+@login_required
+def unarchive(request, slug):
+    return _act(
+        request,
+        slug,
+        lambda room: room_unarchive(room=room, by=request.user),
+        lambda room: f"{room.name} is open again.",
+    )
+
+
+def _act(request, slug, change, done, *, to_lobby: bool = False):
+    """The room's forms: find the room (a private one the visitor is not in is missing), make
+    the one change, say how it went, and go back to the room (or to the lobby). The services
+    decide who may; their refusal is the message shown, on the room's page."""
     try:
         room = room_get_visible(slug=slug, user=request.user)
     except NotFound:
         return room_not_found(request, slug)
     try:
-        room_leave(room=room, user=request.user)
+        change(room)
     except ParleyError as error:
         messages.error(request, error.message)
         return redirect("web:room", slug=room.slug)
-    messages.info(request, f"You left {room.name}.")
-    return redirect("web:lobby")
+    messages.success(request, done(room))
+    return redirect("web:lobby") if to_lobby else redirect("web:room", slug=room.slug)
+
+
+def _member_act(request, slug, form, *, refusal: str, change, done):
+    """`_act` for a form naming one person (`username`): `refusal` when it names nobody."""
+    if not form.is_valid():
+        return _refuse(request, slug, refusal)
+    name = form.cleaned_data["username"]
+    return _act(request, slug, lambda room: change(room, name), lambda room: done(room, name))
+
+
+def _refuse(request, slug, message: str):
+    """A form filled in wrong: back to the room's page, which says why (and answers a room the
+    visitor may not see as a missing one, as ever)."""
+    messages.error(request, message)
+    try:
+        return redirect("web:room", slug=slug_clean(slug))
+    except BadRequest:
+        return room_not_found(request, slug)
 
 
 def room_not_found(request, slug):

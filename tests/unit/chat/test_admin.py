@@ -96,3 +96,54 @@ def test_staff_see_only_their_own_dms_and_superusers_every_one(make_user, post):
     staff.is_superuser = True
     staff.save()
     assert dm.slug in client.get("/admin/chat/room/").content.decode()
+
+
+def _room_form(room, **changes) -> dict:
+    """The room's admin change form as posted, with `changes`."""
+    data = {
+        "slug": room.slug,
+        "name": room.name,
+        "topic": room.topic,
+        "owner": room.owner_id or "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        **changes,
+    }
+    if room.private:
+        data["private"] = "on"
+    if room.wide_mentions:
+        data["wide_mentions"] = "on"
+    return data
+
+
+def test_the_admin_hands_a_room_over_as_the_services_do(make_user, make_room, staff_client):
+    from chat.models import Room, RoomEvent
+    from chat.services.rooms import room_invite
+
+    ada, grace, stranger = make_user(), make_user(), make_user()
+    room = make_room(ada, private=True)  # staff are not in it
+    room_invite(room=room, by=ada, username=grace.username)
+    url = f"/admin/chat/room/{room.pk}/change/"
+    staff_client.post(url, _room_form(room, owner=stranger.pk))
+    assert Room.objects.get(pk=room.pk).owner == ada  # not a member: refused
+    staff_client.post(url, _room_form(room, owner=grace.pk))
+    assert Room.objects.get(pk=room.pk).owner == grace
+    change = RoomEvent.objects.get(room=room, type="room_updated")
+    assert change.data["owner"]["id"] == grace.pk
+
+
+def test_the_admin_archives_and_unarchives_through_the_services(make_user, make_room, staff_client):
+    from chat.models import Room, RoomEvent
+
+    room = make_room(make_user())
+    for action in ("archive", "unarchive"):
+        response = staff_client.post(
+            "/admin/chat/room/", {"action": action, "_selected_action": [room.pk]}
+        )
+        assert response.status_code == 302
+        archived = Room.objects.get(pk=room.pk).archived_at is not None
+        assert archived == (action == "archive")
+    changes = RoomEvent.objects.filter(room=room, type="room_updated").order_by("seq")
+    assert [change.data["archived"] for change in changes] == [True, False]

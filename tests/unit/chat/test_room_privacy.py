@@ -16,7 +16,8 @@ from parley.errors import Conflict, NotFound, RateLimited
 def test_private_rooms_get_a_random_server_made_suffix(make_user):
     owner = make_user()
     first = room_create(owner=owner, name="Design Review", private=True)
-    second = room_create(owner=owner, name="Design Review", private=True)
+    # another owner, who cannot see the first (so its name is free for them)
+    second = room_create(owner=make_user(), name="Design Review", private=True)
     pattern = rf"^design-review-[a-z0-9]{{{PRIVATE_SUFFIX_LENGTH}}}$"
     assert re.match(pattern, first.slug) and re.match(pattern, second.slug)
     assert first.slug != second.slug

@@ -19,7 +19,8 @@ def test_room_create_makes_owner_a_member_and_derives_a_slug(make_user):
     room = room_create(owner=alice, name="  Design   Review ", topic="specs")
     assert (room.slug, room.name, room.topic) == ("design-review", "Design Review", "specs")
     assert room_is_member(room=room, user=alice)
-    assert room_create(owner=alice, name="Design Review").slug == "design-review-2"
+    # another name (rooms are named once, tests/unit/chat/test_room_names.py) with the same slug
+    assert room_create(owner=alice, name="Design: Review").slug == "design-review-2"
 
 
 def test_unicode_names_are_kept_and_get_a_url_safe_slug(make_user):

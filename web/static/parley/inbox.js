@@ -59,6 +59,7 @@ export class Inbox extends EventTarget {
     else if (frame.type === "room_updated" && c.kind !== "dm") {
       c.name = frame.name ?? c.name;
       c.topic = frame.topic ?? c.topic;
+      c.archived = Boolean(frame.archived);
       this.emit("change", { slug: c.room });
     }
   }

@@ -141,6 +141,24 @@ store.addEventListener("room", ({ detail }) => {
   }
   topic.textContent = detail.topic;
   topic.hidden = !detail.topic;
+  // An archived room is read-only: the server refuses posts (room_archived); say so at once.
+  const archived = Boolean(detail.archived);
+  root.dataset.archived = String(archived);
+  $("archived-banner").hidden = !archived;
+  $("chat-message-input").disabled = archived;
+  $("chat-message-submit").disabled = archived;
+  // A handover moves the owner badge (the Remove buttons follow at the next load).
+  for (const row of memberList.querySelectorAll("li[data-username]")) {
+    const badge = row.querySelector(".badge-owner");
+    if (row.dataset.username !== detail.owner?.username) {
+      badge?.remove();
+    } else if (!badge) {
+      const owner = document.createElement("span");
+      owner.className = "badge badge-owner";
+      owner.textContent = "owner";
+      row.querySelector(".username").after(" ", owner);
+    }
+  }
 });
 
 // The member list, rendered by the server at load, kept current by `member` changes. The page

@@ -13,7 +13,8 @@
 // - "message" {message}: a message was added or changed; render it where it belongs;
 // - "cleared": the room starts afresh (after a `reset`), drop everything shown;
 // - "pins" {id, pinned, user}: `user` pinned or unpinned a message (it may not be held here);
-// - "room" {name, topic}: the room was renamed or its topic changed;
+// - "room" {name, topic, owner, archived}: the room was renamed, its topic changed, it was
+//   handed over, archived or unarchived (each frame carries all four);
 // - "member" {user, change}: someone joined, left, was invited or removed.
 
 const RECENT = 1000;
@@ -114,7 +115,13 @@ export class RoomStore extends EventTarget {
   apply(frame) {
     switch (frame.type) {
       case "room_updated":
-        this.emit("room", { name: frame.name, topic: frame.topic, user: frame.user });
+        this.emit("room", {
+          name: frame.name,
+          topic: frame.topic,
+          owner: frame.owner,
+          archived: frame.archived,
+          user: frame.user,
+        });
         return;
       case "member":
         this.emit("member", { user: frame.user, change: frame.change });
