@@ -49,8 +49,10 @@ lint: install ## ruff (lint + format check), mypy on the product packages, the i
 format: install ## ruff format: wrap the code at the project's 100 characters
 	$(PY) -m ruff format .
 
-screenshot: install ## regenerate docs/screenshot-room.png (headless chromium)
+screenshot: install ## regenerate the docs' screenshots: desktop, phone, phone's sidebar (headless chromium)
 	$(PY) -m tests.browser.screenshot
+	$(PY) -m tests.browser.screenshot --phone --no-thread --out docs/screenshot-room-phone.png
+	$(PY) -m tests.browser.screenshot --phone --no-thread --drawer --out docs/screenshot-sidebar-phone.png
 
 bench: install ## fan-out benchmark: Parley vs the tutorial baseline and bare websockets (BENCH_ARGS="--quick"); docs/performance.md
 	$(PY) -m bench $(BENCH_ARGS)

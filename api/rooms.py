@@ -81,6 +81,7 @@ def room_payload(room: Room, *, member: bool, member_count: int | None = None) -
         "last_event_seq": room.last_event_seq,
         "created_at": _time(room.created_at),
         "archived_at": _time(room.archived_at),
+        "wide_mentions": room.wide_mentions,
         "member": member,
         "member_count": member_count,
     }
@@ -133,7 +134,13 @@ def room_change(request: AuthenticatedRequest, slug: str, data: RoomUpdateIn):
     administrator. The slug stays. 200 with the room; 409 `name_taken` for a name another room
     the caller may see has, `room_archived` in an archived room."""
     room = room_visible(slug=slug, user=request.auth)
-    room = room_update(room=room, by=request.auth, name=data.name, topic=data.topic)
+    room = room_update(
+        room=room,
+        by=request.auth,
+        name=data.name,
+        topic=data.topic,
+        wide_mentions=data.wide_mentions,
+    )
     return room_answer(room, request.auth)
 
 

@@ -114,6 +114,8 @@ class RoomUpdateIn(In):
     # Absent: unchanged.
     name: str | None = limits(minLength=1, maxLength=MAX_NAME, default=None)
     topic: str | None = limits(maxLength=MAX_TOPIC, default=None)
+    # Whether @room and @here notify everyone in the room.
+    wide_mentions: bool | None = None
 
 
 # The largest page of a list the API answers (rooms, members): fixed, as OpenAPI publishes it.
@@ -220,6 +222,7 @@ class RoomOut(Out):
     created_at: Timestamp
     # When the room was archived (read-only); None while it is open.
     archived_at: Timestamp | None
+    wide_mentions: bool
     member: bool
     # How many members the room has.
     member_count: int

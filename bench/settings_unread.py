@@ -8,4 +8,4 @@ import dj_database_url
 from config.settings.embedded import *  # noqa: F403
 
 if url := os.environ.get("PARLEY_BENCH_DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(url)}
+    DATABASES = {"default": dj_database_url.parse(url) | {"OPTIONS": POSTGRES_OPTIONS}}  # noqa: F405

@@ -26,6 +26,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--conversations", type=int, default=500)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--explain", action="store_true", help="print the counting query's plan")
     parser.add_argument(
         "--postgres", default="postgres://postgres@127.0.0.1:5432/postgres", help="server to use"
     )
@@ -160,6 +161,10 @@ def main(argv: list[str]) -> None:
             reader = _fill(args.conversations, args.messages)
             filled = time.perf_counter() - started
             result = _measure(reader, args.runs)
+            if args.explain:
+                from chat.selectors import conversation_counts
+
+                print(conversation_counts(user=reader).explain(analyze=True))
             print(
                 f"{args.engine}: {args.messages} messages, {args.conversations} conversations "
                 f"(filled in {filled:.0f} s): {result}"

@@ -431,12 +431,8 @@ def _unread(*, outer_user: Any, wide_only: bool = False) -> Coalesce:
     return _count(later)
 
 
-def conversation_memberships(*, user: User, room_ids: list[int] | None = None) -> list[Membership]:
-    """The user's memberships (the rooms and DMs they are in), each with its counts: `unread`,
-    the messages in the room's timeline after their read marker that others wrote and are not
-    deleted; `mentioned`, those that mention them by name (Mention) or by `@room`/`@here`.
-    One query for all of them, however many: each count reads an index range past the marker,
-    (room, event_seq) on messages or (user, room, event_seq) on mentions."""
+def conversation_counts(*, user: User, room_ids: list[int] | None = None) -> QuerySet[Membership]:
+    """The query `conversation_memberships` runs (bench.unread explains it)."""
     memberships = Membership.objects.filter(user=user).select_related("room", "user")
     if room_ids is not None:
         memberships = memberships.filter(room_id__in=room_ids)
@@ -446,13 +442,20 @@ def conversation_memberships(*, user: User, room_ids: list[int] | None = None) -
         event_seq__gt=OuterRef("last_read"),
         message__mentions_wide=False,  # counted with the wide ones: a message counts once
     )
-    counted: list[Membership] = list(
-        memberships.annotate(
-            unread=_unread(outer_user=OuterRef("user_id")),
-            named=_count(mentions),
-            wide=_unread(outer_user=OuterRef("user_id"), wide_only=True),
-        ).order_by("room__sort_name", "room__slug")
-    )
+    return memberships.annotate(
+        unread=_unread(outer_user=OuterRef("user_id")),
+        named=_count(mentions),
+        wide=_unread(outer_user=OuterRef("user_id"), wide_only=True),
+    ).order_by("room__sort_name", "room__slug")
+
+
+def conversation_memberships(*, user: User, room_ids: list[int] | None = None) -> list[Membership]:
+    """The user's memberships (the rooms and DMs they are in), each with its counts: `unread`,
+    the messages in the room's timeline after their read marker that others wrote and are not
+    deleted; `mentioned`, those that mention them by name (Mention) or by `@room`/`@here`.
+    One query for all of them, however many: each count reads an index range past the marker,
+    (room, event_seq) on messages or (user, room, event_seq) on mentions."""
+    counted: list[Membership] = list(conversation_counts(user=user, room_ids=room_ids))
     for membership in counted:
         # Every unread message of a DM is for them, as a mention is.
         dm = membership.room.kind == Room.Kind.DM

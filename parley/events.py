@@ -134,15 +134,16 @@ class MessageUnpinned(_PinChange):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RoomUpdated(RoomChange):
-    """The room's name, topic, owner or archived state changed (by `user`): each frame carries
-    all four as they are after the change, so a client sets them rather than working out which
-    one moved. `owner` is a user payload, None when the owner's account is gone."""
+    """The room's name, topic, owner, archived state or `wide_mentions` (whether @room and
+    @here notify) changed (by `user`): each frame carries all five as they are after the
+    change, so a client sets them rather than working out which one moved. `owner` is a user payload, None when the owner's account is gone."""
 
     type: ClassVar[str] = "room_updated"
     name: str
     topic: str
     owner: dict[str, Any] | None
     archived: bool
+    wide_mentions: bool
     user: dict[str, Any]
 
 

@@ -2,6 +2,7 @@
 (ParleyError messages are added to the form as non-field errors)."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.services import MAX_DISPLAY_NAME, MAX_STATUS_TEXT, time_zones
 from chat.services.rooms import MAX_NAME, MAX_TOPIC
@@ -13,10 +14,19 @@ class _Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class LoginForm(AuthenticationForm):
+    """Django's, without the autofocus on the username: "Skip to content" stays the page's first
+    Tab stop (docs/web.md, "Keyboard")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 class SignupForm(_Form):
     username = forms.CharField(
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
         help_text="Letters, digits and @ . + - _ only.",
     )
     display_name = forms.CharField(

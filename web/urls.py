@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .csp import csp
+from .forms import LoginForm
 from .views import accounts, dms, lobby, profiles, rooms, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
@@ -12,7 +13,7 @@ from .views.favicon import favicon
 app_name = "web"
 
 login = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
+    template_name="web/login.html", redirect_authenticated_user=True, authentication_form=LoginForm
 )
 
 urlpatterns = [

@@ -30,7 +30,8 @@ def room_may_manage(*, room: Room, by: User) -> bool:
 
 
 def room_updated_record(*, room: Room, seq: int, by: User) -> events.RoomChange:
-    """Record `room` as it now is (name, topic, owner, archived) at `seq`, changed by `by`.
+    """Record `room` as it now is (name, topic, owner, archived, wide mentions) at `seq`,
+    changed by `by`.
     Call inside the change's transaction, after `stream.allocate` gave `seq`."""
     room.last_event_seq = seq
     owner = room.owner
@@ -42,6 +43,7 @@ def room_updated_record(*, room: Room, seq: int, by: User) -> events.RoomChange:
         topic=room.topic,
         owner=user_payload(owner) if owner is not None else None,
         archived=room.archived_at is not None,
+        wide_mentions=room.wide_mentions,
         user=user_payload(by),
     )
 

@@ -196,11 +196,19 @@ def room_open(*, slug: str, user: User, name: str | None = None, follow_name: bo
         return room
 
 
-def room_update(*, room: Room, by: User, name: str | None = None, topic: str | None = None) -> Room:
-    """Rename the room and/or change its topic (None: unchanged), with room_create's rules for
-    each (a name another room `by` may see has is NameTaken). The slug stays, so links to the
-    room keep working. Records RoomUpdated, unless nothing changes. Forbidden unless `by` may
-    manage the room (`room_may_manage`); RoomArchived in an archived room."""
+def room_update(
+    *,
+    room: Room,
+    by: User,
+    name: str | None = None,
+    topic: str | None = None,
+    wide_mentions: bool | None = None,
+) -> Room:
+    """Rename the room, change its topic and/or whether `@room` and `@here` notify everyone in
+    it (None: unchanged), with room_create's rules for each (a name another room `by` may see
+    has is NameTaken). The slug stays, so links to the room keep working. Records RoomUpdated,
+    unless nothing changes. Forbidden unless `by` may manage the room (`room_may_manage`);
+    RoomArchived in an archived room."""
     if not room_may_manage(room=room, by=by):
         raise Forbidden("Only the room's owner or an administrator changes its name or topic.")
     name = _clean_name(name) if name is not None else None
@@ -210,15 +218,16 @@ def room_update(*, room: Room, by: User, name: str | None = None, topic: str | N
     with transaction.atomic():
         _, seq = stream.allocate(room)
         current = Room.objects.select_related("owner").get(pk=room.pk)
-        new_name = current.name if name is None else name
-        new_topic = current.topic if topic is None else topic
-        if (new_name, new_topic) == (current.name, current.topic):
+        before = (current.name, current.topic, current.wide_mentions)
+        room.owner, room.archived_at = current.owner, current.archived_at
+        room.name = current.name if name is None else name
+        room.topic = current.topic if topic is None else topic
+        room.wide_mentions = current.wide_mentions if wide_mentions is None else wide_mentions
+        after = (room.name, room.topic, room.wide_mentions)
+        if after == before:
             transaction.set_rollback(True)  # nothing changes: give the event seq back
-            room.name, room.topic = current.name, current.topic
             return room
-        room.name, room.topic, room.owner = new_name, new_topic, current.owner
-        room.archived_at = current.archived_at
-        room.save(update_fields=["name", "topic"])
+        room.save(update_fields=["name", "topic", "wide_mentions"])
         room_updated_record(room=room, seq=seq, by=by)
     return room
 

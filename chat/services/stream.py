@@ -25,16 +25,17 @@ def allocate(room: Room, *, message: bool = False, archived_ok: bool = False) ->
     Raises RoomArchived when the room is archived, unless `archived_ok` (what an archived room
     still allows: handing it over, unarchiving it, members leaving): read under the room's
     lock, so a change racing an archive is refused once the archive has committed, and the
-    raise rolls the taken seq back with the caller's transaction."""
+    raise rolls the taken seq back with the caller's transaction. Sets `room.wide_mentions`
+    as it is now too (a socket holds its rooms for as long as it is open)."""
     table = Room._meta.db_table
     counted = "last_seq = last_seq + 1, " if message else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {counted}last_event_seq = last_event_seq + 1 WHERE id = %s "
-            "RETURNING last_seq, last_event_seq, archived_at",
+            "RETURNING last_seq, last_event_seq, archived_at, wide_mentions",
             [room.pk],
         )
-        last_seq, event_seq, archived_at = cursor.fetchone()
+        last_seq, event_seq, archived_at, room.wide_mentions = cursor.fetchone()
     if archived_at is not None and not archived_ok:
         raise room_read_only(room)
     return last_seq, event_seq

@@ -227,3 +227,10 @@ LOGGING = logging_config(
     form=_choice("PARLEY_LOG_FORMAT", "plain", LOG_FORMATS),
     access_log=os.environ.get("PARLEY_ACCESS_LOG", "0") == "1",
 )
+
+
+# What Parley's connections to PostgreSQL set (DATABASES' OPTIONS): no JIT. Parley's queries are
+# short index reads; PostgreSQL's JIT compiles any query its planner guesses is costly, and the
+# unread counts of a user in 500 conversations of a million messages spent 90 % of their time
+# compiling (docs/performance.md, "Unread counts").
+POSTGRES_OPTIONS = {"options": "-c jit=off"}

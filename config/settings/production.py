@@ -102,6 +102,7 @@ DATABASES = {
         conn_max_age=60,
         conn_health_checks=True,
     )
+    | {"OPTIONS": POSTGRES_OPTIONS}  # noqa: F405
 }
 
 REDIS_URL = _url("REDIS_URL", {"redis", "rediss", "unix"}, "redis://127.0.0.1:6379/0")

@@ -39,6 +39,7 @@ if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
 
     DATABASES["default"] = {  # noqa: F405
         **dj_database_url.parse(url, conn_max_age=0),
+        "OPTIONS": POSTGRES_OPTIONS,  # noqa: F405  (production's)
         "TEST": {"NAME": f"test_parley_{_run}"},
     }
 if url := os.environ.get("PARLEY_TEST_REDIS_URL"):

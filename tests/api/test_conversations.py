@@ -78,3 +78,19 @@ def test_only_members_move_markers(make_user, make_room, api_as):
     assert_error(api_as(bob).post(f"/rooms/{room.slug}/read"), 404, "not_found")
     assert_error(api_as(ada).post(f"/rooms/{room.slug}/read", {"seq": -1}), 400, "bad_request")
     assert_error(api_as(ada).post(f"/rooms/{room.slug}/unread", {"id": 0}), 400, "bad_request")
+
+
+def test_the_owner_decides_whether_room_and_here_notify(make_user, make_room, api_as):
+    ada, bob = make_user("ada"), make_user("bob")
+    room = make_room(ada)
+    room_join(room=room, user=bob)
+    assert api_as(bob).patch(f"/rooms/{room.slug}", {"wide_mentions": False}).status_code == 403
+    response = api_as(ada).patch(f"/rooms/{room.slug}", {"wide_mentions": False})
+    assert response.json()["wide_mentions"] is False
+    post(ada, room, "@room hello")
+    assert api_as(bob).get("/conversations").json()["conversations"][0]["mentions"] == 0
+    events = api_as(ada).get(f"/rooms/{room.slug}/events?since=0").json()["events"]
+    assert [e["wide_mentions"] for e in events if e["type"] == "room_updated"] == [False]
+    api_as(ada).patch(f"/rooms/{room.slug}", {"wide_mentions": True})
+    post(ada, room, "@here again")
+    assert api_as(bob).get("/conversations").json()["conversations"][0]["mentions"] == 1

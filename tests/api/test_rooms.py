@@ -16,6 +16,7 @@ ROOM_KEYS = {
     "topic",
     "private",
     "owner",
+    "wide_mentions",
     "last_seq",
     "last_event_seq",
     "created_at",
@@ -66,6 +67,7 @@ def test_create_answers_201_with_the_room_the_caller_owns_and_is_in(make_user, a
         "last_seq": 0,
         "last_event_seq": 0,
         "archived_at": None,
+        "wide_mentions": True,
         "member": True,
         "member_count": 1,
     }

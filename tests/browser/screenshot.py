@@ -1,11 +1,13 @@
-"""Makes docs/screenshot-room.png: a room seen by one of two people, with Markdown, reactions,
-an edited and a deleted message, a pin, and a thread open beside the log.
+"""Makes docs/screenshot-room.png: the app shell, its sidebar with four rooms, one of them open as
+seen by one of two people, with Markdown, reactions, an edited and a deleted message, a pin,
+and a thread open beside the log.
 
 .venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1280] [--height 800]
-    [--phone] [--no-thread]
+    [--phone] [--no-thread] [--drawer]
 
 `--phone --no-thread --out docs/screenshot-room-phone.png` makes the phone-sized one (390 x 844,
-a touch screen); on a phone the thread panel covers the log, hence `--no-thread`.
+a touch screen); on a phone the thread panel covers the log, hence `--no-thread`. Add
+`--drawer --out docs/screenshot-sidebar-phone.png` for the phone's sidebar drawer open.
 """
 
 import argparse
@@ -48,6 +50,9 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--phone", action="store_true", help="390 x 844, a touch screen")
     parser.add_argument("--no-thread", action="store_true", help="leave the thread closed")
+    parser.add_argument(
+        "--drawer", action="store_true", help="the sidebar open as a drawer (phone)"
+    )
     args = parser.parse_args()
     if args.phone:
         args.width, args.height = 390, 844
@@ -60,6 +65,16 @@ def main() -> None:
         finally:
             server.stop()
     print(f"wrote {args.out}")
+
+
+def create_room(page, name: str, *, topic: str = "", private: bool = False) -> None:
+    page.goto("/")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Topic").fill(topic)
+    if private:
+        page.get_by_label("Private").check()
+    page.get_by_role("button", name="Create room").click()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "live")
 
 
 def shoot(server: ParleyServer, args) -> None:
@@ -75,11 +90,9 @@ def shoot(server: ParleyServer, args) -> None:
             sign_up(page, username, name)
             people[username] = page
         ada, grace = people["ada"], people["grace"]
-        ada.goto("/")
-        ada.get_by_label("Name", exact=True).fill("Release train")
-        ada.get_by_label("Topic").fill("Shipping 2.4: blockers, deploys, go/no-go")
-        ada.get_by_role("button", name="Create room").click()
-        expect(ada.locator("#connection-status")).to_have_attribute("data-state", "live")
+        for name, private in (("General", False), ("Design reviews", True), ("Random", False)):
+            create_room(ada, name, private=private)
+        create_room(ada, "Release train", topic="Shipping 2.4: blockers, deploys, go/no-go")
         slug = ada.url.rstrip("/").rsplit("/", 1)[1]
         open_room(grace, slug)
         for who, text in CONVERSATION:
@@ -129,6 +142,9 @@ def shoot(server: ParleyServer, args) -> None:
         composer = "#chat-message-input" if args.no_thread else "#thread-input"
         ada.locator(composer).fill("Thanks, both!")
         ada.mouse.move(0, 0)
+        if args.drawer:
+            ada.get_by_role("button", name="Conversations", exact=True).click()
+            expect(ada.locator("#sidebar")).to_be_visible()
         args.out.parent.mkdir(parents=True, exist_ok=True)
         ada.screenshot(path=str(args.out))
         browser.close()

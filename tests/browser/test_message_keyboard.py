@@ -25,6 +25,7 @@ def test_menu_reaction_edit_and_thread_with_the_keyboard_only(new_page):
     page = new_page()
     sign_up(page, unique("kim"), "Kim")
     open_room(page, unique("keys-"))
+    page.locator("#chat-message-input").focus()
     keys = page.keyboard
     keys.type("first")
     keys.press("Enter")
@@ -105,6 +106,7 @@ def test_the_picker_grid_moves_with_arrow_keys(new_page):
     page = new_page()
     sign_up(page, unique("lee"))
     open_room(page, unique("grid-"))
+    page.locator("#chat-message-input").focus()
     page.keyboard.type("pick one")
     page.keyboard.press("Enter")
     expect_settled(page)

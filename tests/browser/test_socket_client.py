@@ -470,3 +470,35 @@ def test_a_thread_is_read_a_page_at_a_time_after_a_reply(page):
         {"type": "history", "room": "r", "thread": 3, "limit": 100},
         {"type": "history", "room": "r", "thread": 3, "after": 12, "limit": 100},
     ]
+
+
+def test_unsubscribe_forgets_the_room_and_a_later_subscribe_starts_it_afresh(page):
+    """The app shell leaves a room: its changes are no longer delivered, and coming back reads
+    it afresh (a new `fresh`, a subscribe with no `since`)."""
+    connect(page, last_seq=5)
+    run(page, "socket.unsubscribe('r'); last().receive(message(6));")
+    assert run(page, "return last().sent.at(-1)") == {"type": "unsubscribe", "room": "r"}
+    assert run(page, "return socket.subscribedRooms()") == []
+    assert run(page, "return seqs()") == []
+    run(
+        page,
+        "socket.subscribe('r'); last().receive({ type: 'subscribed', room: 'r', last_seq: 6 });",
+    )
+    assert run(page, "return last().sent.at(-1)") == {
+        "type": "subscribe",
+        "room": "r",
+        "ref": "subscribe:r",
+    }
+    assert run(page, "return events.filter(e => e.type === 'fresh').map(e => e.lastSeq)") == [5, 6]
+
+
+def test_subscribing_to_a_room_followed_already_says_fresh_again(page):
+    """A room kept subscribed (a post of it on its way when the shell left it) opened again: no
+    second subscribe, and a `fresh` for the view that opens it now."""
+    connect(page, last_seq=5)
+    run(page, "last().receive(message(6));")
+    sent = run(page, "return last().sent.length")
+    run(page, "socket.subscribe('r');")
+    page.wait_for_function("() => window.h.events.filter(e => e.type === 'fresh').length === 2")
+    assert run(page, "return events.filter(e => e.type === 'fresh').map(e => e.lastSeq)") == [5, 6]
+    assert run(page, "return last().sent.length") == sent

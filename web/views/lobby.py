@@ -14,10 +14,12 @@ from parley.errors import ParleyError
 
 from ..csp import csp
 from ..forms import RoomCreateForm
+from ..shell import shell_page
 from .rooms import room_open_and_go
 
 
 @csp
+@shell_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def lobby(request):
     """The lobby. Its join box POSTs the typed name here, which opens that room, creating it

@@ -32,12 +32,14 @@ from parley.errors import BadRequest, Conflict, NameTaken, NotFound, ParleyError
 
 from ..csp import csp
 from ..forms import InviteForm, LeaveForm, MemberForm, RoomSettingsForm
+from ..shell import shell_page
 
 # Members the room page lists; the count says how many there are in all.
 MEMBER_PANEL_SIZE = 100
 
 
 @csp
+@shell_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def room(request, slug):
     """GET shows the room, or, when there is none the visitor may see, a page offering to

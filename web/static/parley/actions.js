@@ -10,7 +10,7 @@
 import { button, el, focusBack, focusMark } from "./render.js";
 
 export class MessageActions {
-  constructor({ socket, store, slug, picker, notice, openThread, canModerate, canPin }) {
+  constructor({ socket, store, slug, picker, notice, openThread, canModerate, canPin, signal }) {
     this.socket = socket;
     this.store = store;
     this.slug = slug;
@@ -26,14 +26,15 @@ export class MessageActions {
     document.body.append(this.menu);
     this.dialog = document.getElementById("confirm-delete");
 
-    document.addEventListener("click", (event) => this.onClick(event));
+    document.addEventListener("click", (event) => this.onClick(event), { signal });
     this.menu.addEventListener("keydown", (event) => this.onMenuKey(event));
     this.menu.addEventListener("focusout", (event) => {
       if (!this.menu.hidden && !this.menu.contains(event.relatedTarget)) this.closeMenu(false);
     });
     document.addEventListener("pointerdown", (event) => {
       if (!this.menu.hidden && !this.menu.contains(event.target) && event.target !== this.menuTrigger) this.closeMenu(false);
-    });
+    }, { signal });
+    signal?.addEventListener("abort", () => this.menu.remove());
   }
 
   messageOf(node) {

@@ -8,7 +8,7 @@
 import { el, focusBack, focusMark, shortTime, threadSummaryText } from "./render.js";
 
 export class Drawers {
-  constructor(room) {
+  constructor(room, { signal } = {}) {
     this.room = room;
     this.panels = new Map(); // name -> {panel, onClose}
     this.current = null;
@@ -20,7 +20,7 @@ export class Drawers {
       if (focus !== document.body && focus !== null && !this.panels.get(this.current).panel.contains(focus)) return;
       event.preventDefault();
       this.close();
-    });
+    }, { signal });
   }
 
   register(name, panel, onClose = () => {}) {
@@ -164,7 +164,8 @@ export class PinsPanel {
 }
 
 export class ThreadsPanel {
-  constructor({ store, slug, drawers, signedIn, openThread }) {
+  constructor({ store, slug, drawers, signedIn, openThread, navigate = (url) => window.location.assign(url) }) {
+    this.navigate = navigate;
     this.store = store;
     this.slug = slug;
     this.drawers = drawers;
@@ -220,6 +221,6 @@ export class ThreadsPanel {
 
   go(root) {
     if (root.room === this.slug) this.openThread(root.id, { focus: true });
-    else window.location.assign(`/chat/${encodeURIComponent(root.room)}/#thread-${root.id}`);
+    else this.navigate(`/chat/${encodeURIComponent(root.room)}/#thread-${root.id}`);
   }
 }

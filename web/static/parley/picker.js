@@ -68,7 +68,7 @@ export function searchEmoji(entries, query) {
 }
 
 export class EmojiPicker {
-  constructor({ url }) {
+  constructor({ url, signal }) {
     this.url = url;
     this.names = new Map(); // emoji -> name, once the catalogue is loaded
     this.anchor = null;
@@ -108,7 +108,8 @@ export class EmojiPicker {
     });
     document.addEventListener("pointerdown", (event) => {
       if (!this.node.hidden && !this.node.contains(event.target) && event.target !== this.anchor) this.close(false);
-    });
+    }, { signal });
+    signal?.addEventListener("abort", () => this.node.remove());
   }
 
   // Show the picker by `anchor` (the button that opened it); `onPick(emoji)` on a choice.
@@ -146,7 +147,8 @@ export class EmojiPicker {
 
   place() {
     const rect = this.anchor.getBoundingClientRect();
-    const width = Math.min(320, window.innerWidth - 16);
+    // Wider on a touch screen: eight columns of 44 px targets.
+    const width = Math.min(window.matchMedia("(pointer: coarse)").matches ? 384 : 320, window.innerWidth - 16);
     this.node.style.width = `${width}px`;
     const left = Math.max(8, Math.min(rect.left, window.innerWidth - width - 8));
     this.node.style.left = `${left}px`;

@@ -1,6 +1,10 @@
-// The room page: wires the socket (socket.js) to the room's store (store.js) and the views
-// (timeline.js, thread.js, panels.js, actions.js), and owns the composer, the typing line,
-// the member list and the connection status.
+// A room in the app shell: wires the one socket (socket.js) to the room's store (store.js)
+// and the views (timeline.js, thread.js, panels.js, actions.js), and owns the composer, the
+// typing line, the member list, the details panel and the connection status.
+//
+// `mountRoom` starts the room whose markup the server rendered (`#room`) and returns a handle
+// whose `unmount()` stops it: every listener it added (on the shared socket and on the
+// document) goes with it, so switching rooms leaves nothing behind but the one socket.
 //
 // Layers as on the server: the socket speaks the protocol, the store holds state and applies
 // changes, views render from the store and send intents through the socket.
@@ -10,7 +14,6 @@ import { isSendable } from "./outbox.js";
 import { Drawers, PinsPanel, ThreadsPanel } from "./panels.js";
 import { EmojiPicker } from "./picker.js";
 import { nameWithUsername } from "./render.js";
-import { ParleySocket } from "./socket.js";
 import { RoomStore } from "./store.js";
 import { ThreadPanel } from "./thread.js";
 import { Timeline } from "./timeline.js";
@@ -19,6 +22,7 @@ const TYPING_EVERY = 2000; // ms between our typing frames
 const TYPING_SHOWN = 3000; // ms a "X is typing…" lasts without a new typing frame
 const NAME_COMMAND = /^\/name(?:\s+([\s\S]*))?$/;
 const STATUS_TEXT = {
+  idle: "Connecting…",
   connecting: "Connecting…",
   live: "Live",
   reconnecting: "Reconnecting…",
@@ -27,305 +31,384 @@ const STATUS_TEXT = {
   forbidden: "No access to this room",
   closed: "Disconnected",
 };
+const PHONE = "(max-width: 640px)";
+const OVERLAY = "(max-width: 900px)"; // the details panel covers the log instead of a column
+const WIDE = "(min-width: 1100px)";
+const DETAILS_KEY = "parley.details"; // "open" or "closed": the details panel, as last left
 
-const $ = (id) => document.getElementById(id);
-const root = $("room");
-const slug = root.dataset.room;
-const statusLine = $("connection-status");
-const typingLine = $("typing");
-const noticeLine = $("notice");
-const composer = $("composer");
-const input = $("chat-message-input");
-const myName = $("my-name");
-
-const socket = new ParleySocket();
-const store = new RoomStore(slug);
-let noticeTimer = null;
-
-function notice(text, kind = "info") {
-  clearTimeout(noticeTimer);
-  noticeLine.textContent = text;
-  noticeLine.dataset.kind = kind;
-  noticeTimer = setTimeout(() => {
-    noticeLine.textContent = "";
-  }, 8000);
+// The socket as the room's views see it: every listener they add goes when `signal` aborts.
+function scoped(socket, signal) {
+  return new Proxy(socket, {
+    get(target, name) {
+      if (name === "addEventListener") return (type, listener, options = {}) => target.addEventListener(type, listener, { ...options, signal });
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
-const drawers = new Drawers(root);
-const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent });
-const signedIn = root.dataset.signedIn === "true";
-const thread = new ThreadPanel({ socket, store, slug, notice, drawers });
-const openThread = (id, options) => thread.open(id, options);
-const actions = new MessageActions({
-  socket,
-  store,
-  slug,
-  notice,
-  openThread,
-  picker: new EmojiPicker({ url: root.dataset.emojiUrl }),
-  canModerate: root.dataset.moderator === "true",
-  canPin: root.dataset.canPin === "true",
-});
-new PinsPanel({
-  store,
-  slug,
-  drawers,
-  signedIn,
-  jump: async (message) => {
-    if (message.seq === null) return openThread(message.thread_root, { focus: false });
-    if (window.matchMedia("(max-width: 720px)").matches) drawers.close();
-    if (!(await timeline.jumpTo(message))) notice("That message is no longer in the room.", "error");
-  },
-});
-new ThreadsPanel({ store, slug, drawers, signedIn, openThread });
-window.parley = { socket, store }; // a handle for the console and the browser tests
+// `navigate(url)` opens another page of the shell (a room's thread in the threads list);
+// `focus` says whether the composer takes the focus (a switch, not the page's first load).
+export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = false }) {
+  const aborter = new AbortController();
+  const { signal } = aborter;
+  const socket = scoped(shared, signal);
+  const $ = (id) => document.getElementById(id);
+  const slug = root.dataset.room;
+  const statusLine = $("connection-status");
+  const typingLine = $("typing");
+  const noticeLine = $("notice");
+  const composer = $("composer");
+  const input = $("chat-message-input");
+  const myName = $("my-name");
 
-// ---- identity ----
+  const store = new RoomStore(slug);
+  let noticeTimer = null;
 
-function setMe(user) {
-  store.setMe(user);
-  myName.textContent = user.display_name;
-}
-
-socket.addEventListener("hello", ({ detail }) => setMe(detail.user));
-socket.addEventListener("identity", ({ detail }) => setMe(detail.user));
-socket.addEventListener("named", ({ detail }) => {
-  setMe(detail.user);
-  notice(`You are now ${detail.user.display_name}.`);
-});
-
-// ---- the room's stream ----
-
-socket.addEventListener("status", ({ detail }) => {
-  statusLine.dataset.state = detail.status;
-  statusLine.textContent = STATUS_TEXT[detail.status] ?? detail.status;
-  if (detail.status === "live") timeline.retryLatest();
-});
-
-socket.addEventListener("fresh", ({ detail }) => {
-  if (detail.room !== slug) return;
-  store.clear();
-  if (detail.reset) notice("You were away for a while: showing the latest messages.");
-  timeline.loadLatest(detail.lastSeq);
-});
-
-socket.addEventListener("change", ({ detail: { room, frame } }) => {
-  if (room !== slug) return;
-  if (frame.type === "message") {
-    const { message } = frame;
-    if (store.me && store.me.id !== null && message.author.id === store.me.id) timeline.settle(message.client_id);
-    stopTyping(message.author.id);
+  function notice(text, kind = "info") {
+    clearTimeout(noticeTimer);
+    noticeLine.textContent = text;
+    noticeLine.dataset.kind = kind;
+    noticeTimer = setTimeout(() => {
+      noticeLine.textContent = "";
+    }, 8000);
   }
-  store.apply(frame);
-});
 
-socket.addEventListener("ack", ({ detail }) => {
-  if (detail.room === slug) timeline.settle(detail.client_id, detail.number, detail.id);
-});
+  const drawers = new Drawers(root, { signal });
+  const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent });
+  const signedIn = root.dataset.signedIn === "true";
+  const thread = new ThreadPanel({ socket, store, slug, notice, drawers });
+  const openThread = (id, options) => thread.open(id, options);
+  const actions = new MessageActions({
+    socket,
+    store,
+    slug,
+    notice,
+    openThread,
+    picker: new EmojiPicker({ url: root.dataset.emojiUrl, signal }),
+    canModerate: root.dataset.moderator === "true",
+    canPin: root.dataset.canPin === "true",
+    signal,
+  });
+  new PinsPanel({
+    store,
+    slug,
+    drawers,
+    signedIn,
+    jump: async (message) => {
+      if (message.seq === null) return openThread(message.thread_root, { focus: false });
+      if (window.matchMedia(PHONE).matches) drawers.close();
+      if (!(await timeline.jumpTo(message))) notice("That message is no longer in the room.", "error");
+    },
+  });
+  new ThreadsPanel({ store, slug, drawers, signedIn, openThread, navigate });
+  window.parley = { ...window.parley, socket: shared, store }; // a handle for the console and the browser tests
 
-socket.addEventListener("post-failed", ({ detail }) => timeline.failed(detail.client_id, detail.message));
-socket.addEventListener("error", ({ detail }) => notice(detail.message, "error"));
+  // ---- identity ----
 
-// ---- room name, topic and members ----
-
-store.addEventListener("room", ({ detail }) => {
-  const title = $("room-title");
-  title.lastChild.textContent = ` ${detail.name}`;
-  document.title = `# ${detail.name} · Parley`;
-  let topic = document.querySelector(".room-header .room-topic");
-  if (!topic) {
-    topic = document.createElement("p");
-    topic.className = "room-topic";
-    const header = document.querySelector(".room-header");
-    header.insertBefore(topic, header.querySelector(".room-tools"));
+  function setMe(user) {
+    store.setMe(user);
+    myName.textContent = user.display_name;
   }
-  topic.textContent = detail.topic;
-  topic.hidden = !detail.topic;
-  // An archived room is read-only: the server refuses posts (room_archived); say so at once.
-  const archived = Boolean(detail.archived);
-  root.dataset.archived = String(archived);
-  $("archived-banner").hidden = !archived;
-  $("chat-message-input").disabled = archived;
-  $("chat-message-submit").disabled = archived;
-  // A handover moves the owner badge (the Remove buttons follow at the next load).
-  for (const row of memberList.querySelectorAll("li[data-username]")) {
-    const badge = row.querySelector(".badge-owner");
-    if (row.dataset.username !== detail.owner?.username) {
-      badge?.remove();
-    } else if (!badge) {
-      const owner = document.createElement("span");
-      owner.className = "badge badge-owner";
-      owner.textContent = "owner";
-      row.querySelector(".username").after(" ", owner);
+
+  socket.addEventListener("hello", ({ detail }) => setMe(detail.user));
+  socket.addEventListener("identity", ({ detail }) => setMe(detail.user));
+  socket.addEventListener("named", ({ detail }) => {
+    setMe(detail.user);
+    notice(`You are now ${detail.user.display_name}.`);
+  });
+
+  // ---- the room's stream ----
+
+  function showStatus(status) {
+    statusLine.dataset.state = status === "idle" ? "connecting" : status;
+    statusLine.textContent = STATUS_TEXT[status] ?? status;
+  }
+
+  socket.addEventListener("status", ({ detail }) => {
+    showStatus(detail.status);
+    if (detail.status === "live") timeline.retryLatest();
+  });
+
+  socket.addEventListener("fresh", ({ detail }) => {
+    if (detail.room !== slug) return;
+    store.clear();
+    if (detail.reset) notice("You were away for a while: showing the latest messages.");
+    timeline.loadLatest(detail.lastSeq);
+  });
+
+  socket.addEventListener("change", ({ detail: { room, frame } }) => {
+    if (room !== slug) return;
+    if (frame.type === "message") {
+      const { message } = frame;
+      if (store.me && store.me.id !== null && message.author.id === store.me.id) timeline.settle(message.client_id);
+      stopTyping(message.author.id);
+    }
+    store.apply(frame);
+  });
+
+  socket.addEventListener("ack", ({ detail }) => {
+    if (detail.room === slug) timeline.settle(detail.client_id, detail.number, detail.id);
+  });
+
+  socket.addEventListener("post-failed", ({ detail }) => timeline.failed(detail.client_id, detail.message));
+  socket.addEventListener("error", ({ detail }) => notice(detail.message, "error"));
+
+  // ---- room name, topic and members ----
+
+  store.addEventListener("room", ({ detail }) => {
+    const title = $("room-title");
+    title.lastChild.textContent = ` ${detail.name}`;
+    $("about-name").textContent = detail.name;
+    $("about-topic").textContent = detail.topic;
+    $("about-topic").hidden = !detail.topic;
+    document.title = `# ${detail.name} · Parley`;
+    onRenamed?.(slug, detail.name);
+    let topic = document.querySelector(".room-header .room-topic");
+    if (!topic) {
+      topic = document.createElement("p");
+      topic.className = "room-topic";
+      const header = document.querySelector(".room-header");
+      header.insertBefore(topic, header.querySelector(".room-tools"));
+    }
+    topic.textContent = detail.topic;
+    topic.hidden = !detail.topic;
+    // An archived room is read-only: the server refuses posts (room_archived); say so at once.
+    const archived = Boolean(detail.archived);
+    root.dataset.archived = String(archived);
+    $("archived-banner").hidden = !archived;
+    $("chat-message-input").disabled = archived;
+    $("chat-message-submit").disabled = archived;
+    // A handover moves the owner badge (the Remove buttons follow at the next load).
+    for (const row of memberList.querySelectorAll("li[data-username]")) {
+      const badge = row.querySelector(".badge-owner");
+      if (row.dataset.username !== detail.owner?.username) {
+        badge?.remove();
+      } else if (!badge) {
+        const owner = document.createElement("span");
+        owner.className = "badge badge-owner";
+        owner.textContent = "owner";
+        row.querySelector(".username").after(" ", owner);
+      }
+    }
+  });
+
+  // The member list, rendered by the server at load, kept current by `member` changes. The page
+  // lists the first members only (the server's page); the count is of all of them.
+  const memberList = document.querySelector("#members-panel .members");
+  let memberCount = Number($("members-count").textContent);
+
+  store.addEventListener("member", ({ detail: { user, change } }) => {
+    const rows = () => [...memberList.querySelectorAll("li[data-username]")];
+    const existing = rows().find((row) => row.dataset.username === user.username);
+    if (change === "left" || change === "removed") {
+      existing?.remove(); // or one of those past the first page
+      memberCount = Math.max(0, memberCount - 1);
+    } else if (!existing) {
+      memberCount += 1;
+      const row = document.createElement("li");
+      row.dataset.username = user.username;
+      const name = document.createElement("span");
+      name.className = "member-name";
+      name.textContent = user.display_name;
+      const handle = document.createElement("span");
+      handle.className = "username";
+      handle.textContent = `@${user.username}`;
+      row.append(name, " ", handle);
+      // In username order, as the server renders the list.
+      memberList.insertBefore(row, rows().find((other) => other.dataset.username > user.username) ?? null);
+    }
+    const count = rows().length;
+    $("members-count").textContent = String(memberCount);
+    const more = memberCount - count;
+    $("members-more-count").textContent = String(more);
+    $("members-more").hidden = more <= 0;
+    memberList.querySelector("li.muted")?.remove();
+    if (memberCount === 0) {
+      const empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = "No members yet.";
+      memberList.append(empty);
+    }
+  });
+
+  // Someone changed their profile (`user_updated`: a person in one of your rooms, or you in
+  // another tab, the settings page or the API): their name at once in the member list and on
+  // their messages shown; yours in the header and on what you post next too.
+  socket.addEventListener("user", ({ detail: { frame } }) => {
+    if (frame.type !== "user_updated") return;
+    const { user } = frame;
+    if (store.me && store.me.id === user.id) {
+      setMe(user);
+      const header = document.querySelector(".whoami strong");
+      if (header) header.textContent = user.display_name;
+    }
+    for (const row of memberList.querySelectorAll("li[data-username]")) {
+      if (row.dataset.username === user.username) row.querySelector(".member-name").textContent = user.display_name;
+    }
+    for (const node of root.querySelectorAll(`.msg[data-author="${Number(user.id)}"]`)) {
+      const author = node.querySelector(".msg-author");
+      if (author) author.textContent = user.display_name;
+      const actor = node.querySelector(".msg-actor");
+      if (actor) actor.textContent = `* ${user.display_name}`;
+    }
+  });
+
+  // ---- typing ----
+
+  const typers = new Map(); // user id -> {name, timer}
+  let lastTypingSent = 0;
+
+  function renderTyping() {
+    const names = [...typers.values()].map((typer) => typer.name);
+    if (names.length === 0) typingLine.textContent = "";
+    else if (names.length === 1) typingLine.textContent = `${names[0]} is typing…`;
+    else if (names.length === 2) typingLine.textContent = `${names[0]} and ${names[1]} are typing…`;
+    else typingLine.textContent = "Several people are typing…";
+  }
+
+  function stopTyping(userId) {
+    const typer = typers.get(userId);
+    if (!typer) return;
+    clearTimeout(typer.timer);
+    typers.delete(userId);
+    renderTyping();
+  }
+
+  socket.addEventListener("typing", ({ detail }) => {
+    if (detail.room !== slug || (store.me && detail.user.id === store.me.id)) return;
+    const previous = typers.get(detail.user.id);
+    if (previous) clearTimeout(previous.timer);
+    const timer = setTimeout(() => stopTyping(detail.user.id), TYPING_SHOWN);
+    typers.set(detail.user.id, { name: nameWithUsername(detail.user), timer });
+    renderTyping();
+  });
+
+  // ---- the composer ----
+
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+  }
+
+  // Returns false, and says why, for text the server would refuse: it stays in the composer.
+  function post(body) {
+    if (!isSendable(body)) {
+      notice("This message holds a character that cannot be sent (U+0000 or half of an emoji); remove it and send again.", "error");
+      return false;
+    }
+    const clientId = socket.post(slug, body);
+    timeline.showPending({ client_id: clientId, body });
+    return true;
+  }
+
+  async function rename(name) {
+    if (!name) {
+      notice("To rename yourself, type /name followed by the new name.", "error");
+      return;
+    }
+    try {
+      await socket.rename(name);
+    } catch (error) {
+      notice(`Could not rename you: ${error.message}`, "error");
     }
   }
-});
 
-// The member list, rendered by the server at load, kept current by `member` changes. The page
-// lists the first members only (the server's page); the count is of all of them.
-const memberList = document.querySelector("#members-panel .members");
-let memberCount = Number($("members-count").textContent);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    } else if (event.key === "ArrowUp" && input.value === "" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      // As in Slack: Up in an empty composer edits your last message.
+      const last = store.lastOwn();
+      if (last && actions.startEdit(last.id, { returnTo: input })) event.preventDefault();
+    }
+  });
 
-store.addEventListener("member", ({ detail: { user, change } }) => {
-  const rows = () => [...memberList.querySelectorAll("li[data-username]")];
-  const existing = rows().find((row) => row.dataset.username === user.username);
-  if (change === "left" || change === "removed") {
-    existing?.remove(); // or one of those past the first page
-    memberCount = Math.max(0, memberCount - 1);
-  } else if (!existing) {
-    memberCount += 1;
-    const row = document.createElement("li");
-    row.dataset.username = user.username;
-    const name = document.createElement("span");
-    name.className = "member-name";
-    name.textContent = user.display_name;
-    const handle = document.createElement("span");
-    handle.className = "username";
-    handle.textContent = `@${user.username}`;
-    row.append(name, " ", handle);
-    // In username order, as the server renders the list.
-    memberList.insertBefore(row, rows().find((other) => other.dataset.username > user.username) ?? null);
-  }
-  const count = rows().length;
-  $("members-count").textContent = String(memberCount);
-  const more = memberCount - count;
-  $("members-more-count").textContent = String(more);
-  $("members-more").hidden = more <= 0;
-  memberList.querySelector("li.muted")?.remove();
-  if (memberCount === 0) {
-    const empty = document.createElement("li");
-    empty.className = "muted";
-    empty.textContent = "No members yet.";
-    memberList.append(empty);
-  }
-});
+  input.addEventListener("input", () => {
+    autosize();
+    const text = input.value.trim();
+    if (!text || text.startsWith("/")) return;
+    const now = Date.now();
+    if (now - lastTypingSent >= TYPING_EVERY && socket.isOpen()) {
+      lastTypingSent = now;
+      socket.typing(slug);
+    }
+  });
 
-// Someone changed their profile (`user_updated`: a person in one of your rooms, or you in another
-// tab, the settings page or the API): their name at once in the member list and on their messages
-// shown; yours in the header and on what you post next too.
-socket.addEventListener("user", ({ detail: { frame } }) => {
-  if (frame.type !== "user_updated") return;
-  const { user } = frame;
-  if (store.me && store.me.id === user.id) {
-    setMe(user);
-    const header = document.querySelector(".whoami strong");
-    if (header) header.textContent = user.display_name;
-  }
-  for (const row of memberList.querySelectorAll("li[data-username]")) {
-    if (row.dataset.username === user.username) row.querySelector(".member-name").textContent = user.display_name;
-  }
-  for (const node of document.querySelectorAll(`.msg[data-author="${Number(user.id)}"]`)) {
-    const author = node.querySelector(".msg-author");
-    if (author) author.textContent = user.display_name;
-    const actor = node.querySelector(".msg-actor");
-    if (actor) actor.textContent = `* ${user.display_name}`;
-  }
-});
-
-// ---- typing ----
-
-const typers = new Map(); // user id -> {name, timer}
-let lastTypingSent = 0;
-
-function renderTyping() {
-  const names = [...typers.values()].map((typer) => typer.name);
-  if (names.length === 0) typingLine.textContent = "";
-  else if (names.length === 1) typingLine.textContent = `${names[0]} is typing…`;
-  else if (names.length === 2) typingLine.textContent = `${names[0]} and ${names[1]} are typing…`;
-  else typingLine.textContent = "Several people are typing…";
-}
-
-function stopTyping(userId) {
-  const typer = typers.get(userId);
-  if (!typer) return;
-  clearTimeout(typer.timer);
-  typers.delete(userId);
-  renderTyping();
-}
-
-socket.addEventListener("typing", ({ detail }) => {
-  if (detail.room !== slug || (store.me && detail.user.id === store.me.id)) return;
-  const previous = typers.get(detail.user.id);
-  if (previous) clearTimeout(previous.timer);
-  const timer = setTimeout(() => stopTyping(detail.user.id), TYPING_SHOWN);
-  typers.set(detail.user.id, { name: nameWithUsername(detail.user), timer });
-  renderTyping();
-});
-
-// ---- the composer ----
-
-function autosize() {
-  input.style.height = "auto";
-  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
-}
-
-// Returns false, and says why, for text the server would refuse: it stays in the composer.
-function post(body) {
-  if (!isSendable(body)) {
-    notice("This message holds a character that cannot be sent (U+0000 or half of an emoji); remove it and send again.", "error");
-    return false;
-  }
-  const clientId = socket.post(slug, body);
-  timeline.showPending({ client_id: clientId, body });
-  return true;
-}
-
-async function rename(name) {
-  if (!name) {
-    notice("To rename yourself, type /name followed by the new name.", "error");
-    return;
-  }
-  try {
-    await socket.rename(name);
-  } catch (error) {
-    notice(`Could not rename you: ${error.message}`, "error");
-  }
-}
-
-input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+  composer.addEventListener("submit", (event) => {
     event.preventDefault();
-    composer.requestSubmit();
-  } else if (event.key === "ArrowUp" && input.value === "" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-    // As in Slack: Up in an empty composer edits your last message.
-    const last = store.lastOwn();
-    if (last && actions.startEdit(last.id, { returnTo: input })) event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    const command = text.match(NAME_COMMAND);
+    if (command) rename((command[1] ?? "").trim());
+    else if (!post(text)) return;
+    input.value = "";
+    autosize();
+    input.focus();
+  });
+
+  // ---- the details panel (members, the room's name and topic), collapsible ----
+
+  const details = $("room-side");
+  const detailsButton = $("toggle-details");
+  let detailsOpener = null;
+
+  function showDetails(open, { remember = true } = {}) {
+    details.hidden = !open;
+    root.dataset.details = open ? "open" : "closed";
+    detailsButton.setAttribute("aria-expanded", String(open));
+    if (remember && !window.matchMedia(OVERLAY).matches) localStorage.setItem(DETAILS_KEY, open ? "open" : "closed");
   }
-});
 
-input.addEventListener("input", () => {
-  autosize();
-  const text = input.value.trim();
-  if (!text || text.startsWith("/")) return;
-  const now = Date.now();
-  if (now - lastTypingSent >= TYPING_EVERY && socket.isOpen()) {
-    lastTypingSent = now;
-    socket.typing(slug);
+  detailsButton.addEventListener("click", () => {
+    const open = details.hidden;
+    showDetails(open);
+    if (open && window.matchMedia(OVERLAY).matches) {
+      // Over the log (full screen on a phone): the focus goes in, and back to the button after.
+      detailsOpener = detailsButton;
+      $("close-details").focus();
+    }
+  });
+  $("close-details").addEventListener("click", () => {
+    showDetails(false);
+    detailsButton.focus();
+  });
+  details.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !window.matchMedia(OVERLAY).matches) return;
+    event.preventDefault();
+    showDetails(false);
+    (detailsOpener ?? detailsButton).focus();
+  });
+  // Open as last left on a wide screen (open at first when there is room for it); closed where
+  // it would cover the log.
+  const remembered = localStorage.getItem(DETAILS_KEY);
+  const startOpen = !window.matchMedia(OVERLAY).matches && (remembered ? remembered === "open" : window.matchMedia(WIDE).matches);
+  showDetails(startOpen, { remember: false });
+  window.matchMedia(OVERLAY).addEventListener("change", ({ matches }) => matches && showDetails(false, { remember: false }), { signal });
+
+  // ---- start ----
+
+  showStatus(shared.status);
+  if (shared.user) setMe(shared.user);
+  for (const entry of socket.pendingPosts(slug)) {
+    // Kept across a reload.
+    if (entry.thread_root === null) timeline.showPending(entry);
+    else thread.showPending(entry);
   }
-});
+  socket.subscribe(slug);
+  const linked = location.hash.match(/^#thread-(\d+)$/);
+  if (linked) openThread(Number(linked[1]));
+  else if (focus) input.focus();
 
-composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = input.value.trim();
-  if (!text) return;
-  const command = text.match(NAME_COMMAND);
-  if (command) rename((command[1] ?? "").trim());
-  else if (!post(text)) return;
-  input.value = "";
-  autosize();
-  input.focus();
-});
-
-// ---- start ----
-
-if (window.matchMedia("(max-width: 720px)").matches) $("members-panel").open = false;
-for (const entry of socket.pendingPosts(slug)) {
-  // Kept across a reload.
-  if (entry.thread_root === null) timeline.showPending(entry);
-  else thread.showPending(entry);
+  return {
+    slug,
+    input,
+    unmount() {
+      aborter.abort();
+      clearTimeout(noticeTimer);
+      for (const typer of typers.values()) clearTimeout(typer.timer);
+      typers.clear();
+    },
+  };
 }
-socket.subscribe(slug);
-socket.connect();
-const linked = location.hash.match(/^#thread-(\d+)$/);
-if (linked) openThread(Number(linked[1]));
-else input.focus();

@@ -103,9 +103,31 @@ export class ParleySocket extends EventTarget {
     this.setStatus("closed");
   }
 
+  // Subscribes to a room. A room already followed (a post of it was still on its way when the
+  // app shell last left it, so it stayed subscribed) gets a "fresh" event instead, soon, so
+  // that the view opening it now reads its latest history.
   subscribe(slug) {
-    if (!this.rooms.has(slug)) this.rooms.set(slug, new RoomStream(slug));
-    if (this.isOpen()) this.sendSubscribe(this.rooms.get(slug));
+    const known = this.rooms.get(slug);
+    if (known) {
+      // Subscribed, or resuming: the first `subscribed` (contiguous still null) will say fresh.
+      if (known.contiguous !== null) queueMicrotask(() => this.emit("fresh", { room: slug, lastSeq: known.contiguous }));
+      return;
+    }
+    const state = new RoomStream(slug);
+    this.rooms.set(slug, state);
+    if (this.isOpen()) this.sendSubscribe(state);
+  }
+
+  // Stops following a room (the app shell left it): its changes are no longer delivered, and
+  // a later `subscribe` starts it afresh. Its unsent posts wait in the outbox until then.
+  unsubscribe(slug) {
+    if (!this.rooms.delete(slug)) return;
+    if (this.isOpen()) this.send({ type: "unsubscribe", room: slug });
+  }
+
+  // The rooms followed now.
+  subscribedRooms() {
+    return [...this.rooms.keys()];
   }
 
   // Queues a post and returns its client_id. It is sent when the room is subscribed on a live
