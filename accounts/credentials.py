@@ -10,7 +10,8 @@ What ends what (docs/api.md, "What ends access"):
 | change | ends |
 |---|---|
 | a token is revoked (`DELETE /api/v1/auth/token`, the admin) | that token |
-| logging out | that session |
+| logging out, ending a session (accounts/sessions.py) | that session |
+| logging out everywhere | every session of the user but the caller's when it stays |
 | a password change | every session of the user; API tokens survive |
 | deactivating the user (`is_active` off) | every session and token |
 """

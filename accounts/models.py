@@ -1,4 +1,4 @@
-"""Identity: users (people and guests) and their API tokens."""
+"""Identity: users (people and guests), their profiles, API tokens and browser sessions."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -9,6 +9,11 @@ class User(AbstractUser):
     # A guest is an anonymous visitor given an identity for the length of a visit: it can use
     # public rooms and cannot log in (PARLEY_GUESTS).
     is_guest = models.BooleanField(default=False)
+    # A status others see beside the name: one emoji and a short text, each optional.
+    status_emoji = models.CharField(max_length=32, blank=True)
+    status_text = models.CharField(max_length=100, blank=True)
+    # An IANA name ("Europe/Paris"); empty: not said.
+    time_zone = models.CharField(max_length=64, blank=True)
 
     @property
     def shown_name(self) -> str:
@@ -29,3 +34,20 @@ class Token(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class UserSession(models.Model):
+    """A browser session of a user, recorded at log-in, so that they can list their sessions
+    and end one (Django's session table cannot be searched by user). `session_key` is the
+    Django session's key, which the session table beside it holds as well; it never leaves the
+    server (the API names a session by `id`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"session {self.pk} ({self.user})"

@@ -1,9 +1,11 @@
-"""Reads on people."""
+"""Reads on people and their credentials."""
+
+from django.db.models import QuerySet
 
 from parley.errors import NotFound
 from parley.text import text_is_storable
 
-from .models import User
+from .models import Token, User
 
 
 def user_get_shown(*, username: str) -> User:
@@ -17,3 +19,8 @@ def user_get_shown(*, username: str) -> User:
     if user is None:
         raise NotFound(f"There is no user {username!r}.")
     return user
+
+
+def token_list_active(*, user: User) -> QuerySet[Token]:
+    """The user's tokens that still authenticate, newest first."""
+    return Token.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-pk")

@@ -1,7 +1,9 @@
-"""Writes on identity: accounts, guests, tokens."""
+"""Writes on identity: accounts, guests, profiles, passwords, tokens."""
 
 import hashlib
 import secrets
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.password_validation import validate_password
@@ -10,14 +12,15 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from parley.errors import BadRequest, Conflict, NotAuthenticated
-from parley.text import text_check_name, text_check_storable
+from parley.errors import BadRequest, Conflict, NotAuthenticated, NotFound
+from parley.text import emoji_one, text_check_name, text_check_storable
 from throttle.services import guest_admit
 
 from .models import Token, User
 
 TOKEN_PREFIX = "prl_"
 MAX_DISPLAY_NAME = 80
+MAX_STATUS_TEXT = 100
 
 
 def _clean_display_name(display_name: str) -> str:
@@ -90,13 +93,71 @@ def guest_for_session(session, *, address: str | None = None) -> User:
     return guest
 
 
+def _clean_status_text(text: str) -> str:
+    text = " ".join(text_check_name(text, field="status_text").split())
+    if len(text) > MAX_STATUS_TEXT:
+        raise BadRequest(f"status_text is longer than {MAX_STATUS_TEXT} characters.")
+    return text
+
+
+def _clean_status_emoji(value: str) -> str:
+    if not value.strip():
+        return ""
+    if (emoji := emoji_one(value.strip())) is None:
+        raise BadRequest("status_emoji is one emoji, such as 🌴, or empty.")
+    return emoji
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows (read once: it walks the tz database)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _clean_time_zone(value: str) -> str:
+    value = value.strip()
+    if value and value not in time_zones():
+        raise BadRequest(
+            f"time_zone {value!r} is not a known IANA time zone, such as Europe/Paris."
+        )
+    return value
+
+
+def user_profile_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    status_emoji: str | None = None,
+    status_text: str | None = None,
+    time_zone: str | None = None,
+) -> list[str]:
+    """Change what is given (None: unchanged) and answer the names of the fields that changed.
+    BadRequest for an empty or too long display name, a status emoji that is not exactly one
+    emoji, a status text over MAX_STATUS_TEXT characters, an unknown time zone. Who else must
+    hear of it is chat's business (chat.services.people.profile_update)."""
+    cleaned = {}
+    if display_name is not None:
+        cleaned["display_name"] = _clean_display_name(display_name)
+    if status_emoji is not None:
+        cleaned["status_emoji"] = _clean_status_emoji(status_emoji)
+    if status_text is not None:
+        cleaned["status_text"] = _clean_status_text(status_text)
+    if time_zone is not None:
+        cleaned["time_zone"] = _clean_time_zone(time_zone)
+    changed = [field for field, value in cleaned.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, cleaned[field])
+    if changed:
+        user.save(update_fields=changed)
+    return changed
+
+
 def user_rename(*, user: User, display_name: str) -> User:
-    user.display_name = _clean_display_name(display_name)
-    user.save(update_fields=["display_name"])
+    user_profile_update(user=user, display_name=display_name)
     return user
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -120,7 +181,7 @@ def token_issue(
 def token_issue_for(*, user: User, name: str = "") -> tuple[Token, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = Token.objects.create(
-        user=user, key_hash=_hash(secret), prefix=secret[:12], name=name[:80]
+        user=user, key_hash=token_hash(secret), prefix=secret[:12], name=name[:80]
     )
     return token, secret
 
@@ -130,7 +191,7 @@ def token_find(*, secret: str) -> Token | None:
     active; None otherwise."""
     token = (
         Token.objects.select_related("user")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=token_hash(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
@@ -151,12 +212,22 @@ def token_authenticate(*, secret: str) -> User | None:
 def token_revoke(*, secret: str) -> bool:
     """Revoke the token `secret` names; False when it is unknown or already revoked. Sockets
     opened with it close with 4401 once this commits (accounts/signals.py)."""
-    token = Token.objects.filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    token = Token.objects.filter(key_hash=token_hash(secret), revoked_at__isnull=True).first()
     if token is None:
         return False
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return True
+
+
+def token_revoke_own(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens by its id (the settings page, `DELETE /me/tokens/{id}`).
+    NotFound for an id that is not one of their tokens in use, theirs or not alike."""
+    token = Token.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound(f"You have no token {token_id}.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
 
 
 def user_password_set(*, user: User, password: str) -> User:
@@ -169,6 +240,20 @@ def user_password_set(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def user_password_change(
+    *, request: HttpRequest, user: User, current_password: str, new_password: str
+) -> User:
+    """The user's own password change: `current_password` must be theirs (checked through
+    `authenticate`, so the login throttle counts a wrong one and refuses during a lockout),
+    the new one passes Django's validators. Ends every session of the user; the caller keeps
+    its own with `accounts.sessions.session_keep` (Django's update_session_auth_hash)."""
+    text_check_storable(current_password, field="current_password")
+    text_check_storable(new_password, field="new_password")
+    if authenticate(request, username=user.username, password=current_password) is None:
+        raise BadRequest("current_password is not your password.")
+    return user_password_set(user=user, password=new_password)
 
 
 def user_deactivate(*, user: User) -> User:

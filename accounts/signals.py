@@ -4,9 +4,12 @@ The services (token_revoke, user_password_set, user_deactivate) change the rows,
 code paths outside Parley: Django's logout, the admin's user and token pages, `changepassword`.
 These receivers watch the rows instead of the callers, so every path publishes the same
 `credentials.revoked` event (parley/events.py), after commit, to the user's stream.
+
+Logging in and out also keeps the user's list of browser sessions (accounts/sessions.py).
 """
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -14,6 +17,7 @@ from parley import events
 
 from .credentials import EVERY_SESSION, EVERYTHING, session_name, token_name
 from .models import Token, User
+from .sessions import session_forget, session_record
 
 # What pre_save found in the database, for post_save to compare: (password, is_active).
 _BEFORE = "_parley_credentials_before"
@@ -58,8 +62,18 @@ def _token_deleted(sender, instance: Token, **kwargs):
     _revoke(instance.user_id, token_name(instance.pk))
 
 
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    # A token issue sends this too (accounts.services.token_issue): only a session that now
+    # holds this user is recorded.
+    session = getattr(request, "session", None)
+    if session is not None and str(session.get(SESSION_KEY)) == str(user.pk):
+        session_record(request=request, user=user)
+
+
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if user is not None and session_key:
+        session_forget(session_key=session_key)
         _revoke(user.pk, session_name(session_key))

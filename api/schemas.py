@@ -14,7 +14,7 @@ from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
-from accounts.services import MAX_DISPLAY_NAME
+from accounts.services import MAX_DISPLAY_NAME, MAX_STATUS_TEXT
 from chat.services.rooms import MAX_NAME, MAX_TOPIC
 
 # An ISO 8601 UTC timestamp as the payloads write it ("2025-01-31T12:00:00.123456Z"), kept a
@@ -54,6 +54,24 @@ class AccountIn(In):
 class CredentialsIn(In):
     username: str
     password: str
+
+
+class ProfileIn(In):
+    # Absent: unchanged. "" clears the status emoji, the status text or the time zone.
+    display_name: str | None = limits(minLength=1, maxLength=MAX_DISPLAY_NAME, default=None)
+    status_emoji: str | None = limits(maxLength=32, default=None)
+    status_text: str | None = limits(maxLength=MAX_STATUS_TEXT, default=None)
+    time_zone: str | None = limits(maxLength=64, default=None)
+
+
+class PasswordChangeIn(In):
+    current_password: str
+    new_password: str
+
+
+class LogoutEverywhereIn(In):
+    # Whether the session making the call stays signed in (a token call has none to keep).
+    keep_current: bool = True
 
 
 class RoomIn(In):
@@ -143,10 +161,62 @@ class TokenOut(Out):
     token: str
 
 
+class AvatarOut(Out):
+    # Up to two letters, drawn on `color` (a #rrggbb that white text reads on).
+    initials: str
+    color: str
+
+
 class UserOut(Out):
     id: int
     username: str
     display_name: str
+    avatar: AvatarOut
+
+
+class StatusOut(Out):
+    emoji: str
+    text: str
+
+
+class ProfileOut(UserOut):
+    status: StatusOut | None
+    # An IANA name, "" when not said.
+    time_zone: str
+
+
+class SessionOut(Out):
+    id: int
+    created_at: Timestamp
+    last_seen_at: Timestamp
+    user_agent: str
+    address: str | None
+    # The session this call was made with.
+    current: bool
+
+
+class SessionListOut(Out):
+    sessions: list[SessionOut]
+
+
+class TokenInfoOut(Out):
+    id: int
+    name: str
+    # The token's first characters, to tell it apart; the token itself is never shown again.
+    prefix: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    # The token this call was made with.
+    current: bool
+
+
+class TokenListOut(Out):
+    tokens: list[TokenInfoOut]
+
+
+class LoggedOutOut(Out):
+    # How many sessions ended.
+    ended: int
 
 
 class RoomOut(Out):

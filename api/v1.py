@@ -11,6 +11,7 @@ from . import (
     conversations,
     errors,
     events,
+    me,
     messages,
     notifications,
     reactions,
@@ -32,6 +33,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", accounts.router)
+api.add_router("", me.router)
 api.add_router("", rooms.router)
 api.add_router("", messages.router)
 api.add_router("", reactions.router)

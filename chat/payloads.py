@@ -1,19 +1,14 @@
 """The one shape of a message (and of a user) that REST, WebSocket frames and events share."""
 
-from datetime import datetime
 from typing import Any
 
 from accounts.models import User
+from accounts.payloads import moment_payload as _time
+
+# The user's shape is the identity layer's; messages carry it (re-exported).
+from accounts.payloads import user_payload as user_payload
 
 from .models import Membership, Message, Notify, Room
-
-
-def user_payload(user: User) -> dict:
-    return {"id": user.pk, "username": user.username, "display_name": user.shown_name}
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def message_payload(

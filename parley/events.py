@@ -272,6 +272,18 @@ class Mentioned(UserEvent):
     id: int
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserUpdated(UserEvent):
+    """Someone `user_id` shares a room with (or `user_id` themself) changed their profile:
+    `user` is their profile now (accounts.payloads.profile_payload). The person's own sockets
+    take it as their user from then on, so their next message carries it; protocol v2 sockets
+    get it as a `user_updated` frame."""
+
+    type: ClassVar[str] = "user_updated"
+    client: ClassVar[bool] = True
+    user: dict[str, Any]
+
+
 _E = TypeVar("_E", bound=Event)
 
 

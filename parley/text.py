@@ -13,6 +13,8 @@ after it); names refuse them (message bodies, which are shown one per line, may 
 import re
 from typing import Any
 
+from emoji import demojize, emojize, is_emoji
+
 from .errors import BadRequest
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -36,6 +38,18 @@ def text_check_name(value: str, *, field: str) -> str:
     if _BIDI_CONTROLS.search(value):
         raise BadRequest(f"{field} must not contain bidirectional override or isolate characters.")
     return value
+
+
+# Longer than any emoji sequence Unicode defines.
+MAX_EMOJI = 32
+
+
+def emoji_one(value: str) -> str | None:
+    """`value` in its fully qualified form when it is exactly one emoji (Unicode's list, from
+    the `emoji` package), so that "❤" and "❤️" are the same; None otherwise."""
+    if not value or len(value) > MAX_EMOJI or not text_is_storable(value) or not is_emoji(value):
+        return None
+    return emojize(demojize(value))
 
 
 def json_unstorable_field(data: Any, where: str = "") -> str | None:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from accounts.credentials import Credential, credential_active
 from accounts.models import User
-from accounts.services import guest_for_session, session_guest, user_rename
+from accounts.services import guest_for_session, session_guest
 from chat.models import Message, Room
 from chat.payloads import user_payload
 from chat.selectors import (
@@ -32,6 +32,7 @@ from chat.services.messages import (
     typing_notify,
     typing_stop,
 )
+from chat.services.people import profile_update
 from chat.services.pins import message_pin, message_unpin
 from chat.services.reactions import reaction_add, reaction_remove
 from chat.services.reading import marker_read, marker_unread_from
@@ -148,7 +149,7 @@ def typing(*, user: User, slug: str, origin: str) -> Room:
 
 
 def rename(*, user: User, display_name: str) -> dict:
-    return user_payload(user_rename(user=user, display_name=display_name))
+    return user_payload(profile_update(user=user, display_name=display_name))
 
 
 def find_room(*, user: User, slug: str) -> Room | None:

@@ -4,7 +4,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.services import MAX_DISPLAY_NAME
+from accounts.services import MAX_DISPLAY_NAME, MAX_STATUS_TEXT, time_zones
 from chat.services.rooms import MAX_NAME, MAX_TOPIC
 
 
@@ -77,3 +77,58 @@ class LeaveForm(_Form):
 class RoomSettingsForm(_Form):
     name = forms.CharField(max_length=MAX_NAME)
     topic = forms.CharField(max_length=MAX_TOPIC, required=False)
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "Not set"), *((name, name.replace("_", " ")) for name in sorted(time_zones()))]
+
+
+class ProfileForm(_Form):
+    display_name = forms.CharField(
+        max_length=MAX_DISPLAY_NAME,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="How others see you, in messages and member lists.",
+    )
+    status_emoji = forms.CharField(
+        label="Status emoji",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "size": 4}),
+        help_text="One emoji, such as 🌴 or 🤒; empty for none.",
+    )
+    status_text = forms.CharField(
+        label="Status",
+        max_length=MAX_STATUS_TEXT,
+        required=False,
+        # Not stripped here: the service trims and counts (and says why it refuses).
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=f"What you are up to, up to {MAX_STATUS_TEXT} characters.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        choices=_time_zone_choices,
+        help_text="Shown to others beside your name, so they know your local time.",
+    )
+
+
+class PasswordChangeForm(_Form):
+    # Not stripped, as Django's own password fields: the password is what was typed.
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password_again = forms.CharField(
+        label="New password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", "The two passwords differ.")
+        return data

@@ -1,11 +1,12 @@
-"""The pages: lobby, rooms, accounts (docs/web.md)."""
+"""The pages: lobby, rooms, accounts, settings (docs/web.md)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .csp import csp
 from .forms import LoginForm
-from .views import accounts, dms, lobby, profiles, rooms
+from .views import accounts, dms, lobby, profiles, rooms, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -28,6 +29,19 @@ urlpatterns = [
     path("chat/<str:slug>/archive/", rooms.archive, name="room_archive"),
     path("chat/<str:slug>/unarchive/", rooms.unarchive, name="room_unarchive"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    path("settings/", RedirectView.as_view(pattern_name="web:settings_profile"), name="settings"),
+    path("settings/profile/", settings.profile, name="settings_profile"),
+    path("settings/password/", settings.password, name="settings_password"),
+    path("settings/sessions/", settings.sessions, name="settings_sessions"),
+    path(
+        "settings/sessions/<int:session_id>/end/", settings.session_end, name="settings_session_end"
+    ),
+    path("settings/sessions/others/end/", settings.logout_others, name="settings_logout_others"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        settings.token_revoke,
+        name="settings_token_revoke",
+    ),
     path("dm/<str:username>/", dms.dm, name="dm"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", csp(login), name="login"),

@@ -10,21 +10,17 @@ from typing import Literal
 
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from emoji import demojize, emojize, is_emoji
 
 from accounts.models import User
 from parley import events
 from parley.errors import BadRequest, Forbidden
-from parley.text import text_check_storable
+from parley.text import emoji_one, text_check_storable
 from throttle.services import post_admit
 
 from ..models import Reaction, Room
 from ..payloads import user_payload
 from ..selectors import message_get
 from . import stream
-
-# Longer than any emoji sequence Unicode defines (Reaction.emoji holds 64).
-MAX_EMOJI = 32
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,9 +38,9 @@ def emoji_clean(value: str) -> str:
     """`value` if it is exactly one emoji (Unicode's list, from the `emoji` package), in its
     fully qualified form, so that "❤" and "❤️" are one reaction; BadRequest otherwise."""
     text_check_storable(value, field="emoji")
-    if len(value) > MAX_EMOJI or not is_emoji(value):
+    if (emoji := emoji_one(value)) is None:
         raise BadRequest("A reaction is one emoji, such as 👍.")
-    return emojize(demojize(value))
+    return emoji
 
 
 def reaction_may_add(*, user: User) -> bool:

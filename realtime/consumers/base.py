@@ -25,6 +25,7 @@ from django.db import DatabaseError
 
 from accounts.credentials import Credential
 from accounts.models import User
+from accounts.payloads import avatar_payload
 from chat.payloads import user_payload
 from parley import events, metrics
 from parley.errors import RateLimited
@@ -43,7 +44,12 @@ from ..protocol import CLOSE_REASONS, MAX_BAD_FRAMES, CloseCode
 logger = logging.getLogger(__name__)
 
 # Who an anonymous visitor is until their first write.
-ANONYMOUS = {"id": None, "username": None, "display_name": "Anonymous"}
+ANONYMOUS = {
+    "id": None,
+    "username": None,
+    "display_name": "Anonymous",
+    "avatar": avatar_payload(None, "Anonymous"),
+}
 
 
 def extra(error: Exception) -> dict:
@@ -332,6 +338,17 @@ class RoomSocket(AsyncWebsocketConsumer):
     def user_credentials_revoked(self, event: dict) -> None:
         if self.credential is not None and self.credential.revoked_by(event["credential"]):
             self.end_access(CloseCode.NOT_AUTHENTICATED)
+
+    def user_user_updated(self, event: dict) -> None:
+        """Someone changed their profile; when it is this socket's user (renamed on another
+        socket, a page or the API), the socket's user takes it, so its next message carries it."""
+        profile = event["user"]
+        if self.user is not None and profile["id"] == self.user.pk:
+            self.user.display_name = profile["display_name"]
+            status = profile["status"] or {"emoji": "", "text": ""}
+            self.user.status_emoji = status["emoji"]
+            self.user.status_text = status["text"]
+            self.user.time_zone = profile["time_zone"]
 
     def user_conversation_removed(self, event: dict) -> None:
         if not event["can_see"] and event["room_id"] in self.rooms:

@@ -3,6 +3,7 @@
 from django.test import Client
 
 from accounts.models import Token, User
+from accounts.payloads import avatar_color
 from tests.conftest import PASSWORD
 
 from .client import API, ApiClient, assert_error
@@ -14,7 +15,12 @@ def test_sign_up_answers_201_with_the_user(db):
     )
     assert response.status_code == 201, response.content
     user = User.objects.get(username="ada")
-    assert response.json() == {"id": user.pk, "username": "ada", "display_name": "Ada L."}
+    assert response.json() == {
+        "id": user.pk,
+        "username": "ada",
+        "display_name": "Ada L.",
+        "avatar": {"initials": "AL", "color": avatar_color(user.pk)},
+    }
 
 
 def test_sign_up_without_display_name_shows_the_username(db):

@@ -1,5 +1,6 @@
 """Members: list, join, invite, leave, remove. Invisible private rooms are 404 here too."""
 
+from chat.payloads import user_payload
 from chat.selectors import room_is_member
 from chat.services.rooms import room_invite, room_join
 
@@ -14,8 +15,8 @@ def test_members_are_listed_by_username(make_user, make_room, api_as):
     assert response.status_code == 200
     assert response.json() == {
         "members": [
-            {"id": alice.pk, "username": "alice", "display_name": "alice"},
-            {"id": bob.pk, "username": "bob", "display_name": "Bob B."},
+            user_payload(alice),
+            user_payload(bob),
         ],
         "page": 1,
         "page_size": 100,
@@ -40,7 +41,7 @@ def test_joining_a_public_room_is_201_then_200(make_user, make_room, api_as):
         == again.json()
         == {
             "room": "general",
-            "user": {"id": bob.pk, "username": "bob", "display_name": "bob"},
+            "user": user_payload(bob),
         }
     )
     assert room_is_member(room=room, user=bob)

@@ -4,6 +4,7 @@ import re
 from uuid import uuid4
 
 from chat.models import Room
+from chat.payloads import user_payload
 from chat.services.messages import message_post
 from chat.services.rooms import room_invite
 
@@ -62,7 +63,7 @@ def test_create_answers_201_with_the_room_the_caller_owns_and_is_in(make_user, a
         "name": "Team Chat",
         "topic": "daily",
         "private": True,
-        "owner": {"id": alice.pk, "username": "alice", "display_name": "Alice"},
+        "owner": user_payload(alice),
         "last_seq": 0,
         "last_event_seq": 0,
         "archived_at": None,

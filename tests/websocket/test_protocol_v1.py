@@ -6,6 +6,7 @@ import orjson
 import pytest
 from asgiref.sync import sync_to_async
 
+from accounts.payloads import AVATAR_NOBODY, avatar_color, user_payload
 from accounts.services import token_revoke
 from chat.models import Message
 from chat.services.messages import message_post
@@ -25,7 +26,12 @@ async def hello(open_socket, token=None, **kwargs):
 async def test_hello_names_the_token_user(open_socket, user_with_token):
     user, token = await sync_to_async(user_with_token)("ada", "Ada L.")
     _, frame = await hello(open_socket, token)
-    assert frame["user"] == {"id": user.pk, "username": "ada", "display_name": "Ada L."}
+    assert frame["user"] == {
+        "id": user.pk,
+        "username": "ada",
+        "display_name": "Ada L.",
+        "avatar": {"initials": "AL", "color": avatar_color(user.pk)},
+    }
 
 
 async def test_session_cookie_authenticates(open_socket, make_user, client):
@@ -49,7 +55,12 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
     from accounts.models import User
 
     socket, frame = await hello(open_socket)
-    assert frame["user"] == {"id": None, "username": None, "display_name": "Anonymous"}
+    assert frame["user"] == {
+        "id": None,
+        "username": None,
+        "display_name": "Anonymous",
+        "avatar": {"initials": "A", "color": AVATAR_NOBODY},
+    }
     await socket.send(type="subscribe", room="lobby")
     assert (await socket.recv())["code"] == "not_found"
     assert not await sync_to_async(
@@ -470,7 +481,7 @@ async def test_member_frames_follow_joins_and_leaves(open_socket, user_with_toke
     _, tutorial = await open_socket("/ws/chat/g/")
     await sync_to_async(room_join)(room=room, user=bob)
     await sync_to_async(room_leave)(room=room, user=bob)
-    user = {"id": bob.pk, "username": "bob", "display_name": "bob"}
+    user = user_payload(bob)
     assert await socket.recv() == {"type": "member", "room": "g", "user": user, "change": "joined"}
     assert await socket.recv() == {"type": "member", "room": "g", "user": user, "change": "left"}
     assert await tutorial.silent()  # the tutorial protocol has no member frames

@@ -10,22 +10,10 @@ from django.utils import timezone
 from accounts.credentials import Credential, credential_active, session_name, token_name
 from accounts.models import Token
 from accounts.services import token_issue_for, token_revoke, user_deactivate, user_password_set
-from parley import events
 from parley.errors import BadRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW_PASSWORD = "another-horse-battery-staple"
-
-
-@pytest.fixture
-def revoked(monkeypatch):
-    sent: list[dict] = []
-    monkeypatch.setattr(
-        events, "backend", lambda: type("B", (), {"publish": lambda self, e: sent.append(e)})()
-    )
-    return lambda: [
-        (e.user_id, e.credential) for e in sent if isinstance(e, events.CredentialsRevoked)
-    ]
 
 
 def signed_in(user) -> tuple[Client, Credential]:

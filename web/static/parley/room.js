@@ -233,6 +233,28 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
     }
   });
 
+  // Someone changed their profile (`user_updated`: a person in one of your rooms, or you in
+  // another tab, the settings page or the API): their name at once in the member list and on
+  // their messages shown; yours in the header and on what you post next too.
+  socket.addEventListener("user", ({ detail: { frame } }) => {
+    if (frame.type !== "user_updated") return;
+    const { user } = frame;
+    if (store.me && store.me.id === user.id) {
+      setMe(user);
+      const header = document.querySelector(".whoami strong");
+      if (header) header.textContent = user.display_name;
+    }
+    for (const row of memberList.querySelectorAll("li[data-username]")) {
+      if (row.dataset.username === user.username) row.querySelector(".member-name").textContent = user.display_name;
+    }
+    for (const node of root.querySelectorAll(`.msg[data-author="${Number(user.id)}"]`)) {
+      const author = node.querySelector(".msg-author");
+      if (author) author.textContent = user.display_name;
+      const actor = node.querySelector(".msg-actor");
+      if (actor) actor.textContent = `* ${user.display_name}`;
+    }
+  });
+
   // ---- typing ----
 
   const typers = new Map(); // user id -> {name, timer}

@@ -40,7 +40,7 @@ const REPLIES = new Set([
   "typing_stopped", "presence",
 ]);
 // The frames of the user's own stream.
-const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned"]);
+const USER_FRAMES = new Set(["conversation_added", "conversation_removed", "read_marker", "mentioned", "user_updated"]);
 
 export function defaultUrl(loc = window.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/ws/?protocol=2`;
