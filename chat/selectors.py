@@ -21,6 +21,13 @@ def room_is_member(*, room: Room, user: User) -> bool:
     return Membership.objects.filter(room=room, user=user).exists()
 
 
+def membership_notify(*, room: Room, user: User) -> str | None:
+    """How the room notifies its member `user` ("" for the default), or None for a non-member."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(room=room, user=user).values_list("notify", flat=True).first()
+
+
 def room_can_see(*, room: Room, user: User) -> bool:
     if not room.private:
         return True

@@ -77,6 +77,25 @@ class LeaveForm(_Form):
 class RoomSettingsForm(_Form):
     name = forms.CharField(max_length=MAX_NAME)
     topic = forms.CharField(max_length=MAX_TOPIC, required=False)
+    wide_mentions = forms.BooleanField(
+        required=False,
+        label="@room and @here notify everyone",
+        help_text="Off: they are plain text, and nobody is notified.",
+    )
+
+
+NOTIFY_CHOICES = [("all", "Every message"), ("mentions", "Mentions only"), ("none", "Nothing")]
+
+
+class NotifyForm(_Form):
+    notify = forms.ChoiceField(
+        choices=[("", "The default"), *NOTIFY_CHOICES], required=False, label="Notify me about"
+    )
+
+    def __init__(self, *args, default: str = "The default", **kwargs):
+        """`default`: what the blank choice says (the room's default, in words)."""
+        super().__init__(*args, **kwargs)
+        self.fields["notify"].choices = [("", default), *NOTIFY_CHOICES]  # type: ignore[attr-defined]
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("chat/<str:slug>/invite/", rooms.invite, name="room_invite"),
     path("chat/<str:slug>/leave/", rooms.leave, name="room_leave"),
     path("chat/<str:slug>/settings/", rooms.room_settings, name="room_settings"),
+    path("chat/<str:slug>/notify/", rooms.notify, name="room_notify"),
     path("chat/<str:slug>/remove/", rooms.remove, name="room_remove"),
     path("chat/<str:slug>/owner/", rooms.owner, name="room_owner"),
     path("chat/<str:slug>/archive/", rooms.archive, name="room_archive"),

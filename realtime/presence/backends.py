@@ -17,8 +17,6 @@ import time
 from collections.abc import Iterable
 from typing import Literal, Protocol
 
-from redis.asyncio import Redis
-
 State = Literal["online", "away", "offline"]
 # What a socket says of itself; `offline` is only ever combined (no entry left).
 SocketState = Literal["online", "away"]
@@ -200,6 +198,10 @@ class RedisBackend:
     def _client(self) -> tuple:
         """(the client, its put, drop and sweep scripts), made on first use."""
         if self._made is None:
+            # Imported here: the embedded mode (memory backend) never loads redis-py, which
+            # weighs 9 MB of the server's memory.
+            from redis.asyncio import Redis
+
             client = Redis.from_url(
                 self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout
             )

@@ -145,7 +145,7 @@ def test_room_owner_deletes_anyones_message_others_only_their_own(new_page):
     message(guest, "from Olga").hover()
     message(guest, "from Olga").get_by_role("button", name="More actions").click()
     expect(menu.get_by_role("menuitem")).to_have_text(
-        ["Add reaction…", "Reply in thread", "Pin to room"]
+        ["Add reaction…", "Reply in thread", "Pin to room", "Mark unread from here"]
     )
     guest.keyboard.press("Escape")
     expect(menu).to_be_hidden()

@@ -44,6 +44,7 @@ def test_the_shell_lists_the_rooms_you_joined_and_no_other(make_user, client):
         "archived": False,
         "unread": 0,
         "mentions": 0,
+        "with": None,
     }
     # A room page is the same shell; visiting a public room joins it, so it is listed.
     elsewhere = workspace(client.get("/chat/elsewhere/"))

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import guest_for_session, session_guest
-from chat.selectors import room_find_visible, room_get_visible, room_members
+from chat.payloads import conversation_notify_default
+from chat.selectors import membership_notify, room_find_visible, room_get_visible, room_members
 from chat.services.pins import pin_may_change
+from chat.services.reading import notify_set
 from chat.services.room_admin import (
     room_archive,
     room_may_manage,
@@ -31,7 +33,7 @@ from chat.services.rooms import (
 from parley.errors import BadRequest, Conflict, NameTaken, NotFound, ParleyError, RateLimited
 
 from ..csp import csp
-from ..forms import InviteForm, LeaveForm, MemberForm, RoomSettingsForm
+from ..forms import InviteForm, LeaveForm, MemberForm, NotifyForm, RoomSettingsForm
 from ..shell import shell_page
 
 # Members the room page lists; the count says how many there are in all.
@@ -87,10 +89,18 @@ def room(request, slug):
         # What its owner or an administrator manages (docs/web.md, "Managing a room").
         "manager": manager,
         "settings_form": (
-            RoomSettingsForm(initial={"name": room.name, "topic": room.topic})
+            RoomSettingsForm(
+                initial={
+                    "name": room.name,
+                    "topic": room.topic,
+                    "wide_mentions": room.wide_mentions,
+                }
+            )
             if manager and not archived
             else None
         ),
+        # How the room notifies the visitor, when they are a member (chat/services/reading.py).
+        "notify_form": _notify_form(room, visitor),
         "successors": successors,
         # The owner alone in a private room: leaving archives it (chat.services.rooms.room_leave).
         "last_member": room.private and is_owner and count == 1,
@@ -179,9 +189,41 @@ def room_settings(request, slug):
         request,
         slug,
         lambda room: room_update(
-            room=room, by=request.user, name=data["name"], topic=data["topic"]
+            room=room,
+            by=request.user,
+            name=data["name"],
+            topic=data["topic"],
+            wide_mentions=data["wide_mentions"],
         ),
         lambda room: "Saved.",
+    )
+
+
+def _notify_form(room, visitor) -> NotifyForm | None:
+    notify = membership_notify(room=room, user=visitor) if visitor is not None else None
+    if notify is None:
+        return None
+    default = conversation_notify_default(room)
+    return NotifyForm(
+        initial={"notify": notify},
+        default=f"The default ({'every message' if default == 'all' else 'mentions only'})",
+    )
+
+
+@csp
+@require_POST
+@login_required
+def notify(request, slug):
+    """How the room notifies the visitor (`notify_set`)."""
+    form = NotifyForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, slug, "Choose how the room notifies you.")
+    level = form.cleaned_data["notify"]
+    return _act(
+        request,
+        slug,
+        lambda room: notify_set(user=request.user, room=room, notify=level),
+        lambda room: "Notifications saved.",
     )
 
 

@@ -10,7 +10,8 @@
 import { button, el, focusBack, focusMark } from "./render.js";
 
 export class MessageActions {
-  constructor({ socket, store, slug, picker, notice, openThread, canModerate, canPin, signal }) {
+  constructor({ socket, store, slug, picker, notice, openThread, canModerate, canPin, markUnread = null, signal }) {
+    this.markUnread = markUnread; // "Mark unread from here" (signed-in members), or null
     this.socket = socket;
     this.store = store;
     this.slug = slug;
@@ -82,6 +83,7 @@ export class MessageActions {
     if (this.canPin) {
       items.push(message.pinned ? ["Unpin from room", () => this.run(this.socket.unpin(this.slug, message.id), "unpin")] : ["Pin to room", () => this.run(this.socket.pin(this.slug, message.id), "pin")]);
     }
+    if (this.markUnread && !inThreadPanel && message.seq !== null) items.push(["Mark unread from here", () => this.markUnread(message)]);
     if (this.mine(message) || this.canModerate) items.push(["Delete message…", () => this.confirmDelete(message, trigger)]);
     return items;
   }

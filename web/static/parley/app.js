@@ -2,13 +2,16 @@
 // page in the middle (a room, mounted by room.js, or the lobby as "Browse channels"), the
 // router that switches between them without loading a page, and the shell's keyboard.
 
+import { Inbox } from "./inbox.js";
+import { Attention } from "./notify.js";
 import { startPresence } from "./presence.js";
+import { sendJson } from "./rest.js";
 import { mountRoom } from "./room.js";
 import { Router } from "./router.js";
 import { Sidebar, SidebarDrawer } from "./sidebar.js";
 import { ParleySocket } from "./socket.js";
 import { Switcher } from "./switcher.js";
-import { conversationUrl, markConversationRead, Workspace } from "./workspace.js";
+import { conversationUrl, Workspace } from "./workspace.js";
 
 const main = document.getElementById("main");
 const socket = new ParleySocket();
@@ -19,7 +22,13 @@ let view = null; // the room shown, from mountRoom
 
 // Who is online: one tracker for the whole page (the sidebar's DMs, member lists, authors).
 const presence = startPresence(socket);
-window.parley = { socket, workspace, presence };
+// Unread counts as the server keeps them (`ready`, then the user's stream and the rooms'
+// changes), and what gets your attention when you are elsewhere.
+const inbox = new Inbox();
+// A message arriving in the conversation on screen is read, not counted (nor notified).
+inbox.isViewing = (slug) => slug === view?.slug && slug !== holdRead && document.visibilityState === "visible";
+const attention = new Attention({ inbox });
+window.parley = { socket, workspace, presence, inbox, attention };
 
 function leave() {
   view?.unmount();
@@ -31,15 +40,25 @@ function leave() {
 function enter({ focus }) {
   const root = document.getElementById("room");
   if (root) {
-    view = mountRoom(root, { socket, navigate: (url) => router.go(url), onRenamed, focus });
-    workspace.visit({ slug: root.dataset.room, name: root.dataset.name, private: root.dataset.private === "true" });
+    const slug = root.dataset.room;
+    // Where you left off: the "New messages" line goes after it.
+    const unread = unreadOf(slug);
+    holdRead = null;
+    view = mountRoom(root, { socket, navigate: (url) => router.go(url), onRenamed, onMarkedUnread, focus, unread });
+    workspace.visit({ slug, name: root.dataset.name, private: root.dataset.private === "true" });
+    attention.setBaseTitle(document.title.replace(/^(\(\d+\) |\* )/, ""));
+    attention.setCurrent(slug);
+    readSoon();
   } else {
     workspace.setCurrent(null);
+    attention.setCurrent(null);
     if (location.hash === "#new-room") focusNewRoom();
     else if (focus) main.focus();
   }
+  // Rooms left behind stay followed while they are conversations of yours (their unread
+  // counts move live) or a post of theirs is on its way; the others are let go.
   for (const slug of socket.subscribedRooms()) {
-    if (slug !== view?.slug && socket.pendingPosts(slug).length === 0) socket.unsubscribe(slug);
+    if (slug !== view?.slug && !inbox.get(slug) && socket.pendingPosts(slug).length === 0) socket.unsubscribe(slug);
   }
   drawer.close({ focus: false });
 }
@@ -76,7 +95,150 @@ window.addEventListener("keydown", (event) => {
   const focus = document.activeElement;
   const room = document.getElementById("room");
   if (focus !== document.body && !room?.querySelector(".room-main")?.contains(focus)) return;
-  markConversationRead(view.slug);
+  markRead(view.slug, { clearDivider: true });
+});
+
+// ---- unread: the server's counts, kept live ----
+
+// What of the conversation is new to you now: after your marker, up to its newest event.
+function unreadOf(slug) {
+  const c = inbox.get(slug);
+  return c && c.unread > 0 ? { after: c.last_read, upTo: c.seq } : null;
+}
+
+// The sidebar shows what the inbox counts (archived rooms leave it).
+function sidebarEntry(c) {
+  const others = (c.members ?? []).filter((m) => m.id !== inbox.me?.id);
+  return {
+    slug: c.room,
+    name: c.name,
+    kind: c.kind,
+    private: c.private,
+    archived: c.archived,
+    unread: c.unread,
+    mentions: c.mentions,
+    with: c.kind === "dm" && others.length === 1 ? others[0].id : null,
+  };
+}
+
+function syncSidebar() {
+  const entries = inbox.list().filter((c) => !c.archived).map(sidebarEntry);
+  const visiting = workspace.current && !entries.some((e) => e.slug === workspace.current) ? workspace.get(workspace.current) : null;
+  workspace.replace(visiting ? [...entries, visiting] : entries);
+}
+
+// Follow your conversations, so that their counts move as messages arrive: at most FOLLOWED
+// (the server takes 500 subscriptions a socket; the rest move at the next `ready` or marker).
+const FOLLOWED = 450;
+function followAll() {
+  const known = new Set(socket.subscribedRooms());
+  const followed = inbox.list().filter((c) => !c.archived).slice(0, FOLLOWED);
+  for (const c of followed) if (!known.has(c.room)) socket.subscribe(c.room);
+}
+
+socket.addEventListener("hello", ({ detail }) => inbox.setUser(detail.user));
+let firstReady = true;
+socket.addEventListener("ready", ({ detail }) => {
+  inbox.applyReady(detail.conversations);
+  // A page loaded on a room learns where you left off only now (a switch knows it at once).
+  if (firstReady && view) view.setUnread(unreadOf(view.slug));
+  firstReady = false;
+  followAll();
+  readSoon();
+});
+socket.addEventListener("user", ({ detail }) => {
+  inbox.applyUserFrame(detail.frame);
+  if (detail.frame.type === "conversation_added") followAll();
+});
+socket.addEventListener("change", ({ detail }) => {
+  inbox.applyChange(detail.frame);
+  if (detail.room === view?.slug && detail.frame.type === "message") readSoon();
+});
+inbox.addEventListener("reset", syncSidebar);
+inbox.addEventListener("removed", syncSidebar);
+inbox.addEventListener("change", ({ detail }) => {
+  const c = inbox.get(detail.slug);
+  if (c && workspace.get(detail.slug)) workspace.update(detail.slug, sidebarEntry(c));
+  else syncSidebar();
+});
+
+// The open conversation is read while you look at it: when it opens, and as messages arrive
+// while the tab is visible (not while it is hidden: then they stay unread, and count).
+let readTimer = null;
+// A room you marked unread stays unread until you leave it (or press Esc), as in Slack.
+let holdRead = null;
+function onMarkedUnread(slug) {
+  holdRead = slug;
+}
+function readSoon() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    if (view && view.slug !== holdRead && document.visibilityState === "visible") markRead(view.slug);
+  }, 800);
+}
+document.addEventListener("visibilitychange", readSoon);
+window.addEventListener("focus", readSoon);
+
+async function markRead(slug, { clearDivider = false } = {}) {
+  const c = inbox.get(slug);
+  if (clearDivider) {
+    view?.clearUnread();
+    holdRead = null;
+  }
+  if (!c || c.last_read >= c.seq || !socket.isOpen()) return;
+  inbox.markedRead(slug, c.seq);
+  try {
+    await socket.markRead(slug);
+  } catch {
+    // The next `ready` says where the marker is.
+  }
+}
+
+// ---- the sidebar's actions ----
+
+document.getElementById("mark-all-read")?.addEventListener("click", async () => {
+  try {
+    await sendJson("POST", "/api/v1/conversations/read");
+  } catch (error) {
+    view?.notice?.(`Could not mark all read: ${error.message}`, "error");
+  }
+});
+
+const enableNotifications = document.getElementById("enable-notifications");
+if (enableNotifications) {
+  enableNotifications.hidden = !attention.canAsk();
+  enableNotifications.addEventListener("click", async () => {
+    await attention.ask();
+    enableNotifications.hidden = !attention.canAsk();
+  });
+}
+
+// A notification clicked: open its conversation.
+document.addEventListener("parley:open", ({ detail }) => router.go(conversationUrl({ slug: detail.slug })));
+
+const newDm = document.getElementById("new-dm");
+let dmAttempt = 0; // only the latest start's answer counts (an older one may come back later)
+newDm?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const field = document.getElementById("new-dm-people");
+  const error = document.getElementById("new-dm-error");
+  const usernames = field.value.split(/[\s,]+/).map((name) => name.replace(/^@/, "")).filter(Boolean);
+  if (usernames.length === 0) return field.focus();
+  const attempt = ++dmAttempt;
+  try {
+    const conversation = await sendJson("POST", "/api/v1/dms", { usernames });
+    if (attempt !== dmAttempt) return;
+    error.hidden = true;
+    field.value = "";
+    if (!inbox.get(conversation.room)) inbox.applyUserFrame({ type: "conversation_added", conversation });
+    followAll();
+    router.go(conversationUrl({ slug: conversation.room }));
+  } catch (failure) {
+    if (attempt !== dmAttempt) return;
+    error.textContent = failure.message;
+    error.hidden = false;
+    field.focus();
+  }
 });
 
 // New channel: the lobby's New room form (/#new-room), its name field focused.

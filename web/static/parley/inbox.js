@@ -9,12 +9,16 @@
 // Events (CustomEvent): "change" {slug} for one conversation, "reset" after `ready`, "removed"
 // {slug}, "message" {slug, message, mention} for a message that counted (what notifies).
 
+import { mentionsMe } from "./render.js";
+
 export class Inbox extends EventTarget {
   constructor() {
     super();
     this.me = null; // the user object from hello
     this.bySlug = new Map(); // slug -> conversation (the server's object, counts kept current)
     this.counted = new Map(); // slug -> Map(message id -> {mention}) counted since ready
+    // Whether the page shows the conversation now (its messages are read as they come).
+    this.isViewing = () => false;
   }
 
   setUser(user) {
@@ -67,6 +71,7 @@ export class Inbox extends EventTarget {
   countMessage(c, frame) {
     const message = frame.message;
     if (frame.seq <= c.last_read || !this.me || message.author.id === this.me.id) return;
+    if (this.isViewing(c.room)) return;
     const mention = this.mentions(c, message);
     const inRoom = message.in_room !== false;
     if (!inRoom && !mention) return;
@@ -94,9 +99,7 @@ export class Inbox extends EventTarget {
   // a mention by name (a link the server made only for people who exist), @room/@here.
   mentions(c, message) {
     if (c.kind === "dm") return message.in_room !== false;
-    if (message.mentions_wide) return true;
-    const name = this.me?.username;
-    return Boolean(name) && (message.html ?? "").includes(`data-user="${name}"`);
+    return mentionsMe(message, this.me);
   }
 
   // The marker moved here first (before the server's read_marker confirms it).

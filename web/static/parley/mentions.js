@@ -2,7 +2,8 @@
 // username or name starts with them (then those containing them), and @room/@here where the
 // room lets them notify. An ARIA combobox: Up/Down move, Enter or Tab insert, Esc closes; the
 // mouse works too. It handles those keys before the composer does (capture phase), only while
-// the list is open.
+// the list is open. (A <textarea> is a textbox, which may not say aria-expanded: the list's
+// visibility and aria-activedescendant tell assistive technology instead.)
 
 const MAX_SHOWN = 8;
 const WIDE = [
@@ -52,7 +53,6 @@ export class MentionAutocomplete {
     this.list.hidden = true;
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", this.list.id);
-    input.setAttribute("aria-expanded", "false");
     input.insertAdjacentElement("afterend", this.list);
     input.addEventListener("input", () => this.update());
     input.addEventListener("keydown", (event) => this.onKey(event), { capture: true });
@@ -102,14 +102,12 @@ export class MentionAutocomplete {
       }),
     );
     this.list.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
     this.input.setAttribute("aria-activedescendant", `${this.list.id}-${this.active}`);
   }
 
   close() {
     this.list.hidden = true;
     this.at = null;
-    this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
   }
 

@@ -6,6 +6,7 @@
 // guests have no REST API, so theirs are read from the messages the page holds.
 
 import { el, focusBack, focusMark, shortTime, threadSummaryText } from "./render.js";
+import { getJson } from "./rest.js";
 
 export class Drawers {
   constructor(room, { signal } = {}) {
@@ -79,21 +80,6 @@ function previewNode(message, action) {
   go.addEventListener("click", () => action(message));
   item.append(go);
   return item;
-}
-
-// GET from the REST API with the page's session cookie (a GET needs no CSRF token).
-async function getJson(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
-    try {
-      message = (await response.json()).message ?? message;
-    } catch {
-      // not JSON
-    }
-    throw new Error(message);
-  }
-  return response.json();
 }
 
 export class PinsPanel {

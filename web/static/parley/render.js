@@ -166,16 +166,25 @@ function toolbarNode(message, options) {
   return bar;
 }
 
+// Whether `message` mentions `me`: by name (a link the server made only for people who
+// exist), or by @room/@here where the room lets them notify.
+export function mentionsMe(message, me) {
+  if (message.mentions_wide) return true;
+  return Boolean(me?.username) && (message.html ?? "").includes(`data-user="${me.username}"`);
+}
+
 // A message's node. `options`: {place: "timeline" | "thread" | "root", me, reactedByMe}.
 export function messageNode(message, options) {
   const node = el("li", "msg");
   node.id = `${options.place === "timeline" ? "message" : `${options.place}-message`}-${message.id}`;
   node.dataset.id = message.id;
   if (message.seq !== null && message.seq !== undefined) node.dataset.seq = message.seq;
+  if (message.event_seq !== undefined) node.dataset.eventSeq = message.event_seq;
   node.dataset.author = message.author.id;
   node.dataset.at = Date.parse(message.created_at);
   const mine = options.me && options.me.id !== null && message.author.id === options.me.id;
   node.classList.toggle("mine", Boolean(mine));
+  node.classList.toggle("mentions-me", !mine && !message.deleted && mentionsMe(message, options.me));
   node.classList.toggle("deleted", message.deleted);
   node.classList.toggle("pinned", message.pinned && !message.deleted);
   // Above the name line, which a continued message hides.

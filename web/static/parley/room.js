@@ -10,10 +10,12 @@
 // changes, views render from the store and send intents through the socket.
 
 import { MessageActions } from "./actions.js";
+import { MentionAutocomplete } from "./mentions.js";
 import { isSendable } from "./outbox.js";
 import { Drawers, PinsPanel, ThreadsPanel } from "./panels.js";
 import { EmojiPicker } from "./picker.js";
 import { nameWithUsername } from "./render.js";
+import { getJson } from "./rest.js";
 import { RoomStore } from "./store.js";
 import { ThreadPanel } from "./thread.js";
 import { Timeline } from "./timeline.js";
@@ -49,7 +51,11 @@ function scoped(socket, signal) {
 
 // `navigate(url)` opens another page of the shell (a room's thread in the threads list);
 // `focus` says whether the composer takes the focus (a switch, not the page's first load).
-export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = false }) {
+// `unread`: {after, upTo}, your read marker when the room opened and its newest seq then, for
+// the "New messages" line (null: none).
+// `onMarkedUnread(slug)`: you marked the room unread from a message (the shell then leaves it
+// unread while you stay).
+export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedUnread, focus = false, unread = null }) {
   const aborter = new AbortController();
   const { signal } = aborter;
   const socket = scoped(shared, signal);
@@ -88,8 +94,19 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
     picker: new EmojiPicker({ url: root.dataset.emojiUrl, signal }),
     canModerate: root.dataset.moderator === "true",
     canPin: root.dataset.canPin === "true",
+    markUnread: root.dataset.member === "true" ? markUnreadFrom : null,
     signal,
   });
+
+  async function markUnreadFrom(message) {
+    onMarkedUnread?.(slug);
+    timeline.setUnreadAfter(message.event_seq - 1); // up to the newest: all of it is unread
+    try {
+      await socket.markUnread(slug, message.id);
+    } catch (error) {
+      notice(`Could not mark it unread: ${error.message}`, "error");
+    }
+  }
   new PinsPanel({
     store,
     slug,
@@ -124,6 +141,10 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
     statusLine.dataset.state = status === "idle" ? "connecting" : status;
     statusLine.textContent = STATUS_TEXT[status] ?? status;
   }
+
+  socket.addEventListener("lost", ({ detail }) => {
+    if (detail.room === slug) showStatus("forbidden");
+  });
 
   socket.addEventListener("status", ({ detail }) => {
     showStatus(detail.status);
@@ -401,6 +422,17 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
     if (entry.thread_root === null) timeline.showPending(entry);
     else thread.showPending(entry);
   }
+  if (unread) timeline.setUnreadAfter(unread.after, unread.upTo);
+  shared.setFocus(slug);
+  // @-mentions: the room's members (the first page, read once when first needed).
+  let people = null;
+  new MentionAutocomplete(input, {
+    members: () =>
+      (people ??= getJson(`/api/v1/rooms/${encodeURIComponent(slug)}/members?page_size=100`)
+        .then((page) => page.members)
+        .catch(() => [])),
+    wide: () => root.dataset.wideMentions !== "false",
+  });
   socket.subscribe(slug);
   const linked = location.hash.match(/^#thread-(\d+)$/);
   if (linked) openThread(Number(linked[1]));
@@ -409,6 +441,14 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, focus = f
   return {
     slug,
     input,
+    notice,
+    // Where the "New messages" line goes ({after, upTo}, or null: nowhere).
+    setUnread(unread) {
+      if (unread) timeline.setUnreadAfter(unread.after, unread.upTo);
+    },
+    clearUnread() {
+      timeline.setUnreadAfter(null);
+    },
     unmount() {
       aborter.abort();
       clearTimeout(noticeTimer);

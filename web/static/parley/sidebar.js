@@ -21,7 +21,10 @@ export function conversationRow(entry, current) {
   if (entry.unread > 0) link.classList.add("unread");
   if (entry.archived) link.classList.add("archived");
   const sign = entry.kind === "dm" ? "@" : entry.private ? "🔒" : "#";
-  link.append(el("span", "conversation-sign", sign), el("span", "conversation-name", entry.name));
+  const name = el("span", "conversation-name", entry.name);
+  // A DM of two shows whether that person is online (presence.js paints it).
+  if (entry.kind === "dm" && entry.with) name.dataset.presenceUser = entry.with;
+  link.append(el("span", "conversation-sign", sign), name);
   link.firstChild.setAttribute("aria-hidden", "true");
   const spoken = [];
   if (entry.private && entry.kind !== "dm") spoken.push("private");

@@ -19,7 +19,8 @@
 //   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
 // Events (CustomEvent, data in `detail`): status, hello, ready, user, identity, fresh, change,
-// ack, post-failed, typing, typing-stopped, presence, named, error. `ready` carries the user's
+// ack, post-failed, typing, typing-stopped, presence, named, lost, error. "lost" {room, reason}:
+// a room can no longer be followed (left, removed, not found). `ready` carries the user's
 // conversations (sent after every hello), `user` each frame of the user's own stream after it
 // (docs/protocol.md, "Your own stream"), in order.
 
@@ -33,6 +34,13 @@ const HISTORY_MAX = 100; // the server's largest history page
 // otherwise be stored after the ones sent behind it, and messages must keep the order they
 // were typed in. People type far slower than a post's round trip.
 const POST_WINDOW = 1;
+// Subscribes are paced: the server closes a socket that sends more than PARLEY_FRAME_RATE
+// frames (50 a second, bursts of 200), and the app shell follows every conversation of yours
+// (hundreds, after each reconnect). A burst of SUBSCRIBE_BURST, then SUBSCRIBE_STEP every
+// SUBSCRIBE_EVERY ms (40 a second), leaves room for everything else.
+const SUBSCRIBE_BURST = 100;
+const SUBSCRIBE_STEP = 20;
+const SUBSCRIBE_EVERY = 500;
 // Frames that answer the client or say something about the socket; every other frame with a
 // `room` and a numeric `seq` is a change in a room's event stream.
 const REPLIES = new Set([
@@ -81,6 +89,10 @@ export class ParleySocket extends EventTarget {
     this.keepaliveTimer = null;
     this.pausedUntil = 0; // after `rate_limited`, posts wait until then
     this.pumpTimer = null;
+    this.subscribeQueue = []; // rooms to subscribe to, paced (queueSubscribe)
+    this.subscribeBudget = SUBSCRIBE_BURST;
+    this.subscribeTimer = null;
+    this.focused = null; // the room on screen (setFocus): resumed first after a reconnect
     this.lastFrameAt = 0;
     this.stopped = false;
     this.onOnline = () => this.reconnectNow();
@@ -118,7 +130,14 @@ export class ParleySocket extends EventTarget {
     }
     const state = new RoomStream(slug);
     this.rooms.set(slug, state);
-    if (this.isOpen()) this.sendSubscribe(state);
+    if (this.isOpen()) this.queueSubscribe(state);
+  }
+
+  // The room on screen: subscribed first, before the rooms followed only for their counts.
+  setFocus(slug) {
+    this.focused = slug;
+    const index = this.subscribeQueue.findIndex((state) => state.slug === slug);
+    if (index > 0) this.subscribeQueue.unshift(...this.subscribeQueue.splice(index, 1));
   }
 
   // Stops following a room (the app shell left it): its changes are no longer delivered, and
@@ -245,6 +264,9 @@ export class ParleySocket extends EventTarget {
   // Forget the socket without waiting for a closing handshake (a dead link never finishes it).
   detach() {
     clearInterval(this.keepaliveTimer);
+    clearTimeout(this.subscribeTimer);
+    this.subscribeTimer = null;
+    this.subscribeQueue = [];
     this.rejectRequests("disconnected");
     for (const state of this.rooms.values()) {
       state.subscribed = false;
@@ -333,7 +355,12 @@ export class ParleySocket extends EventTarget {
     this.user = frame.user;
     this.keepalive();
     this.emit("hello", { user: frame.user });
-    for (const state of this.rooms.values()) this.sendSubscribe(state);
+    this.subscribeQueue = [];
+    this.subscribeBudget = SUBSCRIBE_BURST;
+    // The room on screen resumes first; the others (followed for their counts) after it.
+    const states = [...this.rooms.values()];
+    states.sort((a, b) => (b.slug === this.focused) - (a.slug === this.focused));
+    for (const state of states) this.queueSubscribe(state);
     if (this.rooms.size === 0) this.live();
   }
 
@@ -422,19 +449,22 @@ export class ParleySocket extends EventTarget {
   on_unsubscribed(frame) {
     // With a reason, the server ended the subscription: you left the room or were removed
     // from it, and may no longer see it. Forget the room (a reconnect must not resubscribe)
-    // and say so (a page shows one room).
+    // and say so ("lost": the view showing that room says it; the others go on).
     if (!frame.reason || !this.rooms.delete(frame.room)) return;
-    this.setStatus("forbidden");
+    this.emit("lost", { room: frame.room, reason: frame.reason });
   }
 
   on_error(frame) {
     const entry = frame.ref ? this.outbox.get(frame.ref) : undefined;
     if (entry) return this.postError(entry, frame);
     if (frame.ref?.startsWith("subscribe:")) {
-      // No such room or no longer allowed in: stay put and say so (a page shows one room).
-      // Anything else (the database unavailable, say) is retried with backoff.
-      if (frame.code === "forbidden" || frame.code === "not_found") this.setStatus("forbidden");
-      else this.drop();
+      // No such room or no longer allowed in: forget it and say so ("lost"). Anything else
+      // (the database unavailable, say) is retried with backoff.
+      const room = frame.ref.slice("subscribe:".length);
+      if (frame.code === "forbidden" || frame.code === "not_found") {
+        this.rooms.delete(room);
+        this.emit("lost", { room, reason: frame.code });
+      } else this.drop();
     }
     const waiter = this.takeRequest(frame.ref);
     const error = Object.assign(new Error(frame.message), { code: frame.code });
@@ -506,6 +536,27 @@ export class ParleySocket extends EventTarget {
   live() {
     this.attempt = 0;
     if (this.status !== "live") this.setStatus("live");
+  }
+
+  queueSubscribe(state) {
+    this.subscribeQueue.push(state);
+    this.drainSubscribes();
+  }
+
+  drainSubscribes() {
+    while (this.subscribeQueue.length > 0 && this.subscribeBudget > 0 && this.isOpen()) {
+      const state = this.subscribeQueue.shift();
+      if (this.rooms.get(state.slug) !== state || state.subscribed) continue; // let go meanwhile
+      this.subscribeBudget -= 1;
+      this.sendSubscribe(state);
+    }
+    if (this.subscribeQueue.length > 0 && this.subscribeTimer === null && this.isOpen()) {
+      this.subscribeTimer = setTimeout(() => {
+        this.subscribeTimer = null;
+        this.subscribeBudget = Math.min(SUBSCRIBE_BURST, this.subscribeBudget + SUBSCRIBE_STEP);
+        this.drainSubscribes();
+      }, SUBSCRIBE_EVERY);
+    }
   }
 
   sendSubscribe(state) {

@@ -26,6 +26,13 @@ export class Timeline {
     this.pending = new Map(); // client_id -> {node, body}: our room posts not yet acknowledged
     this.generation = 0; // bumped by every fresh start, so a late page of an older one is dropped
     this.latestRetry = null; // a fresh start whose latest page failed to load, to retry once live
+    // The read marker when the room was opened, and the room's newest seq then: a "New
+    // messages" line goes above the first message between them that someone else wrote (null:
+    // none). Messages that arrive while you look are read, not new.
+    this.unreadAfter = null;
+    this.unreadUpTo = Infinity;
+    this.divider = el("li", "unread-divider");
+    this.divider.append(el("span", "unread-divider-label", "New messages"));
 
     store.addEventListener("message", ({ detail }) => this.show(detail.message));
     store.addEventListener("cleared", () => this.clear());
@@ -58,7 +65,44 @@ export class Timeline {
     this.byNumber.set(message.seq, node);
     this.regroup(node);
     this.regroup(node.nextElementSibling);
+    this.placeDivider();
     if (follow && index === this.numbers.length - 1) this.scrollToBottom();
+  }
+
+  // ---- where you left off ----
+
+  setUnreadAfter(seq, upTo = Infinity) {
+    this.unreadAfter = seq;
+    this.unreadUpTo = upTo;
+    this.placeDivider();
+  }
+
+  // Above the first message after the marker by someone else; nowhere when there is none.
+  placeDivider() {
+    const me = this.store.me?.id;
+    const first =
+      this.unreadAfter === null
+        ? undefined
+        : this.numbers
+            .map((number) => this.byNumber.get(number))
+            .find((node) => {
+              const seq = Number(node.dataset.eventSeq);
+              return seq > this.unreadAfter && seq <= this.unreadUpTo && Number(node.dataset.author) !== me;
+            });
+    if (!first) {
+      this.divider.remove();
+      return;
+    }
+    if (this.divider.nextElementSibling === first) return;
+    this.log.insertBefore(this.divider, first);
+    this.regroup(first);
+  }
+
+  // Scrolls the "New messages" line into view (at the top), when it is in the log.
+  scrollToDivider() {
+    if (!this.divider.isConnected) return false;
+    this.scroller.scrollTop = this.divider.offsetTop - this.scroller.offsetTop - 8;
+    return true;
   }
 
   // A message we placed from its ack, until the message itself arrives.
@@ -150,7 +194,7 @@ export class Timeline {
       const page = await this.socket.history(this.slug, { limit: HISTORY_PAGE });
       if (mine !== this.generation) return;
       this.applyPage(page);
-      this.scrollToBottom();
+      if (!this.scrollToDivider()) this.scrollToBottom();
     } catch {
       if (mine === this.generation) this.latestRetry = lastSeq; // disconnected: again once live
     }

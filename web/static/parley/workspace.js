@@ -108,10 +108,3 @@ export class Workspace extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
-
-// Esc on the open conversation: mark it read. The one hook for the unread work (issue 9, part
-// 3) to fill: it will move the read marker to the newest message through the socket. It does
-// nothing until the server keeps read markers.
-export function markConversationRead(slug) {
-  return slug;
-}
