@@ -412,7 +412,10 @@ def test_not_authenticated_close_stops_reconnecting(page):
 
 def test_a_subscription_the_server_ends_is_forgotten_and_reported(page):
     connect(page)
-    run(page, "window.lost = []; socket.addEventListener('lost', (e) => window.lost.push(e.detail));")
+    run(
+        page,
+        "window.lost = []; socket.addEventListener('lost', (e) => window.lost.push(e.detail));",
+    )
     run(page, "last().receive({ type: 'unsubscribed', room: 'r', reason: 'removed' });")
     # Reported for that room (the view showing it says so); the socket goes on for the others.
     assert run(page, "return [window.lost, socket.status]") == [
