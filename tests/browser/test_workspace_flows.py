@@ -12,14 +12,15 @@ from .pages import message, open_room, send, sign_up, wait_live
 
 pytestmark = pytest.mark.browser
 
-# Records what the page shows as desktop notifications (Chromium headless shows none).
+# The browser's own notifications, the permission granted in the context; each one shown is
+# also recorded, since headless Chromium draws none.
 NOTIFICATIONS = """
 window.shown = [];
-window.Notification = class {
-  static permission = "granted";
-  static requestPermission() { return Promise.resolve("granted"); }
-  constructor(title, options) { window.shown.push({ title, body: options.body }); }
-  close() {}
+const Real = window.Notification;
+window.Notification = class extends Real {
+  static get permission() { return Real.permission; }
+  static requestPermission() { return Real.requestPermission(); }
+  constructor(title, options) { super(title, options); window.shown.push({ title, body: options.body }); }
 };
 """
 
@@ -131,6 +132,7 @@ def test_a_mention_autocompletes_and_notifies_the_one_mentioned(new_page):
     room = unique("room")
     bob = new_page()
     bob_name = unique("bob")
+    bob.context.grant_permissions(["notifications"])
     bob.context.add_init_script(NOTIFICATIONS)
     sign_up(bob, bob_name, "Bob")
     open_room(bob, room)

@@ -151,3 +151,25 @@ async def test_a_change_committed_while_the_state_is_read_comes_after_ready(
     assert ready["type"] == "ready" and ready["conversations"] == []
     added = await socket.recv()
     assert (added["type"], added["conversation"]["room"]) == ("conversation_added", room.slug)
+
+
+async def test_a_dm_on_the_tutorial_endpoint_is_a_missing_room_to_others(
+    open_socket, user_with_token
+):
+    """A DM's slug typed on the tutorial endpoint: silent to a stranger and to an anonymous
+    visitor, as a name no room has; a message there does not reach the DM."""
+    from chat.models import Message
+
+    ada, ada_token = await sync_to_async(user_with_token)("ada")
+    await sync_to_async(user_with_token)("bob")
+    _, eve_token = await sync_to_async(user_with_token)("eve")
+    dm, _ = await sync_to_async(dm_open)(by=ada, usernames=["bob"])
+    for token in (eve_token, None):
+        connected, socket = await open_socket(f"/ws/chat/{dm.slug}/", token=token)
+        assert connected and await socket.silent()
+    _, member = await open_socket(f"/ws/chat/{dm.slug}/", token=ada_token)
+    _, stranger = await open_socket(f"/ws/chat/{dm.slug}/", token=eve_token)
+    await stranger.send(message="let me in")
+    assert "error" in await stranger.recv()
+    assert await member.silent()
+    assert not await sync_to_async(Message.objects.filter(room=dm).exists)()
