@@ -51,6 +51,18 @@ def conversations(*, user: User) -> list[dict]:
     return conversation_list(user=user)
 
 
+def dm_people(conversations: list[dict], *, me: int | None) -> list[int]:
+    """The people `ready`'s DMs are with (whose presence it carries), each once."""
+    return sorted(
+        {
+            member["id"]
+            for conversation in conversations
+            for member in conversation.get("members", ())
+            if member["id"] != me
+        }
+    )
+
+
 def mark(*, user: User, slug: str, seq: int | None = None, unread_from: int | None = None) -> int:
     """Move the user's read marker in the room at `slug` (reading.py); the marker."""
     room = room_get_visible(slug=slug, user=user)

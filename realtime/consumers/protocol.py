@@ -71,10 +71,23 @@ class ProtocolConsumer(RoomSocket):
         user's stream (`identify` joined it), holding what it hears; the state is read only
         now, sent as `ready`, and what was held follows. A change committed before the read
         is in the state (and perhaps held too: the client applies each idempotently, in
-        order); one committed after it is held: none falls between."""
+        order); one committed after it is held: none falls between. The presence of the people
+        the DMs are with comes in it too, and their changes after it (they are watched first)."""
         conversations = await database_sync_to_async(sessions.conversations)(user=self.user)
-        await self.send(text_data=protocol.ready(conversations))
+        people = sessions.dm_people(conversations, me=self.user.pk)
+        states = {}
+        if people:
+            self.watcher = self.watcher or self.presence_watcher()
+            try:
+                states = await presence_tracker().watch(self.watcher, people, None, answer=False)
+            except FrameError:
+                states = {}  # presence unavailable: the client's watch asks again
+        presence = {str(user_id): state for user_id, state in states.items()}
+        await self.send(text_data=protocol.ready(conversations, presence=presence))
         self.user_frames_ready()
+
+    def presence_watcher(self) -> Watcher:
+        return Watcher(write=lambda text: self.feed.offer(0, None, text))
 
     def wants_user_frames(self) -> bool:
         return self.version >= 2
@@ -261,7 +274,7 @@ class ProtocolConsumer(RoomSocket):
 
     async def on_presence_watch(self, frame: protocol.PresenceWatch):
         if self.watcher is None:
-            self.watcher = Watcher(write=lambda text: self.feed.offer(0, None, text))
+            self.watcher = self.presence_watcher()
         await presence_tracker().watch(self.watcher, frame.users, frame.ref)
 
     async def on_presence(self, frame: protocol.Presence):

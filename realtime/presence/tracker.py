@@ -151,10 +151,13 @@ class PresenceTracker:
 
     # The sockets that show people.
 
-    async def watch(self, watcher: Watcher, user_ids: Iterable[int], ref: str | None) -> None:
+    async def watch(
+        self, watcher: Watcher, user_ids: Iterable[int], ref: str | None, *, answer: bool = True
+    ) -> dict[int, State]:
         """Show `user_ids` (and no one else) to the socket, and write it their current states
-        at once (a `presence` frame with `ref`). Changes queued before are dropped (the answer
-        is newer); changes that arrive while it is read are written after it. Raises
+        at once (a `presence` frame with `ref`; with `answer` False the caller sends them, in
+        `ready`). Changes queued before are dropped (the answer is newer); changes that arrive
+        while it is read are written after it. Returns the states. Raises
         FrameError(unavailable) when the backend does not answer."""
         await self.start()
         self.unwatch(watcher)
@@ -171,9 +174,11 @@ class PresenceTracker:
             ) from error
         finally:
             watcher.reading = False
-        watcher.write(presence_frame(states, ref))
+        if answer:
+            watcher.write(presence_frame(states, ref))
         if watcher.pending:
             self.changed({})
+        return states
 
     def unwatch(self, watcher: Watcher) -> None:
         for user_id in watcher.users:

@@ -173,3 +173,21 @@ async def test_a_dm_on_the_tutorial_endpoint_is_a_missing_room_to_others(
     assert "error" in await stranger.recv()
     assert await member.silent()
     assert not await sync_to_async(Message.objects.filter(room=dm).exists)()
+
+
+async def test_ready_carries_the_presence_of_the_people_your_dms_are_with(
+    open_socket, user_with_token
+):
+    ada, ada_token = await sync_to_async(user_with_token)("ada")
+    bob, bob_token = await sync_to_async(user_with_token)("bob")
+    await sync_to_async(user_with_token)("cy")
+    await sync_to_async(dm_open)(by=bob, usernames=["ada"])
+    await sync_to_async(dm_open)(by=bob, usernames=["ada", "cy"])
+    ada_socket, _ = await connect(open_socket, ada_token)
+    bob_socket, ready = await connect(open_socket, bob_token)
+    cy = await sync_to_async(lambda: type(bob).objects.get(username="cy").pk)()
+    assert ready["presence"] == {str(ada.pk): "online", str(cy): "offline"}
+    # Watched from then on: ada leaving is told without a presence_watch.
+    await ada_socket.communicator.disconnect()
+    frame = await bob_socket.recv_until("presence", timeout=5)
+    assert frame["users"] == {str(ada.pk): "offline"}

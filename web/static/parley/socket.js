@@ -366,6 +366,8 @@ export class ParleySocket extends EventTarget {
 
   on_ready(frame) {
     this.emit("ready", { conversations: frame.conversations ?? [] });
+    // The presence of the people your DMs are with, as a presence frame would say it.
+    if (frame.presence && Object.keys(frame.presence).length > 0) this.emit("presence", { users: frame.presence });
   }
 
   on_subscribed(frame) {
