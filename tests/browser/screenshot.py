@@ -1,5 +1,5 @@
-"""Makes docs/screenshot-room.png: the app shell, its sidebar with four rooms, one of them open as
-seen by one of two people, with Markdown, reactions, an edited and a deleted message, a pin,
+"""Makes docs/screenshot-room.png: the app shell, its sidebar with four rooms (unread and mention
+badges on one) and a direct message, one room open as seen by one of two people, with Markdown, reactions, an edited and a deleted message, a pin,
 and a thread open beside the log.
 
 .venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1280] [--height 800]
@@ -11,6 +11,7 @@ a touch screen); on a phone the thread panel covers the log, hence `--no-thread`
 """
 
 import argparse
+import re
 import tempfile
 from pathlib import Path
 
@@ -116,6 +117,19 @@ def shoot(server: ParleyServer, args) -> None:
         reply(ada, "Great: 50% after lunch, then everyone.")
         reply(grace, "Will do. I'll post the graphs here.")
         expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
+
+        # Elsewhere, for the sidebar's badges: a mention in #general and a direct message.
+        release = grace.url
+        open_room(grace, "general")
+        send(grace, "@ada stand-up moved to 10:30 today")
+        send(grace, "Coffee first?")
+        grace.get_by_label("New message to").fill("ada")
+        grace.get_by_role("button", name="Start").click()
+        expect(grace.locator("#room")).to_have_attribute("data-room", re.compile(r"^dm-"))
+        expect(grace.locator("#connection-status")).to_have_attribute("data-state", "live")
+        send(grace, "Got a minute for the migration note after lunch?")
+        grace.goto(release)
+        expect(grace.locator("#connection-status")).to_have_attribute("data-state", "live")
 
         if args.no_thread:
             ada.keyboard.press("Escape")
