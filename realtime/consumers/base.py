@@ -299,6 +299,8 @@ class RoomSocket(AsyncWebsocketConsumer):
         return slug
 
     async def disconnect(self, code):
+        # First: whatever else fails below, the user is not left online by a closed socket.
+        await presence_tracker().disconnect(self.origin)
         if self.socket_keys:
             keys, self.socket_keys = self.socket_keys, []
             await aconnection_release(keys=keys, socket_id=self.origin)
@@ -308,7 +310,6 @@ class RoomSocket(AsyncWebsocketConsumer):
             await self.unfollow(room_id)
         if self.user is not None and self.user.is_authenticated and self._feed is not None:
             await room_hub().leave_user(self.user.pk, self.feed)
-        await presence_tracker().disconnect(self.origin)
 
     # The user's stream (called by the hub's reader: nothing here may wait).
 

@@ -122,6 +122,7 @@ def test_a_direct_message_from_the_sidebar_reaches_the_other_at_once(new_page):
     # The same person again opens the same conversation; a stranger is refused clearly.
     ada.get_by_label("New message to").fill(f"@{bob_name}")
     ada.get_by_role("button", name="Start").click()
+    expect(ada.get_by_label("New message to")).to_have_value("")  # opened: the field clears
     expect(ada.locator("#dm-list .conversation-link")).to_have_count(1)
     ada.get_by_label("New message to").fill("nobody-at-all")
     ada.get_by_role("button", name="Start").click()

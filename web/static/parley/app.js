@@ -133,7 +133,9 @@ const FOLLOWED = 450;
 function followAll() {
   const known = new Set(socket.subscribedRooms());
   const followed = inbox.list().filter((c) => !c.archived).slice(0, FOLLOWED);
-  for (const c of followed) if (!known.has(c.room)) socket.subscribe(c.room);
+  // From `ready`'s seq: a message posted between `ready` and the subscription is replayed, so
+  // it counts.
+  for (const c of followed) if (!known.has(c.room)) socket.subscribe(c.room, { since: c.seq });
 }
 
 socket.addEventListener("hello", ({ detail }) => inbox.setUser(detail.user));

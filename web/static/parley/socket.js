@@ -120,8 +120,10 @@ export class ParleySocket extends EventTarget {
 
   // Subscribes to a room. A room already followed (a post of it was still on its way when the
   // app shell last left it, so it stayed subscribed) gets a "fresh" event instead, soon, so
-  // that the view opening it now reads its latest history.
-  subscribe(slug) {
+  // that the view opening it now reads its latest history. With `since` (an event seq, such as
+  // `ready`'s), the room is followed from there: every change after it arrives, none before
+  // (no "fresh": a view opening it later gets one then).
+  subscribe(slug, { since = null } = {}) {
     const known = this.rooms.get(slug);
     if (known) {
       // Subscribed, or resuming: the first `subscribed` (contiguous still null) will say fresh.
@@ -129,6 +131,7 @@ export class ParleySocket extends EventTarget {
       return;
     }
     const state = new RoomStream(slug);
+    if (since !== null) state.restart(since);
     this.rooms.set(slug, state);
     if (this.isOpen()) this.queueSubscribe(state);
   }
