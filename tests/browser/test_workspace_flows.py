@@ -45,6 +45,7 @@ def test_unread_counts_move_live_and_clear_in_every_tab_once_read(new_page):
 
     # ada writes in #random, which bob is not looking at: both his tabs count it.
     ada.locator("#sidebar .conversation-link", has_text=random).click()
+    expect(ada.locator("#room")).to_have_attribute("data-room", random)  # switched, not loading
     wait_live(ada)
     send(ada, "first in random")
     send(ada, f"@{bob_name} second, for you")
@@ -58,6 +59,7 @@ def test_unread_counts_move_live_and_clear_in_every_tab_once_read(new_page):
     # He opens it in one tab: the "New messages" line sits above the first of them, and the
     # badge goes in both tabs.
     badge(bob, random).click()
+    expect(bob.locator("#room")).to_have_attribute("data-room", random)
     wait_live(bob)
     divider = bob.locator("#chat-log .unread-divider")
     expect(divider).to_be_visible()
@@ -108,6 +110,7 @@ def test_a_direct_message_from_the_sidebar_reaches_the_other_at_once(new_page):
 
     ada.get_by_label("New message to").fill(bob_name)
     ada.get_by_role("button", name="Start").click()
+    expect(ada.locator("#room")).to_have_attribute("data-room", re.compile(r"^dm-"))
     wait_live(ada)
     expect(ada.locator("#dm-list .conversation-link[aria-current=page]")).to_contain_text("Bob")
     send(ada, "just between us")
@@ -116,6 +119,7 @@ def test_a_direct_message_from_the_sidebar_reaches_the_other_at_once(new_page):
     expect(dm).to_be_visible()
     expect(dm.locator(".count-mention")).to_have_text("1")  # a DM's every message is for you
     dm.click()
+    expect(bob.locator("#room")).to_have_attribute("data-room", re.compile(r"^dm-"))
     wait_live(bob)
     expect(message(bob, "just between us")).to_be_visible()
 
