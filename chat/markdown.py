@@ -93,6 +93,9 @@ def _image(
 
 # A mention or a room reference is a page of Parley's own: it opens in place.
 _INTERNAL = frozenset({"mention", "room-ref"})
+# How a group mention (`@room`, `@here`) opens in the HTML; raw HTML in a body is escaped, so
+# only the renderer writes it (chat/services/messages.py looks for it).
+GROUP_MENTION_MARK = '<span class="mention mention-group">'
 
 
 def _link_open(
@@ -232,7 +235,7 @@ def _reference_tokens(
 ) -> list[Token] | None:
     """The tokens `reference` renders as, or None when it stays text."""
     if reference.kind == "group":
-        html = f'<span class="mention mention-group">@{reference.name}</span>'
+        html = f"{GROUP_MENTION_MARK}@{reference.name}</span>"
         return [Token("html_inline", "", 0, content=html, level=level)]
     if reference.kind == "user" and reference.name in users:
         attrs: dict[str, str | int | float] = {

@@ -114,7 +114,9 @@ def _compose(typed: str) -> Composed:
         return set(people)
 
     html = markdown.render(body, mentions=users, rooms=_public_rooms)
-    wide = bool(markdown.references(body).groups) if "@" in body else False
+    # Only the renderer writes a group mention's span (raw HTML in a body is escaped): the
+    # HTML says whether the body has one, without parsing the body again.
+    wide = markdown.GROUP_MENTION_MARK in html
     return Composed(body, html, is_action, frozenset(people.values()), wide)
 
 

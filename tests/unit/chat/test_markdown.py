@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from chat.markdown import (
+    GROUP_MENTION_MARK,
     SHRUG,
     References,
     _is_plain,
@@ -566,3 +567,22 @@ def test_deep_inline_nesting_completes():
     assert checked(render("[" * 5_000 + "x" + "](/x)" * 5_000)).count("<a ") == 1
     # Emphasis is flat in the parser's tokens (no recursion), so it may nest as deep as written.
     assert checked(render("**" * 5_000 + "x" + "**" * 5_000)).count("<strong>") == 5_000
+
+
+GROUP_CASES = [
+    "hi @room",
+    "@here.",
+    "`@here` in code",
+    "[@room](https://example.com)",
+    "x @hereafter",
+    "email room@here.com",
+    '<span class="mention mention-group">@room</span>',
+    "> quoted @room\n\n- a list @here",
+]
+
+
+@pytest.mark.parametrize("body", GROUP_CASES + HOSTILE, ids=range(len(GROUP_CASES + HOSTILE)))
+def test_the_html_marks_a_group_mention_exactly_when_the_body_has_one(body):
+    """The post path reads `@room`/`@here` from the HTML (GROUP_MENTION_MARK) instead of
+    parsing the body twice: the two must agree, raw HTML in a body included."""
+    assert (GROUP_MENTION_MARK in render(body)) == bool(references(body).groups)
