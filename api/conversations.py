@@ -26,7 +26,7 @@ from .schemas import (
 router = Router(tags=["conversations"])
 
 
-@router.get("/conversations", response={200: ConversationListOut, **errors(401)})
+@router.get("/conversations", response={200: ConversationListOut, **errors(401)}, by_alias=True)
 def conversations(request: AuthenticatedRequest):
     """The caller's rooms and DMs by name, each with its read marker, unread and mention counts."""
     return {"conversations": conversation_list(user=request.auth)}
@@ -39,7 +39,9 @@ def conversations_read(request: AuthenticatedRequest):
 
 
 @router.post(
-    "/dms", response={200: ConversationOut, 201: ConversationOut, **errors(400, 401, 403, 404)}
+    "/dms",
+    response={200: ConversationOut, 201: ConversationOut, **errors(400, 401, 403, 404)},
+    by_alias=True,
 )
 def dm_new(request: AuthenticatedRequest, data: DirectMessageIn):
     """Open the DM between the caller and `usernames`: 201 when it is new, 200 when these

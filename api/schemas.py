@@ -350,6 +350,9 @@ class EventPageOut(Out):
 class ConversationOut(Out):
     """A conversation as the `ready` frame lists it (chat.payloads.conversation_payload)."""
 
+    # `with` is a Python keyword: the field is `with_`, answered as "with" (the operations
+    # that answer it say by_alias=True).
+
     id: int
     room: str
     kind: str
@@ -363,6 +366,8 @@ class ConversationOut(Out):
     mentions: int
     notify: str
     wide_mentions: bool
+    # A DM of two: the other person's id ("with" in JSON); None otherwise.
+    with_: int | None = Field(default=None, alias="with")
     members: list[UserOut] | None = None
 
 

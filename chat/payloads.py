@@ -92,12 +92,15 @@ def conversation_payload(
         "mentions": mentions,
         "notify": membership.notify or conversation_notify_default(room),
         "wide_mentions": room.wide_mentions,
+        # A DM of two: whom it is with (a sidebar shows their name and presence).
+        "with": None,
     }
     if room.kind == Room.Kind.DM:
         people = sorted(members or [], key=lambda user: user.shown_name.casefold())
         payload["members"] = [user_payload(user) for user in people]
-        others = [user.shown_name for user in people if user.pk != membership.user_id]
-        payload["name"] = ", ".join(others) or membership.user.shown_name
+        others = [user for user in people if user.pk != membership.user_id]
+        payload["name"] = ", ".join(u.shown_name for u in others) or membership.user.shown_name
+        payload["with"] = others[0].pk if len(others) == 1 else None
     return payload
 
 

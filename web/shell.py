@@ -51,14 +51,8 @@ def workspace_conversations(request) -> list[dict[str, Any]]:
             "archived": entry["archived"],
             "unread": entry["unread"],
             "mentions": entry["mentions"],
-            "with": dm_with(entry, user.pk),
+            "with": entry["with"],
         }
         for entry in conversation_list(user=user)
         if not entry["archived"]
     ]
-
-
-def dm_with(conversation: dict[str, Any], me: int) -> int | None:
-    """Whom a DM of two is with (the sidebar shows their presence); None otherwise."""
-    others = [m["id"] for m in conversation.get("members", ()) if m["id"] != me]
-    return others[0] if len(others) == 1 else None

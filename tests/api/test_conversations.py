@@ -22,6 +22,7 @@ def test_the_list_has_counts_and_marking_read_clears_them(make_user, make_room, 
     client = api_as(bob)
     (listed,) = client.get("/conversations").json()["conversations"]
     assert (listed["room"], listed["unread"], listed["mentions"]) == (room.slug, 2, 1)
+    assert listed["with"] is None  # a channel
     response = client.post(f"/rooms/{room.slug}/read", {"seq": last.event_seq - 1})
     assert response.json() == {"room": room.slug, "last_read": last.event_seq - 1}
     assert client.get("/conversations").json()["conversations"][0]["unread"] == 1
@@ -37,6 +38,7 @@ def test_a_dm_opens_once_per_set_of_people(make_user, api_as):
     assert response.status_code == 201, response.content
     dm = response.json()
     assert dm["kind"] == "dm" and dm["name"] == "bob" and dm["room"].startswith("dm-")
+    assert dm["with"] == bob.pk
     again = api_as(bob).post("/dms", {"usernames": ["ada"]})
     assert (again.status_code, again.json()["id"]) == (200, dm["id"])
     assert_error(api_as(ada).post("/dms", {"usernames": ["nobody"]}), 404, "not_found")

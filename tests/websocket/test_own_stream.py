@@ -50,7 +50,7 @@ async def test_ready_lists_the_conversations_with_their_counts(open_socket, user
     assert (general["kind"], general["unread"], general["mentions"]) == ("channel", 2, 1)
     assert general["seq"] == 3 and general["last_read"] == 1  # bob joined at event 1
     assert (by_room[dm.slug]["kind"], by_room[dm.slug]["unread"]) == ("dm", 1)
-    assert by_room[dm.slug]["name"] == "ada"
+    assert by_room[dm.slug]["name"] == "ada" and by_room[dm.slug]["with"] == ada.pk
 
 
 async def test_a_marker_moved_in_one_tab_moves_in_every_other(open_socket, user_with_token):

@@ -108,7 +108,6 @@ function unreadOf(slug) {
 
 // The sidebar shows what the inbox counts (archived rooms leave it).
 function sidebarEntry(c) {
-  const others = (c.members ?? []).filter((m) => m.id !== inbox.me?.id);
   return {
     slug: c.room,
     name: c.name,
@@ -117,7 +116,7 @@ function sidebarEntry(c) {
     archived: c.archived,
     unread: c.unread,
     mentions: c.mentions,
-    with: c.kind === "dm" && others.length === 1 ? others[0].id : null,
+    with: c.with ?? null,
   };
 }
 
