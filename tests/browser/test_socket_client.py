@@ -515,3 +515,35 @@ def test_subscribing_to_a_room_followed_already_says_fresh_again(page):
     page.wait_for_function("() => window.h.events.filter(e => e.type === 'fresh').length === 2")
     assert run(page, "return events.filter(e => e.type === 'fresh').map(e => e.lastSeq)") == [5, 6]
     assert run(page, "return last().sent.length") == sent
+
+
+def test_subscribes_are_paced_under_the_frame_limit_and_the_room_on_screen_goes_first(page):
+    """Hundreds of conversations followed must not trip the server's frame limit (50 a second,
+    bursts of 200): a burst of 100, then 20 every half second; after a reconnect the room on
+    screen resumes first. `since` starts a room from an event seq (no "fresh")."""
+    subscribes = "return last().sent.filter(f => f.type === 'subscribe')"
+    run(
+        page,
+        """
+        for (let i = 0; i < 150; i++) socket.subscribe(`r${i}`, { since: 7 });
+        socket.connect(); last().accept();
+        """,
+    )
+    first = run(page, subscribes)
+    assert len(first) == 100 and first[0] == {
+        "type": "subscribe",
+        "room": "r0",
+        "ref": "subscribe:r0",
+        "since": 7,
+    }
+    page.wait_for_timeout(650)
+    assert len(run(page, subscribes)) == 120
+    page.wait_for_timeout(1200)
+    assert len(run(page, subscribes)) == 150
+    assert run(page, "return events.filter(e => e.type === 'fresh').length") == 0
+
+    run(page, "socket.setFocus('r149'); last().drop(1006);")
+    page.wait_for_function("() => window.h.FakeSocket.all.length === 2")
+    run(page, "last().accept();")
+    again = run(page, subscribes)
+    assert again[0]["room"] == "r149" and len(again) == 100
