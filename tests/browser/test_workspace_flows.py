@@ -162,3 +162,27 @@ def test_a_mention_autocompletes_and_notifies_the_one_mentioned(new_page):
     shown = bob.evaluate("() => window.shown")
     assert shown[0]["title"] == f"Ada in #{room}"
     assert f"@{bob_name} look" in shown[0]["body"]
+
+
+def test_a_direct_message_is_started_and_written_to_by_keyboard_alone(new_page):
+    bob = new_page()
+    bob_name = unique("bob")
+    sign_up(bob, bob_name, "Bob")
+    ada = new_page()
+    sign_up(ada, unique("ada"), "Ada")
+    open_room(ada, unique("room"))
+    for _ in range(80):  # Tab through the page to the sidebar's field
+        ada.keyboard.press("Tab")
+        if ada.evaluate("() => document.activeElement.id") == "new-dm-people":
+            break
+    else:
+        raise AssertionError("New message to is not reachable with Tab")
+    ada.keyboard.type(bob_name)
+    ada.keyboard.press("Enter")
+    expect(ada.locator("#room")).to_have_attribute("data-room", re.compile(r"^dm-"))
+    wait_live(ada)
+    # The conversation opens with the composer focused: write at once.
+    expect(ada.locator("#chat-message-input")).to_be_focused()
+    ada.keyboard.type("typed without a mouse")
+    ada.keyboard.press("Enter")
+    expect(message(ada, "typed without a mouse")).to_be_visible()
