@@ -39,6 +39,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError, ResponseError
 
+from .cancellation import stop_if_cancelled
+
 logger = logging.getLogger(__name__)
 
 RECOVERED = {"type": "layer.recovered"}
@@ -327,6 +329,7 @@ class _LoopLayer:
     async def _watch_redis(self) -> None:
         run_id = None
         while True:
+            stop_if_cancelled()
             await asyncio.sleep(self.layer.check_interval)
             try:
                 current = await self._run_id()
@@ -373,6 +376,7 @@ class _LoopLayer:
                 self._confirming = None
                 self.lost(error)
                 await asyncio.sleep(self.layer.check_interval)
+            stop_if_cancelled()
 
     def _deliver(self, message: dict | None) -> None:
         if message is None:

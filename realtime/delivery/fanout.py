@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 
 from parley import events
 
+from ..cancellation import stop_if_cancelled
 from .encoders import item
 from .hub import ROOM_OPENED, ROOM_TYPING, USER_EVENT, name_group, room_group, user_group
 
@@ -95,3 +96,4 @@ class ChannelLayerFanout:
                 logger.exception(
                     "sending a %s event to the channel layer failed", layer_event["type"]
                 )
+            stop_if_cancelled()

@@ -26,6 +26,7 @@ from collections.abc import Coroutine
 from parley import metrics
 
 from .. import protocol
+from ..cancellation import stop_if_cancelled
 from . import source
 from .encoders import ROOM_CHANGE, Encoder, Item
 from .feed import MAX_BACKLOG, Feed, spawn
@@ -77,6 +78,7 @@ async def read_forever(layer, channel: str, handle, reader: str) -> None:
             await handle(event)
         except Exception:
             logger.exception("%s failed on a %s event", reader, event.get("type"))
+        stop_if_cancelled()
 
 
 class HubRoom:

@@ -29,6 +29,7 @@ from django.utils.module_loading import import_string
 from parley.errors import ErrorCode
 
 from .. import protocol
+from ..cancellation import stop_if_cancelled
 from ..delivery.hub import LAYER_RECOVERED, read_forever
 from .backends import PresenceBackend, SocketState, State
 
@@ -125,6 +126,7 @@ class PresenceTracker:
                 await self.beat()
             except Exception:  # never let the heartbeat die: every entry would expire
                 logger.exception("presence: the heartbeat failed")
+            stop_if_cancelled()
 
     async def _report(self, call) -> None:
         """Await a backend call and send the changes it returns to every process."""
