@@ -87,6 +87,16 @@ class MessageEdited(RoomChange):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class MessageUpdated(RoomChange):
+    """Something the server attached to a message changed, not its text: an image's thumbnail
+    is ready, a link preview arrived or its author removed it. `message` is the message as it
+    is now."""
+
+    type: ClassVar[str] = "message_updated"
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class MessageDeleted(RoomChange):
     """The message's body is gone: `message` is its tombstone. A deleted thread reply carries
     its root's new summary in `root` (one reply fewer)."""

@@ -357,6 +357,15 @@ def message_edit(*, by: User, room: Room, message_id: int, body: str) -> Message
     return message
 
 
+def message_updated(*, room: Room, message: Message) -> None:
+    """Record that what the server attached to `message` changed (a thumbnail, a link
+    preview), inside the caller's transaction, so that every client's copy follows, live or on
+    resume (MessageUpdated). The caller changes the attachment rows first."""
+    with transaction.atomic():
+        _, seq = stream.allocate(room, archived_ok=True)
+        stream.record(events.MessageUpdated, room=room, seq=seq, message=message)
+
+
 def message_may_delete(*, message: Message, room: Room, by: User) -> bool:
     """Who deletes a message: its author, the room's owner, or a Parley administrator."""
     return by.is_active and (

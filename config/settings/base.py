@@ -23,7 +23,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "throttle",
+    "jobs",
     "accounts",
     "chat",
     "notifications",
@@ -32,6 +35,9 @@ INSTALLED_APPS = [
     "web",
     "ops",
 ]
+
+# Background jobs (jobs/): Django's Tasks framework, stored in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

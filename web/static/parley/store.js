@@ -149,6 +149,7 @@ export class RoomStore extends EventTarget {
     switch (frame.type) {
       case "message":
       case "message_edited":
+      case "message_updated":
       case "message_deleted":
         // The message as it is now (a replayed change may carry later changes too, which the
         // socket then skips): taken whole, but for whether the viewer reacted, which a
