@@ -13,6 +13,6 @@ that enqueues it. See README.md, "Background jobs", for why this engine.
     thumbnail_make.enqueue(attachment.pk)   # inside the change's transaction
 """
 
-from .api import job, run_ready
+from .api import every, job, run_ready
 
-__all__ = ["job", "run_ready"]
+__all__ = ["every", "job", "run_ready"]

@@ -1,4 +1,5 @@
-"""The jobs API the domain apps use: `job` declares one, `run_ready` runs what is due here."""
+"""The jobs API the domain apps use: `job` declares one, `every` makes it periodic, `run_ready`
+runs what is due here."""
 
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,10 @@ DEFAULT_RETRIES = 5
 
 # A job's retries, by its task's module path (a Task is a frozen dataclass).
 RETRIES: dict[str, int] = {}
+
+# The periodic jobs (`every`): the task, and a function giving its interval in seconds (read
+# when the worker looks, never at import: settings may change); 0 means "not now".
+PERIODIC: dict[str, tuple[Any, Callable[[], float]]] = {}
 
 
 def job(*, retries: int = DEFAULT_RETRIES, priority: int = 0) -> Callable[[Callable], Any]:
@@ -25,18 +30,21 @@ def job(*, retries: int = DEFAULT_RETRIES, priority: int = 0) -> Callable[[Calla
     return declare
 
 
+def every(seconds: Callable[[], float]) -> Callable[[Any], Any]:
+    """Make a job (declared with `job`, taking no arguments) periodic: a worker enqueues it
+    every `seconds()` seconds, once across all the workers on the database (jobs/schedule.py).
+    Put it above `@job()`. The module must be the app's `tasks.py`, which workers import."""
+
+    def schedule(declared: Any) -> Any:
+        PERIODIC[declared.module_path] = (declared, seconds)
+        return declared
+
+    return schedule
+
+
 def run_ready(*, worker_id: str = "inline") -> None:
     """Run every job that is due, here and now, until none is left (tests; `parley worker
-    --once`)."""
-    from django_tasks_db.management.commands.db_worker import Worker  # models: apps loaded
+    --once`). A job that fails and has retries left waits for its backoff: it is not due yet."""
+    from .worker import JobWorker  # models: apps loaded
 
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    ).run()
+    JobWorker(worker_id=worker_id, batch=True).run()

@@ -1,10 +1,11 @@
-"""Periodic work the server process does beside serving: cleaning up idle guests, and sending
-the email digests of unread mentions and DMs.
+"""Periodic work the server process does beside serving: cleaning up idle guests, and the
+background jobs' worker thread (jobs/worker.py), which runs every job, the email digests among
+them (notifications/tasks.py).
 
-One daemon thread per job in the process that runs `parley serve` (uvicorn's supervisor when
+One daemon thread per periodic job in the process that runs `parley serve` (uvicorn's supervisor when
 there are several workers, so once per server, not once per worker), never on a request's path.
-Each run is idempotent and safe beside another server's (a digest is claimed per user before it
-is sent), so two servers on one database doing it too is harmless.
+Each run is idempotent and safe beside another server's, so two servers on one database doing
+it too is harmless.
 """
 
 import logging
@@ -14,10 +15,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 
 from chat.services.guests import guest_cleanup
-from notifications.services import digests_send
+from jobs.worker import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -34,26 +34,17 @@ def clean_guests_once() -> None:
         close_old_connections()
 
 
-def send_digests_once() -> None:
-    try:
-        if sent := digests_send(now=timezone.now()):
-            logger.info("sent %d email digest(s)", sent)
-    except Exception:
-        # What was due stays due (marked only once sent): the next run sends it.
-        logger.exception("sending email digests failed")
-    finally:
-        close_old_connections()
-
-
 def start_jobs() -> list[threading.Thread]:
-    """Start the periodic jobs whose interval is not 0 (PARLEY_GUEST_CLEANUP_INTERVAL,
-    PARLEY_EMAIL_RUN_INTERVAL); the threads started."""
-    digests = settings.PARLEY_EMAIL_RUN_INTERVAL if settings.PARLEY_EMAIL_DIGESTS else 0
-    jobs = [
-        ("parley-guests", settings.PARLEY_GUEST_CLEANUP_INTERVAL, clean_guests_once),
-        ("parley-digests", digests, send_digests_once),
-    ]
+    """Start the periodic jobs whose interval is not 0 (PARLEY_GUEST_CLEANUP_INTERVAL); the
+    threads started."""
+    jobs = [("parley-guests", settings.PARLEY_GUEST_CLEANUP_INTERVAL, clean_guests_once)]
     return [_every(name, interval, job) for name, interval, job in jobs if interval]
+
+
+def start_job_worker() -> WorkerThread | None:
+    """The background jobs' worker, in this process (PARLEY_JOBS_IN_SERVER): in the embedded
+    mode it is the only one, and no other command is needed."""
+    return WorkerThread().start() if settings.PARLEY_JOBS_IN_SERVER else None
 
 
 def _every(name: str, interval: int, job: Callable[[], None]) -> threading.Thread:

@@ -269,3 +269,14 @@ LOGGING = logging_config(
 # unread counts of a user in 500 conversations of a million messages spent 90 % of their time
 # compiling (docs/performance.md, "Unread counts").
 POSTGRES_OPTIONS = {"options": "-c jit=off"}
+
+# Background jobs (jobs/, README.md "Background jobs"): seconds without a heartbeat after which
+# a worker is taken for dead and its running job goes back to the queue; the first retry's
+# backoff, doubled per attempt up to the cap (with jitter); how often a worker looks for jobs
+# enqueued by other processes (those enqueued in its own process wake it at once); whether
+# `parley serve` runs a worker thread in its own process (the embedded mode needs no other).
+PARLEY_JOBS_WORKER_TIMEOUT = _seconds("PARLEY_JOBS_WORKER_TIMEOUT", 30.0)
+PARLEY_JOBS_BACKOFF = _seconds("PARLEY_JOBS_BACKOFF", 10.0)
+PARLEY_JOBS_BACKOFF_MAX = _seconds("PARLEY_JOBS_BACKOFF_MAX", 3600.0)
+PARLEY_JOBS_POLL_INTERVAL = _seconds("PARLEY_JOBS_POLL_INTERVAL", 1.0)
+PARLEY_JOBS_IN_SERVER = os.environ.get("PARLEY_JOBS_IN_SERVER", "1") != "0"

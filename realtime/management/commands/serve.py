@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from ops import multiprocess
 from ops.http import HeadTimeoutProtocol
-from realtime.jobs import start_jobs
+from realtime.jobs import start_job_worker, start_jobs
 from realtime.startup import start_message
 
 
@@ -52,10 +52,20 @@ class Command(BaseCommand):
             self.metrics_directory()
         shown = f"[{host}]" if ":" in host else host
         start_jobs()
+        job_worker = start_job_worker()
         self.stdout.write(start_message(url=f"http://{shown}:{port}/", workers=workers))
         # uvicorn shuts down gracefully on both, then raises the signal again into these.
         signal.signal(signal.SIGINT, _stopped)
         signal.signal(signal.SIGTERM, _stopped)
+        try:
+            self.serve(host, port, workers)
+        finally:
+            if job_worker is not None:
+                # The job running (if any) gets a few seconds, then goes back to the queue.
+                job_worker.stop()
+
+    @staticmethod
+    def serve(host: str, port: int, workers: int) -> None:
         uvicorn.run(
             "config.asgi:application",
             host=host,
