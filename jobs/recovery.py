@@ -95,7 +95,7 @@ def job_lost(row: DBTaskResult, *, now: datetime) -> None:
             retries + 1,
         )
         row.status = TaskResultStatus.READY
-        row.run_after = now
+        row.run_after = timezone.now()  # at once: the job did not fail
         row.save(update_fields=["status", "run_after", "exception_class_path", "traceback"])
         return
     logger.error(
