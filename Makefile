@@ -36,9 +36,9 @@ test: install lint ## lint, then the whole suite (unit, WebSocket, REST, browser
 test-fast: install ## the suite without the browser and system tiers
 	$(PY) -m pytest -m "not browser and not system" $(PYTEST_ARGS)
 
-serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS processes (default: one per core); docs/deployment.md
+serve: install ## production: migrate, then serve on PostgreSQL + Redis, WORKERS processes (default: one per core) and JOB_WORKERS job workers (default 1); docs/deployment.md
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley migrate --noinput -v0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(PY) -m parley serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS)) --job-workers $(or $(JOB_WORKERS),1)
 
 lint: install ## ruff (lint + format check), mypy on the product packages, the import rule (domain never imports transports)
 	$(PY) -m ruff check .

@@ -130,3 +130,32 @@ def test_sigterm_lets_the_job_in_hand_finish(workers, tmp_path):
         manage(workers.env, "shell", "-c", STATE.format(id=job_id)).splitlines()[-1]
     )
     assert status == "SUCCESSFUL"
+
+
+def test_serve_runs_job_workers_and_replaces_a_killed_one(
+    engines, database, start_server, tmp_path
+):
+    """`make serve`: `parley serve --job-workers` (PARLEY_JOB_WORKERS) runs `parley worker`
+    processes beside the server, starts another when one dies, and stops them with itself."""
+    server = start_server(
+        database,
+        engines.redis_url,
+        PARLEY_JOB_WORKERS="1",
+        PARLEY_JOBS_IN_SERVER="0",  # only the worker processes run jobs here
+        PARLEY_JOBS_WORKER_TIMEOUT="2",
+        PARLEY_JOBS_POLL_INTERVAL="0.2",
+        PARLEY_EMAIL_RUN_INTERVAL="0",
+    )
+    folder = tmp_path / "job"
+    folder.mkdir()
+    manage(server.env, "shell", "-c", ENQUEUE.format(directory=str(folder)))
+    wait_until(lambda: (folder / "started").exists(), "a job worker of the server starts it")
+    [first] = lines(folder / "started")
+    os.kill(int(first), signal.SIGKILL)
+    wait_until(lambda: len(lines(folder / "started")) == 2, "a new worker runs it", seconds=90)
+    (folder / "release").touch()
+    wait_until(lambda: (folder / "finished").exists(), "the job finishes")
+    [second] = lines(folder / "finished")
+    assert second != first
+    server.stop()
+    wait_until(lambda: not Path(f"/proc/{second}").exists(), "the worker stops with the server")

@@ -3,6 +3,9 @@
 One process on the embedded settings (the in-memory channel layer cannot span processes); on
 the production settings (PostgreSQL + Redis) one process per core, all on one port. `--workers N`
 or PARLEY_WORKERS=N chooses. Why uvicorn: README.md, "Dependencies".
+
+Background jobs run in a worker thread of this process (PARLEY_JOBS_IN_SERVER, on by default),
+and in `--job-workers N` (PARLEY_JOB_WORKERS) `parley worker` processes it starts beside it.
 """
 
 import os
@@ -18,7 +21,7 @@ from django.utils.module_loading import import_string
 
 from ops import multiprocess
 from ops.http import HeadTimeoutProtocol
-from realtime.jobs import start_job_worker, start_jobs
+from realtime.jobs import JobWorkerProcesses, start_job_worker, start_jobs
 from realtime.startup import start_message
 
 
@@ -35,8 +38,15 @@ class Command(BaseCommand):
             help="server processes sharing the port (default: PARLEY_WORKERS, else one per core "
             "when the channel layer spans processes, else 1)",
         )
+        parser.add_argument(
+            "--job-workers",
+            type=int,
+            default=None,
+            help="`parley worker` processes to run beside the server for background jobs "
+            "(default: PARLEY_JOB_WORKERS, else 0: the server's own worker thread runs them)",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, job_workers, **options):
         layer = import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"])
         in_memory = issubclass(layer, InMemoryChannelLayer)
         if workers is None:
@@ -48,11 +58,16 @@ class Command(BaseCommand):
                 "--workers > 1 needs a channel layer shared between processes: "
                 "use DJANGO_SETTINGS_MODULE=config.settings.production with REDIS_URL."
             )
+        if job_workers is None:
+            job_workers = _count_from_env("PARLEY_JOB_WORKERS", 0)
+        if job_workers < 0:
+            raise CommandError("--job-workers must be 0 or more.")
         if workers > 1:
             self.metrics_directory()
         shown = f"[{host}]" if ":" in host else host
         start_jobs()
         job_worker = start_job_worker()
+        job_processes = JobWorkerProcesses(job_workers).start() if job_workers else None
         self.stdout.write(start_message(url=f"http://{shown}:{port}/", workers=workers))
         # uvicorn shuts down gracefully on both, then raises the signal again into these.
         signal.signal(signal.SIGINT, _stopped)
@@ -63,6 +78,8 @@ class Command(BaseCommand):
             if job_worker is not None:
                 # The job running (if any) gets a few seconds, then goes back to the queue.
                 job_worker.stop()
+            if job_processes is not None:
+                job_processes.stop()
 
     @staticmethod
     def serve(host: str, port: int, workers: int) -> None:
@@ -98,11 +115,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def default_workers(in_memory: bool) -> int:
-        if value := os.environ.get("PARLEY_WORKERS", "").strip():
-            if not value.isdigit():
-                raise CommandError(f"PARLEY_WORKERS must be a number of processes (got {value!r}).")
-            return int(value)
-        return 1 if in_memory else len(os.sched_getaffinity(0))
+        return _count_from_env("PARLEY_WORKERS", 1 if in_memory else len(os.sched_getaffinity(0)))
+
+
+def _count_from_env(name: str, default: int) -> int:
+    if value := os.environ.get(name, "").strip():
+        if not value.isdigit():
+            raise CommandError(f"{name} must be a number of processes (got {value!r}).")
+        return int(value)
+    return default
 
 
 def _stopped(signum, frame):
