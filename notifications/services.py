@@ -1,9 +1,10 @@
 """Email digests: one email per user, at most once per PARLEY_EMAIL_INTERVAL, listing the
 mentions and direct messages they left unread past PARLEY_EMAIL_DELAY (selectors.py says which).
 
-`digests_send` is the job: idempotent, run every PARLEY_EMAIL_RUN_INTERVAL seconds by the server
-(realtime/jobs.py) or by `parley senddigests`, never on a request's path. Several runners (two
-servers on one database) may run it at once: each user's digest is claimed first by one
+`digests_send` is the work of the digest job (notifications/tasks.py), which the job workers
+enqueue every PARLEY_EMAIL_RUN_INTERVAL seconds; `parley senddigests` calls it too. It is
+idempotent and never on a request's path. Several runners (two workers, or a worker and
+the command) may run it at once: each user's digest is claimed first by one
 conditional UPDATE on their `EmailPreference` row, so one runner sends it, and no transaction
 or lock is held while the mail server answers. A message is marked emailed only after the mail
 server took the email: a failed send is retried on the next run, with everything still due.

@@ -176,8 +176,8 @@ PARLEY_GUEST_IDLE = _count("PARLEY_GUEST_IDLE", 7 * 24 * 3600)
 PARLEY_GUEST_CLEANUP_INTERVAL = _count("PARLEY_GUEST_CLEANUP_INTERVAL", 3600)
 
 # Email notifications (notifications/): a digest of the mentions and DMs a user left unread for
-# PARLEY_EMAIL_DELAY seconds, at most one per PARLEY_EMAIL_INTERVAL, sent by a job that runs
-# every PARLEY_EMAIL_RUN_INTERVAL seconds in `parley serve` (0: only `parley senddigests`).
+# PARLEY_EMAIL_DELAY seconds, at most one per PARLEY_EMAIL_INTERVAL, sent by a background job
+# the workers enqueue every PARLEY_EMAIL_RUN_INTERVAL seconds (0: only `parley senddigests`).
 PARLEY_EMAIL_DIGESTS = True
 PARLEY_EMAIL_DELAY = _count("PARLEY_EMAIL_DELAY", 600)
 PARLEY_EMAIL_INTERVAL = _count("PARLEY_EMAIL_INTERVAL", 3600)

@@ -1,6 +1,6 @@
 """`python -m parley senddigests`: send the email digests that are due now, once.
 
-The server does the same every PARLEY_EMAIL_RUN_INTERVAL seconds (realtime/jobs.py); this command
+The job workers do the same every PARLEY_EMAIL_RUN_INTERVAL seconds (notifications/tasks.py); this command
 is for a cron job, a server run with that interval at 0, or a look at what would go out.
 """
 
