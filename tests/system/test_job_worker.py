@@ -107,6 +107,7 @@ def test_a_worker_killed_mid_job_loses_no_job(workers, tmp_path):
 
     wait_until(lambda: state()[0] == "SUCCESSFUL", "the job is recorded as done")
     status, worker_ids = state()
+    assert status == "SUCCESSFUL"
     assert len(worker_ids) == 2  # two attempts: the killed one and the one that finished
     assert lines(folder / "finished") == [str(second.pid)]
     assert "died; back to the queue" in workers.logs()
