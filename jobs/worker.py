@@ -49,6 +49,10 @@ class JobWorker:
         self.batch = batch
         self.running = True
         self.current: DBTaskResult | None = None
+        # Jobs that ran but whose end could not be written (the database went away): put back
+        # in the queue as soon as it answers, since this live worker's heartbeat would keep
+        # the recovery away from them. They run again: at least once.
+        self.unrecorded: list[DBTaskResult] = []
         self._stopped = threading.Event()
 
     # The loop.
@@ -65,6 +69,7 @@ class JobWorker:
             while self.running:
                 wake.clear()
                 try:
+                    self._requeue_unrecorded()
                     row = self._claim()
                 except DatabaseError:
                     # The database is away: look again after the poll interval.
@@ -73,7 +78,18 @@ class JobWorker:
                     if self.batch:
                         raise
                 if row is not None:
-                    self.run_task(row)
+                    try:
+                        self.run_task(row)
+                    except Exception:
+                        logger.exception(
+                            "job worker %s could not record how job %s ended; it runs again",
+                            self.worker_id,
+                            row.id,
+                        )
+                        self.unrecorded.append(row)
+                        if self.batch:
+                            continue
+                        wake.wait(settings.PARLEY_JOBS_POLL_INTERVAL)
                     continue
                 if self.batch:
                     return
@@ -86,6 +102,12 @@ class JobWorker:
             if not self.batch:
                 logger.info("job worker %s stopped", self.worker_id)
                 connection.close()
+
+    def _requeue_unrecorded(self) -> None:
+        while self.unrecorded:
+            close_old_connections()
+            retries.job_requeue(self.unrecorded[0], error=None)
+            self.unrecorded.pop(0)
 
     def _claim(self) -> DBTaskResult | None:
         close_old_connections()
