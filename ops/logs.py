@@ -78,6 +78,10 @@ def logging_config(*, level: str, form: str, access_log: bool) -> dict:
             # The login throttle: each failure and lockout is a WARNING (with the address); its
             # INFO lines (a banner on every start, house-keeping on every failure) are noise.
             "axes": {"level": "WARNING"},
+            # Django's Tasks framework logs two INFO lines per job run (started, finished): a
+            # digest run a minute would fill the log. Failures are logged by Parley's worker
+            # (`jobs.retries`, `jobs.recovery`) at WARNING and ERROR, and by it at ERROR.
+            "django_tasks": {"level": "WARNING"},
         },
     }
 
