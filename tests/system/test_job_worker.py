@@ -160,3 +160,23 @@ def test_serve_runs_job_workers_and_replaces_a_killed_one(
     assert second != first
     server.stop()
     wait_until(lambda: not Path(f"/proc/{second}").exists(), "the worker stops with the server")
+
+
+def test_a_second_sigterm_puts_the_job_back_and_the_next_worker_runs_it(workers, tmp_path):
+    folder = tmp_path / "job"
+    folder.mkdir()
+    worker = workers.start()
+    job_id = manage(workers.env, "shell", "-c", ENQUEUE.format(directory=str(folder)))
+    job_id = job_id.splitlines()[-1]
+    wait_until(lambda: (folder / "started").exists(), "the worker starts the job")
+    worker.send_signal(signal.SIGTERM)
+    wait_until(lambda: "again to abandon it" in workers.logs(), "the worker says it will finish")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(60) == 1
+    status, worker_ids = json.loads(
+        manage(workers.env, "shell", "-c", STATE.format(id=job_id)).splitlines()[-1]
+    )
+    assert (status, worker_ids) == ("READY", [])  # back in the queue, no attempt spent
+    (folder / "release").touch()
+    workers.start()  # no heartbeat timeout to wait for: the job is READY
+    wait_until(lambda: (folder / "finished").exists(), "the next worker runs it")
