@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "throttle",
     "jobs",
     "accounts",
+    "links",
     "chat",
     "notifications",
     "realtime",
@@ -238,6 +239,22 @@ def _seconds(name: str, default: float) -> float:
 
 # Seconds a connection has to send a complete request head (ops/http.py); then it is closed.
 PARLEY_HEADER_TIMEOUT = _seconds("PARLEY_HEADER_TIMEOUT", 10.0)
+# Link previews (links/, chat/tasks.py): the first PARLEY_PREVIEWS_MAX links of a message are
+# unfurled by a background job. Only public addresses are fetched, unless a network is listed in
+# PARLEY_PREVIEW_ALLOWED_NETWORKS (CIDRs, comma-separated; cloud metadata addresses never).
+PARLEY_PREVIEWS = os.environ.get("PARLEY_PREVIEWS", "1") == "1"
+PARLEY_PREVIEWS_MAX = _count("PARLEY_PREVIEWS_MAX", 3)
+PARLEY_PREVIEW_ALLOWED_NETWORKS: list[str] = [
+    network.strip()
+    for network in os.environ.get("PARLEY_PREVIEW_ALLOWED_NETWORKS", "").split(",")
+    if network.strip()
+]
+# Seconds one fetch may take in all (resolving aside: connecting, every redirect, every read).
+PARLEY_PREVIEW_TIMEOUT = _seconds("PARLEY_PREVIEW_TIMEOUT", 5.0)
+PARLEY_PREVIEW_REDIRECTS = 3
+PARLEY_PREVIEW_MAX_BYTES = _count("PARLEY_PREVIEW_MAX_BYTES", 1024 * 1024)
+PARLEY_PREVIEW_IMAGE_MAX_BYTES = _count("PARLEY_PREVIEW_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+
 # GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404).
 PARLEY_METRICS_TOKEN = os.environ.get("PARLEY_METRICS_TOKEN", "").strip()
 # Presence (realtime/presence/): where each socket's entry lives, a dotted path and its options
