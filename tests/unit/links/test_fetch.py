@@ -9,7 +9,6 @@ import pytest
 from links import unfurl
 from links.fetch import USER_AGENT, FetchRefused, fetch
 from links.images import THUMBNAIL
-from tests.linkserver import link_server  # noqa: F401  (the fixture)
 
 HTML = ("text/html",)
 
