@@ -22,7 +22,7 @@ from parley.errors import Forbidden, NotFound
 
 from .. import markdown
 from ..models import LinkPreview, Message, Room
-from ..selectors import message_get, room_check_open
+from ..selectors import ID_MAX, message_get, room_check_open
 from ..tasks import previews_make
 
 logger = logging.getLogger(__name__)
@@ -135,9 +135,13 @@ def preview_remove(*, by: User, room: Room, message_id: int, preview_id: int) ->
         room = Room.objects.select_for_update().get(pk=room.pk)
         room_check_open(room)
         message = message_get(room=room, message_id=message_id, user=by)
-        preview = LinkPreview.objects.filter(
-            pk=preview_id, message=message, removed_at__isnull=True
-        ).first()
+        preview = (
+            LinkPreview.objects.filter(
+                pk=preview_id, message=message, removed_at__isnull=True
+            ).first()
+            if 0 < preview_id <= ID_MAX
+            else None
+        )
         if preview is None:
             raise NotFound(f"There is no preview {preview_id} on message {message_id}.")
         if not message_may_delete(message=message, room=room, by=by):
