@@ -9,6 +9,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -160,19 +161,28 @@ class LinkServer(ThreadingHTTPServer):
         return f"http://{HOST}:{self.server_address[1]}{path}"
 
 
-@pytest.fixture
-def link_server(settings) -> Iterator[LinkServer]:
+@contextmanager
+def link_server_running() -> Iterator[LinkServer]:
+    """The server, listening on HOST at a free port, in a thread of this process."""
     server = LinkServer((HOST, 0), Handler)
     server.requests = []
     server.stopping = threading.Event()
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    settings.PARLEY_PREVIEW_ALLOWED_NETWORKS = [f"{HOST}/32"]
-    settings.PARLEY_PREVIEW_TIMEOUT = 1.0
-    settings.PARLEY_PREVIEW_MAX_BYTES = 256 * 1024
     try:
         yield server
     finally:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def link_server(settings) -> Iterator[LinkServer]:
+    """The server, allowed to this process's fetcher, with a 1 s time cap (the slow pages
+    trickle for longer) and a 256 KB page cap (the huge ones are larger)."""
+    settings.PARLEY_PREVIEW_ALLOWED_NETWORKS = [f"{HOST}/32"]
+    settings.PARLEY_PREVIEW_TIMEOUT = 1.0
+    settings.PARLEY_PREVIEW_MAX_BYTES = 256 * 1024
+    with link_server_running() as server:
+        yield server
