@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.message import Message as Headers
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 
@@ -90,6 +90,8 @@ def _target(url: str) -> tuple[str, str, int, str]:
         path += "?" + parts.query
     if any(ord(c) <= 32 or ord(c) == 127 for c in path):
         raise FetchRefused("the URL's path holds spaces or control characters")
+    # A page's og:image may hold letters outside ASCII; a request line holds none.
+    path = quote(path, safe="/?&=%:@!$'()*+,;~#[]")
     return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
 
 
@@ -171,7 +173,7 @@ def fetch(url: str, *, accept: tuple[str, ...], max_bytes: int) -> Fetched:
             finally:
                 connection.close()
         raise FetchRefused(f"more than {settings.PARLEY_PREVIEW_REDIRECTS} redirects")
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         if deadline.passed:
             raise FetchRefused(f"no answer within {deadline.seconds:g} s") from error
         raise FetchRefused(f"the fetch failed ({type(error).__name__}: {error})") from error

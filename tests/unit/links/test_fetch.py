@@ -144,3 +144,15 @@ def test_a_bomb_or_fake_image_leaves_the_card_without_image(link_server, caplog,
     card = unfurl(link_server.url(path))
     assert card is not None and card.title == "Deploy & ship" and card.image is None
     assert "image refused" in caplog.text
+
+
+def test_a_path_outside_ascii_is_sent_percent_encoded():
+    from links.fetch import _target
+
+    assert _target("http://example.test/caf\u00e9.png?q=\u00e9") == (
+        "http",
+        "example.test",
+        80,
+        "/caf%C3%A9.png?q=%C3%A9",
+    )
+    assert _target("https://example.test")[2:] == (443, "/")
