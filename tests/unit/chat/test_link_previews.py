@@ -229,3 +229,24 @@ def test_a_card_in_a_private_room_is_invisible_to_others(make_user, make_room, p
     with pytest.raises(NotFound) as missing:
         preview_remove(by=eve, room=room, message_id=message.pk, preview_id=preview.pk + 99)
     assert str(refused.value) == str(missing.value)
+
+
+def test_a_post_pays_for_previews_only_when_it_links_out(make_user, make_room, post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ada = make_user("ada")
+    room = make_room(ada)
+    post(ada, room, "first: ada joins")
+
+    def statements(body: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            post(ada, room, body)
+        return [query["sql"] for query in queries.captured_queries]
+
+    plain = statements("nothing to unfurl, example dot com")
+    linked = statements("see https://example.com/")
+    # One statement more, the job's row, written in the post's transaction; none to find links.
+    assert len(linked) == len(plain) + 1
+    assert sum("dbtaskresult" in sql for sql in linked) == 1
+    assert not any("dbtaskresult" in sql or "linkpreview" in sql for sql in plain)
