@@ -69,7 +69,8 @@ def previews_refresh(*, message_id: int) -> None:
     """Make the message's previews match its links (the job's work): unfurl each link that has
     no row yet, outside any transaction; then, under the room's lock, store the cards of links
     the message still has (it may have been edited or deleted meanwhile), drop the previews of
-    links it no longer has, and record `message_updated` when anything changed."""
+    links it no longer has, put each in its link's place, and record `message_updated` when
+    anything changed."""
     message = Message.objects.filter(pk=message_id, deleted_at__isnull=True).first()
     if message is None:
         return
@@ -88,6 +89,13 @@ def previews_refresh(*, message_id: int) -> None:
             now = preview_urls(current.html)
             rows = {row.url: row for row in LinkPreview.objects.filter(message=current)}
             stale = [row for url, row in rows.items() if url not in now]
+            # An edit may move a link: its card moves with it.
+            moved = [
+                row for url, row in rows.items() if url in now and row.position != now.index(url)
+            ]
+            for row in moved:
+                row.position = now.index(row.url)
+            LinkPreview.objects.bulk_update(moved, ["position"])
             new = [
                 _preview(current, position=now.index(url), card=card, image=images[url])
                 for url, card in cards.items()
@@ -99,7 +107,7 @@ def previews_refresh(*, message_id: int) -> None:
                 transaction.on_commit(lambda: _images_delete(gone))
             LinkPreview.objects.bulk_create(new)
             unused -= {row.image.name for row in new}
-            if stale or new:
+            if stale or new or moved:
                 from .messages import message_updated
 
                 current.room = room

@@ -250,3 +250,36 @@ def test_a_post_pays_for_previews_only_when_it_links_out(make_user, make_room, p
     assert len(linked) == len(plain) + 1
     assert sum("dbtaskresult" in sql for sql in linked) == 1
     assert not any("dbtaskresult" in sql or "linkpreview" in sql for sql in plain)
+
+
+def test_an_edit_that_adds_a_link_adds_its_card_and_keeps_the_others(
+    make_user, make_room, post, link_server, published
+):
+    ada = make_user("ada")
+    room = make_room(ada)
+    og = link_server.url("/og")
+    message = post(ada, room, og)
+    run_ready()
+    kept = LinkPreview.objects.get()
+    message_edit(by=ada, room=room, message_id=message.pk, body=f"{link_server.url('/title')} {og}")
+    run_ready()
+    previews = payload(message)["previews"]
+    assert [p["title"] for p in previews] == ["Only a title", "Deploy & ship"]
+    assert previews[1]["id"] == kept.pk  # not fetched again
+    assert [path for path, _ in link_server.requests].count("/og") == 1
+    assert len(updates(published)) == 2
+
+
+def test_an_archived_room_keeps_its_cards(make_user, make_room, post, link_server):
+    from chat.services.room_admin import room_archive
+    from parley.errors import RoomArchived
+
+    ada = make_user("ada")
+    room = make_room(ada)
+    message = post(ada, room, link_server.url("/og"))
+    run_ready()
+    room_archive(by=ada, room=room)
+    with pytest.raises(RoomArchived):
+        preview_remove(
+            by=ada, room=room, message_id=message.pk, preview_id=LinkPreview.objects.get().pk
+        )
