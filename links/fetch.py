@@ -181,14 +181,33 @@ def fetch(url: str, *, accept: tuple[str, ...], max_bytes: int) -> Fetched:
         deadline.cancel()
 
 
+def _resolve(host: str, port: int, allowed: list, deadline: _Deadline) -> IPAddress:
+    """host_resolve within the time left: the system resolver has no timeout of its own to
+    give, so it answers in a thread, which is left to finish on its own past the deadline."""
+    answer: list[IPAddress | AddressRefused] = []
+
+    def resolve() -> None:
+        try:
+            answer.append(host_resolve(host, port, allowed))
+        except AddressRefused as error:
+            answer.append(error)
+
+    resolver = threading.Thread(target=resolve, name="preview-resolve", daemon=True)
+    resolver.start()
+    resolver.join(deadline.left())
+    if not answer:
+        deadline.passed = True
+        raise FetchRefused(f"{host!r} did not resolve within {deadline.seconds:g} s")
+    if isinstance(answer[0], AddressRefused):
+        raise FetchRefused(str(answer[0])) from answer[0]
+    return answer[0]
+
+
 def _request(
     url: str, allowed: list, deadline: _Deadline
 ) -> tuple[int, Headers, http.client.HTTPConnection, http.client.HTTPResponse]:
     scheme, host, port, path = _target(url)
-    try:
-        address = host_resolve(host, port, allowed)
-    except AddressRefused as error:
-        raise FetchRefused(str(error)) from error
+    address = _resolve(host, port, allowed, deadline)
     kind = _TLSConnection if scheme == "https" else _Connection
     connection = kind(host, port, address, timeout=deadline.left())
     try:

@@ -249,7 +249,7 @@ PARLEY_PREVIEW_ALLOWED_NETWORKS: list[str] = [
     for network in os.environ.get("PARLEY_PREVIEW_ALLOWED_NETWORKS", "").split(",")
     if network.strip()
 ]
-# Seconds one fetch may take in all (resolving aside: connecting, every redirect, every read).
+# Seconds one fetch may take in all: resolving, connecting, every redirect, every read.
 PARLEY_PREVIEW_TIMEOUT = _seconds("PARLEY_PREVIEW_TIMEOUT", 5.0)
 PARLEY_PREVIEW_REDIRECTS = 3
 PARLEY_PREVIEW_MAX_BYTES = _count("PARLEY_PREVIEW_MAX_BYTES", 1024 * 1024)

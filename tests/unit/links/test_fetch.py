@@ -156,3 +156,16 @@ def test_a_path_outside_ascii_is_sent_percent_encoded():
         "/caf%C3%A9.png?q=%C3%A9",
     )
     assert _target("https://example.test")[2:] == (443, "/")
+
+
+def test_a_name_that_resolves_slowly_is_cut_off_at_the_time_cap(link_server, monkeypatch):
+    import time
+
+    def slow(*args, **kwargs):
+        time.sleep(3)
+        raise OSError("too late")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    # Refused for the time, not for the resolver's own failure that comes later.
+    with pytest.raises(FetchRefused, match="did not resolve within 1 s"):
+        fetch("http://slow-dns.test/", accept=HTML, max_bytes=10)
