@@ -66,8 +66,8 @@ def _images_delete(names: list[str]) -> None:
 
 
 def previews_refresh(*, message_id: int) -> None:
-    """Make the message's previews match its links (the job's work): unfurl each link that has
-    no row yet, outside any transaction; then, under the room's lock, store the cards of links
+    """Make the message's previews match its links (the job's work; call it outside any
+    transaction): unfurl each link that has no row yet, with no transaction open; then, under the room's lock, store the cards of links
     the message still has (it may have been edited or deleted meanwhile), drop the previews of
     links it no longer has, put each in its link's place, and record `message_updated` when
     anything changed."""
@@ -78,7 +78,8 @@ def previews_refresh(*, message_id: int) -> None:
     wanted = preview_urls(message.html)
     cards = {url: unfurl(url) for url in wanted if url not in known}
     images = {url: _image_store(message_id, card) for url, card in cards.items()}
-    unused = set(images.values())
+    stored = set(images.values())
+    kept: set[str] = set()  # the images of rows committed
     try:
         with transaction.atomic():
             room = Room.objects.select_for_update().get(pk=message.room_id)
@@ -106,14 +107,14 @@ def previews_refresh(*, message_id: int) -> None:
                 gone = [row.image.name for row in stale]
                 transaction.on_commit(lambda: _images_delete(gone))
             LinkPreview.objects.bulk_create(new)
-            unused -= {row.image.name for row in new}
             if stale or new or moved:
                 from .messages import message_updated
 
                 current.room = room
                 message_updated(room=room, message=current)
+        kept = {row.image.name for row in new}
     finally:
-        _images_delete(sorted(unused))
+        _images_delete(sorted(stored - kept))  # cards not kept, or a failed transaction's
 
 
 def _preview(message: Message, *, position: int, card: Card, image: str) -> LinkPreview:

@@ -283,3 +283,25 @@ def test_an_archived_room_keeps_its_cards(make_user, make_room, post, link_serve
         preview_remove(
             by=ada, room=room, message_id=message.pk, preview_id=LinkPreview.objects.get().pk
         )
+
+
+def test_a_link_edited_away_while_it_is_fetched_leaves_no_card_and_no_file(
+    make_user, make_room, post, link_server, monkeypatch
+):
+    import chat.services.previews as previews
+
+    ada = make_user("ada")
+    room = make_room(ada)
+    message = post(ada, room, link_server.url("/og"))
+    fetch = previews.unfurl
+
+    def fetch_then_edit(url):
+        card = fetch(url)
+        message_edit(by=ada, room=room, message_id=message.pk, body="no link after all")
+        return card
+
+    monkeypatch.setattr(previews, "unfurl", fetch_then_edit)
+    run_ready()
+    assert LinkPreview.objects.count() == 0
+    folder = f"previews/{message.pk}"
+    assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
