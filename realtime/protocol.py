@@ -240,7 +240,7 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
 
 # Client frames only protocol version 2 knows; version 1 answers them `unknown_type`, as it
 # always did.
-V2_CLIENT_FRAMES = {"presence_watch", "presence", "preview_remove"}
+V2_CLIENT_FRAMES = {"presence_watch", "presence"}
 
 SERVER_FRAMES = (
     "hello",

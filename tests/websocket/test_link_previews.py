@@ -70,11 +70,11 @@ async def test_preview_remove_takes_the_card_off_for_everyone(
     assert (again["type"], again["code"]) == ("error", "not_found")
 
 
-async def test_preview_remove_is_a_version_2_frame(open_socket, user_with_token):
+async def test_preview_remove_is_checked_like_every_frame(open_socket, user_with_token):
     _, token = await sync_to_async(user_with_token)("ada")
-    old, _ = await hello(open_socket, token, "/ws/")
-    await old.send(type="preview_remove", room="g", id=1, preview=1)
-    assert (await old.recv())["code"] == "unknown_type"
-    new, _ = await hello(open_socket, token, V2)
-    await new.send(type="preview_remove", room="g", id=1, preview="x")
-    assert (await new.recv())["code"] == "bad_request"
+    for path in ("/ws/", V2):
+        socket, _ = await hello(open_socket, token, path)
+        await socket.send(type="preview_remove", room="g", id=1, preview="x")
+        assert (await socket.recv())["code"] == "bad_request"
+        await socket.send(type="preview_remove", room="g", id=1, preview=1)
+        assert (await socket.recv())["code"] == "not_found"
