@@ -65,6 +65,13 @@ def _images_delete(names: list[str]) -> None:
                 logger.warning("could not delete preview image %s", name, exc_info=True)
 
 
+def images_delete_on_commit(names: list[str]) -> None:
+    """Delete these stored images once the surrounding transaction commits (never before: a
+    rollback would leave rows naming files that are gone)."""
+    if names := [name for name in names if name]:
+        transaction.on_commit(lambda: _images_delete(names))
+
+
 def previews_refresh(*, message_id: int) -> None:
     """Make the message's previews match its links (the job's work; call it outside any
     transaction): unfurl each link that has no row yet, with no transaction open; then, under the room's lock, store the cards of links
@@ -102,10 +109,8 @@ def previews_refresh(*, message_id: int) -> None:
                 for url, card in cards.items()
                 if card is not None and url in now and url not in rows
             ]
-            if stale:
+            if stale:  # their images go once this commits (chat/signals.py)
                 LinkPreview.objects.filter(pk__in=[row.pk for row in stale]).delete()
-                gone = [row.image.name for row in stale]
-                transaction.on_commit(lambda: _images_delete(gone))
             LinkPreview.objects.bulk_create(new)
             if stale or new or moved:
                 from .messages import message_updated
@@ -165,18 +170,12 @@ def preview_remove(*, by: User, room: Room, message_id: int, preview_id: int) ->
             image_width=None,
             image_height=None,
         )
-        transaction.on_commit(lambda: _images_delete([image]))
+        images_delete_on_commit([image])
         message_updated(room=room, message=message)
     return message
 
 
 def previews_drop(message: Message) -> None:
-    """Delete the previews of a message being deleted, and their images once that commits."""
-    names = list(
-        LinkPreview.objects.filter(message=message)
-        .exclude(image="")
-        .values_list("image", flat=True)
-    )
+    """Delete the previews of a message being deleted (their images go once that commits:
+    chat/signals.py)."""
     LinkPreview.objects.filter(message=message).delete()
-    if names:
-        transaction.on_commit(lambda: _images_delete(names))

@@ -305,3 +305,15 @@ def test_a_link_edited_away_while_it_is_fetched_leaves_no_card_and_no_file(
     assert LinkPreview.objects.count() == 0
     folder = f"previews/{message.pk}"
     assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
+
+
+def test_a_room_deleted_in_the_admin_takes_its_previews_images(
+    make_user, make_room, post, link_server
+):
+    ada = make_user("ada")
+    room = make_room(ada)
+    post(ada, room, link_server.url("/og"))
+    run_ready()
+    image = LinkPreview.objects.get().image.name
+    room.delete()  # what the admin's delete does
+    assert not default_storage.exists(image)
