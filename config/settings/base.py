@@ -244,11 +244,25 @@ PARLEY_HEADER_TIMEOUT = _seconds("PARLEY_HEADER_TIMEOUT", 10.0)
 # PARLEY_PREVIEW_ALLOWED_NETWORKS (CIDRs, comma-separated; cloud metadata addresses never).
 PARLEY_PREVIEWS = os.environ.get("PARLEY_PREVIEWS", "1") == "1"
 PARLEY_PREVIEWS_MAX = _count("PARLEY_PREVIEWS_MAX", 3)
-PARLEY_PREVIEW_ALLOWED_NETWORKS: list[str] = [
-    network.strip()
-    for network in os.environ.get("PARLEY_PREVIEW_ALLOWED_NETWORKS", "").split(",")
-    if network.strip()
-]
+
+
+def _networks(name: str) -> list[str]:
+    import ipaddress
+
+    values = [value.strip() for value in os.environ.get(name, "").split(",") if value.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{name} must be networks like 10.1.0.0/16,fd12::/48 (got {value!r})."
+            ) from None
+    return values
+
+
+PARLEY_PREVIEW_ALLOWED_NETWORKS = _networks("PARLEY_PREVIEW_ALLOWED_NETWORKS")
 # Seconds one fetch may take in all: resolving, connecting, every redirect, every read.
 PARLEY_PREVIEW_TIMEOUT = _seconds("PARLEY_PREVIEW_TIMEOUT", 5.0)
 PARLEY_PREVIEW_REDIRECTS = 3
