@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.linkserver import link_server_running
 
 from .conftest import unique
+from .test_accessibility import serious_violations
 from .pages import expect_settled, message, open_room, send, sign_up
 
 pytestmark = pytest.mark.browser
@@ -43,6 +44,7 @@ def test_a_link_gets_a_card_and_its_author_removes_it(new_page, server):
             "img => img.complete && img.naturalWidth === 480", arg=image.element_handle()
         )
     expect(message(bob, "read").locator(".preview-remove")).to_have_count(0)
+    assert serious_violations(ada) == []  # the card and its × (axe-core)
 
     remove = message(ada, "read").get_by_role(
         "button", name=re.compile(r"^Remove the preview of Deploy")
