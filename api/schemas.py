@@ -265,6 +265,22 @@ class ReactionOut(Out):
     me: bool | None = None
 
 
+class PreviewImageOut(Out):
+    # Parley's thumbnail (GET it with the caller's credentials), never the site's image.
+    url: str
+    width: int | None
+    height: int | None
+
+
+class PreviewOut(Out):
+    id: int
+    url: str
+    title: str
+    description: str
+    site_name: str
+    image: PreviewImageOut | None
+
+
 class MessageOut(Out):
     room: str
     # None for a thread reply not also sent to the room.
@@ -288,6 +304,8 @@ class MessageOut(Out):
     repliers: list[UserOut]
     pinned: bool
     reactions: list[ReactionOut]
+    # Link previews (cards of the message's first links), added a moment after the post.
+    previews: list[PreviewOut]
     version: int
 
 

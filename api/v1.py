@@ -14,6 +14,7 @@ from . import (
     me,
     messages,
     notifications,
+    previews,
     reactions,
     rooms,
     threads,
@@ -37,6 +38,7 @@ api.add_router("", me.router)
 api.add_router("", rooms.router)
 api.add_router("", messages.router)
 api.add_router("", reactions.router)
+api.add_router("", previews.router)
 api.add_router("", threads.router)
 api.add_router("", events.router)
 api.add_router("", conversations.router)

@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from parley.errors import ParleyError
 
-from .models import Membership, Message, MessageEdit, Room
+from .models import LinkPreview, Membership, Message, MessageEdit, Room
 from .services.messages import message_delete
 from .services.room_admin import room_archive, room_owner_transfer, room_unarchive
 
@@ -104,6 +104,23 @@ class MessageEditInline(admin.TabularInline):
         return False
 
 
+class LinkPreviewInline(admin.TabularInline):
+    """A message's link previews (chat/tasks.py makes them), removed ones too: read only."""
+
+    model = LinkPreview
+    extra = 0
+    fields = ("position", "url", "title", "site_name", "image_width", "created_at", "removed_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "link previews"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(HidesOthersDMs, admin.ModelAdmin):
     dm_path = "room"
@@ -131,7 +148,7 @@ class MessageAdmin(HidesOthersDMs, admin.ModelAdmin):
         "pinned_at",
         "pinned_by",
     )
-    inlines = [MessageEditInline]
+    inlines = [MessageEditInline, LinkPreviewInline]
     actions = ["delete_bodies"]
 
     def has_add_permission(self, request):

@@ -40,6 +40,7 @@ What renders, and the choices made where chat apps differ:
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from html import unescape as html_unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -274,6 +275,23 @@ def _replace_references(tokens: list[Token], users: set[str], rooms: set[str]) -
     for block, index, parts in reversed(replacements):  # later indexes first: earlier ones hold
         assert block.children is not None
         block.children[index : index + 1] = parts
+
+
+# --- Links out ------------------------------------------------------------------------------
+
+# How a link to an http(s) address opens in the HTML. Text in a body has its "<" escaped, so
+# only the renderer writes it: the HTML says whether a body links out (chat/services/messages.py
+# looks for it to enqueue link previews) without parsing the body again.
+LINK_MARK = '<a href="http'
+_LINK_HREF = re.compile(r'<a href="(https?://[^"]*)"')
+
+
+def links_in(html: str) -> list[str]:
+    """The http(s) addresses `html` (render's output) links to, in order, each once."""
+    if LINK_MARK not in html:
+        return []
+    found = (html_unescape(href) for href in _LINK_HREF.findall(html))
+    return list(dict.fromkeys(found))
 
 
 # --- Rendering -------------------------------------------------------------------------------

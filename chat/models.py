@@ -232,6 +232,34 @@ class Reaction(models.Model):
         return f"{self.emoji} on {self.message}"
 
 
+class LinkPreview(models.Model):
+    """The card of a link in a message (chat/tasks.py makes it, links/ fetches it): the page's
+    title, description and site name as text, and its picture as a thumbnail Parley made and
+    stores (`image`, through Django's storage API; never the site's address, never hot-linked).
+
+    A preview its author removed stays as a row with `removed_at` set and its content cleared,
+    so that a retry of the job does not make it again; messages show only the others."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="previews")
+    url = models.TextField()  # as the message links it
+    # Its link's place among the message's links (0: the first): the order cards are shown in.
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=1000, blank=True)
+    site_name = models.CharField(max_length=100, blank=True)
+    image = models.FileField(upload_to="previews/", max_length=200, blank=True)
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "url"], name="link_preview_once")]
+
+    def __str__(self) -> str:
+        return f"preview of {self.url[:80]} on {self.message_id}"
+
+
 class RoomEvent(models.Model):
     """A durable change to a room other than a post, at its place (`seq`) in the room's event
     stream: what a resuming client is replayed. `type` is the v2 frame's type; `data` its

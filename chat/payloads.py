@@ -8,7 +8,7 @@ from accounts.payloads import moment_payload as _time
 # The user's shape is the identity layer's; messages carry it (re-exported).
 from accounts.payloads import user_payload as user_payload
 
-from .models import Membership, Message, Notify, Room
+from .models import LinkPreview, Membership, Message, Notify, Room
 
 
 def message_payload(
@@ -17,10 +17,12 @@ def message_payload(
     room_slug: str | None = None,
     reactions: list[dict[str, Any]] | None = None,
     repliers: list[dict[str, Any]] | None = None,
+    previews: list[dict[str, Any]] | None = None,
 ) -> dict:
     """The message as it is now. A deleted one is a tombstone: `deleted` true, its body and
-    HTML empty. `reactions` (chat.selectors.reaction_summaries) and a thread root's `repliers`
-    are read in bulk by the caller; a message just posted has neither."""
+    HTML empty. `reactions` (chat.selectors.reaction_summaries), a thread root's `repliers` and
+    its link `previews` (chat.selectors.preview_payloads) are read in bulk by the caller; a
+    message just posted has none of them."""
     return {
         "room": room_slug or message.room.slug,
         "seq": message.seq,
@@ -42,7 +44,29 @@ def message_payload(
         "repliers": repliers or [],
         "pinned": message.pinned_at is not None,
         "reactions": reactions or [],
+        "previews": previews or [],
         "version": message.version,
+    }
+
+
+def preview_payload(preview: LinkPreview, *, room_slug: str) -> dict:
+    """A link preview as clients show it: its card's text, and its thumbnail (served by Parley
+    to those who may read the message, never the site's own image address) or None."""
+    image = None
+    if preview.image:
+        image = {
+            "url": f"/api/v1/rooms/{room_slug}/messages/{preview.message_id}"
+            f"/previews/{preview.pk}/image",
+            "width": preview.image_width,
+            "height": preview.image_height,
+        }
+    return {
+        "id": preview.pk,
+        "url": preview.url,
+        "title": preview.title,
+        "description": preview.description,
+        "site_name": preview.site_name,
+        "image": image,
     }
 
 

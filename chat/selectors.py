@@ -11,8 +11,24 @@ from parley import events
 from parley.errors import NotFound, RoomArchived
 from parley.text import text_is_storable
 
-from .models import Membership, Mention, Message, Reaction, Room, RoomEvent, name_sort_key
-from .payloads import conversation_payload, message_payload, thread_summary, user_payload
+from . import markdown
+from .models import (
+    LinkPreview,
+    Membership,
+    Mention,
+    Message,
+    Reaction,
+    Room,
+    RoomEvent,
+    name_sort_key,
+)
+from .payloads import (
+    conversation_payload,
+    message_payload,
+    preview_payload,
+    thread_summary,
+    user_payload,
+)
 
 HISTORY_MAX = 100
 
@@ -268,15 +284,50 @@ def message_payloads(
     reactions = reaction_summaries(message_ids=ids, viewer=viewer)
     roots = [message.pk for message in messages if message.reply_count]
     repliers = thread_repliers(root_ids=roots) if roots else {}
+    # Only a message whose HTML links out may have previews: most pages read none.
+    linked = [message.pk for message in messages if markdown.LINK_MARK in message.html]
+    previews = preview_payloads(message_ids=linked) if linked else {}
     return [
         message_payload(
             message,
             room_slug=room_slug,
             reactions=reactions.get(message.pk),
             repliers=repliers.get(message.pk),
+            previews=previews.get(message.pk),
         )
         for message in messages
     ]
+
+
+def preview_payloads(*, message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each message's link previews that are shown (not removed), in the order of its links."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    previews = (
+        LinkPreview.objects.filter(message_id__in=message_ids, removed_at__isnull=True)
+        .select_related("message__room")
+        .order_by("message_id", "position")
+    )
+    for preview in previews:
+        found[preview.message_id].append(
+            preview_payload(preview, room_slug=preview.message.room.slug)
+        )
+    return found
+
+
+def preview_image(*, room: Room, message_id: int, preview_id: int, user: User) -> LinkPreview:
+    """A shown preview's thumbnail, for a user who may read its message; NotFound alike when
+    the room, the message or the preview is missing or not theirs to see."""
+    message = message_get(room=room, message_id=message_id, user=user)
+    preview = (
+        LinkPreview.objects.filter(pk=preview_id, message=message, removed_at__isnull=True)
+        .exclude(image="")
+        .first()
+        if 0 < preview_id <= ID_MAX
+        else None
+    )
+    if preview is None:
+        raise NotFound(f"There is no preview {preview_id} on message {message_id}.")
+    return preview
 
 
 def stream_range(

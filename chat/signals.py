@@ -1,13 +1,15 @@
 """A membership ends however it is deleted: by room_leave or member_remove, in the admin, or
-with its room or user. Watching the row rather than the callers announces every one of them."""
+with its room or user. Watching the row rather than the callers announces every one of them.
+A link preview's stored image goes with its row however that is deleted, too."""
 
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from parley import events
 
-from .models import Membership, Room
+from .models import LinkPreview, Membership, Room
 from .selectors import room_can_see
+from .services.previews import images_delete_on_commit
 from .services.rooms import ending_reason, member_changed
 
 
@@ -34,3 +36,11 @@ def _deleting_room(origin) -> bool:
     """Whether the deletion that removed the membership started at a room (or rooms)."""
     model = getattr(origin, "model", type(origin))
     return model is Room
+
+
+@receiver(post_delete, sender=LinkPreview)
+def _preview_deleted(sender, instance: LinkPreview, **kwargs) -> None:
+    """Its thumbnail leaves the storage once the deletion commits (an edit dropping the link,
+    the message deleted, or its room or author deleted in the admin)."""
+    if instance.image:
+        images_delete_on_commit([instance.image.name])

@@ -137,6 +137,13 @@ class Unpin(MessageFrame):
     type: Literal["unpin"]
 
 
+class PreviewRemove(MessageFrame):
+    """Remove a link preview (`preview`, its id) from the message."""
+
+    type: Literal["preview_remove"]
+    preview: MessageId
+
+
 class History(ClientFrame):
     type: Literal["history"]
     room: RoomSlug
@@ -223,6 +230,7 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
         Unreact,
         Pin,
         Unpin,
+        PreviewRemove,
         PresenceWatch,
         Presence,
         Read,

@@ -34,6 +34,7 @@ from chat.services.messages import (
 )
 from chat.services.people import profile_update
 from chat.services.pins import message_pin, message_unpin
+from chat.services.previews import preview_remove
 from chat.services.reactions import reaction_add, reaction_remove
 from chat.services.reading import marker_read, marker_unread_from
 from chat.services.rooms import slug_clean
@@ -114,6 +115,7 @@ MESSAGE_CHANGES: dict[str, Callable[..., object]] = {
     "unreact": reaction_remove,
     "pin": message_pin,
     "unpin": message_unpin,
+    "preview_remove": preview_remove,
 }
 
 

@@ -7,6 +7,9 @@ import pytest
 from accounts.services import token_issue_for, user_create
 from chat.services.rooms import room_create
 
+# The local web server link preview tests fetch from (`link_server`).
+pytest_plugins = ["tests.linkserver"]
+
 _names = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
 

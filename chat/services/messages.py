@@ -36,6 +36,7 @@ from ..selectors import (
     thread_repliers,
 )
 from . import stream
+from .previews import previews_drop, previews_enqueue
 from .rooms import member_changed, room_open
 
 
@@ -95,6 +96,7 @@ class Composed(NamedTuple):
     is_action: bool
     mentioned: frozenset[int] = frozenset()
     wide: bool = False
+    linked: bool = False  # it links to an http(s) address (link previews)
 
 
 def _compose(typed: str) -> Composed:
@@ -117,7 +119,8 @@ def _compose(typed: str) -> Composed:
     # Only the renderer writes a group mention's span (raw HTML in a body is escaped): the
     # HTML says whether the body has one, without parsing the body again.
     wide = markdown.GROUP_MENTION_MARK in html
-    return Composed(body, html, is_action, frozenset(people.values()), wide)
+    linked = markdown.LINK_MARK in html
+    return Composed(body, html, is_action, frozenset(people.values()), wide, linked)
 
 
 def _mentions_record(*, message: Message, room: Room, composed: Composed, author: User) -> None:
@@ -259,6 +262,8 @@ def message_post(
                 )
             message.room = room
             _mentions_record(message=message, room=room, composed=composed, author=author)
+            if composed.linked:
+                previews_enqueue(message)
             events.publish_on_commit(
                 events.MessagePosted(
                     room_id=room.pk,
@@ -347,12 +352,15 @@ def message_edit(*, by: User, room: Room, message_id: int, body: str) -> Message
             transaction.set_rollback(True)
             return message
         MessageEdit.objects.create(message=message, body=message.body)
+        linked_before = markdown.LINK_MARK in message.html
         message.body, message.html, message.is_action = composed[:3]
         message.mentions_wide = composed.wide and room.wide_mentions
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "html", "is_action", "mentions_wide", "edited_at"])
         # Someone newly named is told, as in Zulip; who is no longer named keeps the mention.
         _mentions_record(message=message, room=room, composed=composed, author=by)
+        if linked_before or composed.linked:  # previews to add, or to drop with their link
+            previews_enqueue(message)
         stream.record(events.MessageEdited, room=room, seq=seq, message=message)
     return message
 
@@ -402,6 +410,8 @@ def message_delete(*, by: User, room: Room, message_id: int, operator: bool = Fa
             message = message_get(room=room, message_id=message_id, user=by)
         if not message_may_delete(message=message, room=room, by=by):
             raise Forbidden("Only its author, the room's owner or an administrator deletes it.")
+        if markdown.LINK_MARK in message.html:
+            previews_drop(message)
         MessageEdit.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
         Mention.objects.filter(message=message).delete()

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "throttle",
     "jobs",
     "accounts",
+    "links",
     "chat",
     "notifications",
     "realtime",
@@ -238,6 +239,36 @@ def _seconds(name: str, default: float) -> float:
 
 # Seconds a connection has to send a complete request head (ops/http.py); then it is closed.
 PARLEY_HEADER_TIMEOUT = _seconds("PARLEY_HEADER_TIMEOUT", 10.0)
+# Link previews (links/, chat/tasks.py): the first PARLEY_PREVIEWS_MAX links of a message are
+# unfurled by a background job. Only public addresses are fetched, unless a network is listed in
+# PARLEY_PREVIEW_ALLOWED_NETWORKS (CIDRs, comma-separated; cloud metadata addresses never).
+PARLEY_PREVIEWS = os.environ.get("PARLEY_PREVIEWS", "1") == "1"
+PARLEY_PREVIEWS_MAX = _count("PARLEY_PREVIEWS_MAX", 3)
+
+
+def _networks(name: str) -> list[str]:
+    import ipaddress
+
+    values = [value.strip() for value in os.environ.get(name, "").split(",") if value.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{name} must be networks like 10.1.0.0/16,fd12::/48 (got {value!r})."
+            ) from None
+    return values
+
+
+PARLEY_PREVIEW_ALLOWED_NETWORKS = _networks("PARLEY_PREVIEW_ALLOWED_NETWORKS")
+# Seconds one fetch may take in all: resolving, connecting, every redirect, every read.
+PARLEY_PREVIEW_TIMEOUT = _seconds("PARLEY_PREVIEW_TIMEOUT", 5.0)
+PARLEY_PREVIEW_REDIRECTS = 3
+PARLEY_PREVIEW_MAX_BYTES = _count("PARLEY_PREVIEW_MAX_BYTES", 1024 * 1024)
+PARLEY_PREVIEW_IMAGE_MAX_BYTES = _count("PARLEY_PREVIEW_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+
 # GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404).
 PARLEY_METRICS_TOKEN = os.environ.get("PARLEY_METRICS_TOKEN", "").strip()
 # Presence (realtime/presence/): where each socket's entry lives, a dotted path and its options

@@ -228,6 +228,9 @@ class ProtocolConsumer(RoomSocket):
     async def on_unpin(self, frame: protocol.Unpin):
         await self._change(frame)
 
+    async def on_preview_remove(self, frame: protocol.PreviewRemove):
+        await self._change(frame, preview_id=frame.preview)
+
     async def _change(self, frame: protocol.MessageFrame, **fields) -> None:
         async with self.feed.acked_first():
             seq = await database_sync_to_async(sessions.change_message)(

@@ -40,8 +40,14 @@ def server():
     with tempfile.TemporaryDirectory(prefix="parley-browser-") as data_dir:
         # Every page of the suite comes from 127.0.0.1 and makes guests and rooms for a whole
         # run: the per-address and per-user limits (tested in tests/web) would be reached.
+        # Link previews may fetch from the tests' local web server (tests/linkserver.py).
         parley = ParleyServer(
-            Path(data_dir), env={"PARLEY_GUESTS_PER_HOUR": "0", "PARLEY_ROOMS_PER_HOUR": "0"}
+            Path(data_dir),
+            env={
+                "PARLEY_GUESTS_PER_HOUR": "0",
+                "PARLEY_ROOMS_PER_HOUR": "0",
+                "PARLEY_PREVIEW_ALLOWED_NETWORKS": "127.0.0.2/32",
+            },
         )
         parley.migrate()
         parley.start()

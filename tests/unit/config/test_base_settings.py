@@ -15,6 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
         ("PARLEY_LOG_LEVEL", "LOUD", "must be one of DEBUG"),
         ("PARLEY_HEADER_TIMEOUT", "soon", "must be a positive number of seconds"),
         ("PARLEY_HEADER_TIMEOUT", "0", "must be a positive number of seconds"),
+        ("PARLEY_PREVIEW_ALLOWED_NETWORKS", "10.0.0.0/8,intranet", "must be networks"),
+        ("PARLEY_PREVIEW_TIMEOUT", "-1", "must be a positive number of seconds"),
+        ("PARLEY_PREVIEWS_MAX", "three", "must be a whole number"),
     ],
 )
 def test_a_wrong_variable_is_named(monkeypatch, name, value, says):

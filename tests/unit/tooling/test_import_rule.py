@@ -29,6 +29,7 @@ def tree(root: Path, imports: dict[str, str]) -> Path:
         "config",
         "accounts",
         "chat",
+        "links",
         "notifications",
         "jobs",
         "throttle",

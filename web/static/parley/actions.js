@@ -5,7 +5,8 @@
 //
 // Who may do what is the server's to decide; the menu only offers what it would allow: edit
 // your own messages; delete your own, or any when you own the room or are an administrator
-// (the page's data-moderator); pin when signed up (data-can-pin).
+// (the page's data-moderator); pin when signed up (data-can-pin); remove a link preview of your
+// own message (its × button).
 
 import { button, el, focusBack, focusMark } from "./render.js";
 
@@ -66,6 +67,9 @@ export class MessageActions {
         break;
       case "open-thread":
         this.openThread(message.thread_root ?? message.id, { focus: true });
+        break;
+      case "remove-preview":
+        this.run(this.socket.removePreview(this.slug, message.id, Number(control.dataset.preview)), "remove the preview");
         break;
       default:
     }

@@ -137,6 +137,54 @@ function reactionsNode(message, options) {
   return list;
 }
 
+// A link's address only when it is http(s): what the server stores, checked again here.
+function webAddress(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// Link previews: a card per link the server unfurled (its text as text; the thumbnail is
+// Parley's own copy, its box reserved by width and height so the log does not jump). The
+// author gets a labelled × that removes the card (actions.js: "remove-preview").
+function previewsNode(message, mine) {
+  const list = el("div", "previews");
+  for (const preview of message.previews) {
+    const href = webAddress(preview.url);
+    if (!href) continue;
+    const card = el("div", "preview-card");
+    card.dataset.preview = preview.id;
+    const text = el("div", "preview-text");
+    if (preview.site_name) text.append(el("div", "preview-site", preview.site_name));
+    const title = el("a", "preview-title", preview.title || href);
+    title.href = href;
+    title.target = "_blank";
+    title.rel = "noopener noreferrer";
+    text.append(title);
+    if (preview.description) text.append(el("p", "preview-description", preview.description));
+    card.append(text);
+    if (preview.image) {
+      const image = el("img", "preview-image");
+      image.src = preview.image.url;
+      image.width = preview.image.width;
+      image.height = preview.image.height;
+      image.alt = "";
+      image.loading = "lazy";
+      card.append(image);
+    }
+    if (mine) {
+      const remove = button("preview-remove", `Remove the preview of ${preview.title || href}`, "remove-preview", { text: "×" });
+      remove.dataset.preview = preview.id;
+      card.append(remove);
+    }
+    list.append(card);
+  }
+  return list;
+}
+
 // "Ada, Bob · 3 replies · last reply 10:42".
 export function threadSummaryText(message) {
   const count = message.reply_count;
@@ -190,6 +238,7 @@ export function messageNode(message, options) {
   // Above the name line, which a continued message hides.
   if (message.pinned && !message.deleted) node.append(el("div", "msg-pin", "📌 Pinned"));
   node.append(metaNode(message, options), bodyNode(message));
+  if (!message.deleted && message.previews?.length > 0) node.append(previewsNode(message, mine));
   if (!message.deleted && message.reactions.length > 0) node.append(reactionsNode(message, options));
   if (options.place === "timeline" && message.reply_count > 0) node.append(threadSummaryNode(message));
   if (!message.deleted) node.append(toolbarNode(message, options));

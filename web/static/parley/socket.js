@@ -15,7 +15,7 @@
 //   room from the latest history), as does the first subscribe;
 // - a post is kept in an outbox (in sessionStorage, so a reload keeps it) until its `ack`,
 //   and resent with the SAME client_id after a reconnect, which the server stores once.
-// - edit, delete, react, unreact, pin and unpin are requests answered by `done` (the change
+// - edit, delete, react, unreact, pin, unpin and preview_remove are requests answered by `done` (the change
 //   itself arrives as a "change" like everyone else's); they are not retried after a drop.
 //
 // Events (CustomEvent, data in `detail`): status, hello, ready, user, identity, fresh, change,
@@ -206,6 +206,10 @@ export class ParleySocket extends EventTarget {
 
   unpin(room, id) {
     return this.request({ type: "unpin", room, id }, room);
+  }
+
+  removePreview(room, id, preview) {
+    return this.request({ type: "preview_remove", room, id, preview }, room);
   }
 
   typing(room) {
