@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from tests.linkserver import link_server_running
 
 from .conftest import unique
-from .test_accessibility import serious_violations
 from .pages import expect_settled, message, open_room, send, sign_up
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
