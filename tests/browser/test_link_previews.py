@@ -44,7 +44,7 @@ def test_a_link_gets_a_card_and_its_author_removes_it(new_page, server):
             "img => img.complete && img.naturalWidth === 480", arg=image.element_handle()
         )
     expect(message(bob, "read").locator(".preview-remove")).to_have_count(0)
-    assert serious_violations(ada) == []  # the card and its × (axe-core)
+    assert serious_violations(ada) == []  # the card and its remove button (axe-core)
 
     remove = message(ada, "read").get_by_role(
         "button", name=re.compile(r"^Remove the preview of Deploy")
