@@ -14,6 +14,8 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
+from accounts.models import User
+
 
 def name_sort_key(name: str) -> str:
     """How people expect names sorted, the same on every engine: without case or accents
@@ -252,3 +254,77 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room}@{self.seq} {self.type}"
+
+
+def files_storage():
+    """The storage uploaded files are kept in: STORAGES["parley_files"] (a setting, read when
+    used, so the embedded filesystem and production's object store are one code path)."""
+    from django.core.files.storage import storages
+
+    return storages["parley_files"]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where a file is stored: a random name under its room's number, never the name its
+    uploader gave (which may hold `../`, be a reserved name, or collide)."""
+    import uuid
+
+    return f"{instance.room_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file uploaded to a room: pending (`message` None) until a post of its uploader takes
+    it; it then lives and dies with that message. `content_type` is what the content was
+    sniffed as, never what the uploader said (chat/uploads.py); an image (`width` set) is a
+    raster image Pillow read, stored without its metadata (EXIF, GPS), which the thumbnail job
+    shrinks."""
+
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # The name shown and offered on download, cleaned (chat/uploads.py file_name_clean).
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    file = models.FileField(storage=files_storage, upload_to=attachment_path, max_length=255)
+    # A raster image's size in pixels, as shown (after its EXIF orientation); None otherwise.
+    width = models.IntegerField(null=True, blank=True)
+    height = models.IntegerField(null=True, blank=True)
+    # Its thumbnail, once the job made it (chat/tasks.py).
+    thumbnail = models.FileField(
+        storage=files_storage, upload_to=attachment_path, max_length=255, blank=True
+    )
+    thumbnail_width = models.IntegerField(null=True, blank=True)
+    thumbnail_height = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Pending uploads by age (the clean-up) and a user's usage (the quota).
+            models.Index(
+                fields=["created_at"],
+                name="attachment_pending",
+                condition=models.Q(message__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.width is not None
+
+
+class FileUsage(User):
+    """A user as the admin's "Files per user" list shows them: what their files take against
+    PARLEY_FILES_QUOTA (chat/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "file usage"
+        verbose_name_plural = "files per user"

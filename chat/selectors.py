@@ -11,8 +11,23 @@ from parley import events
 from parley.errors import NotFound, RoomArchived
 from parley.text import text_is_storable
 
-from .models import Membership, Mention, Message, Reaction, Room, RoomEvent, name_sort_key
-from .payloads import conversation_payload, message_payload, thread_summary, user_payload
+from .models import (
+    Attachment,
+    Membership,
+    Mention,
+    Message,
+    Reaction,
+    Room,
+    RoomEvent,
+    name_sort_key,
+)
+from .payloads import (
+    attachment_payload,
+    conversation_payload,
+    message_payload,
+    thread_summary,
+    user_payload,
+)
 
 HISTORY_MAX = 100
 
@@ -259,6 +274,17 @@ def thread_repliers(*, root_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     }
 
 
+def attachment_payloads(*, message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The files of these messages, by message id, in the order they were uploaded: one query
+    for the lot (none for no messages)."""
+    if not message_ids:
+        return {}
+    files: dict[int, list[dict[str, Any]]] = {}
+    for attachment in Attachment.objects.filter(message_id__in=message_ids).order_by("id"):
+        files.setdefault(attachment.message_id or 0, []).append(attachment_payload(attachment))
+    return files
+
+
 def message_payloads(
     messages: list[Message], *, viewer: User | None = None, room_slug: str | None = None
 ) -> list[dict[str, Any]]:
@@ -268,12 +294,14 @@ def message_payloads(
     reactions = reaction_summaries(message_ids=ids, viewer=viewer)
     roots = [message.pk for message in messages if message.reply_count]
     repliers = thread_repliers(root_ids=roots) if roots else {}
+    files = attachment_payloads(message_ids=ids)
     return [
         message_payload(
             message,
             room_slug=room_slug,
             reactions=reactions.get(message.pk),
             repliers=repliers.get(message.pk),
+            attachments=files.get(message.pk),
         )
         for message in messages
     ]

@@ -1,14 +1,20 @@
 """A membership ends however it is deleted: by room_leave or member_remove, in the admin, or
-with its room or user. Watching the row rather than the callers announces every one of them."""
+with its room or user. Watching the row rather than the callers announces every one of them.
+Likewise a file's stored bytes go however its row is deleted."""
 
+import logging
+
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from parley import events
 
-from .models import Membership, Room
+from .models import Attachment, Membership, Room, files_storage
 from .selectors import room_can_see
 from .services.rooms import ending_reason, member_changed
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(post_delete, sender=Membership)
@@ -34,3 +40,20 @@ def _deleting_room(origin) -> bool:
     """Whether the deletion that removed the membership started at a room (or rooms)."""
     model = getattr(origin, "model", type(origin))
     return model is Room
+
+
+@receiver(post_delete, sender=Attachment)
+def _bytes_delete(sender, instance: Attachment, **kwargs) -> None:
+    """Delete a file's stored bytes once the deletion of its row commits (never before: a
+    rolled-back deletion keeps them)."""
+    names = [name for name in (instance.file.name, instance.thumbnail.name) if name]
+
+    def delete() -> None:
+        storage = files_storage()
+        for name in names:
+            try:
+                storage.delete(name)
+            except Exception:
+                logger.exception("could not delete stored file %s", name)
+
+    transaction.on_commit(delete)
