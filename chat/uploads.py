@@ -87,13 +87,26 @@ class Sniffed:
     image_format: str | None = None
 
 
+# When several types match a file's bytes equally well (an Office document, a Java archive
+# and a plain zip all start "PK\x03\x04"), the generic one that all of them are.
+_GENERIC = ("application/zip",)
+
+
 def file_sniff_type(path: str) -> str:
-    """The MIME type puremagic reads from the file's bytes (head and tail), or OPAQUE."""
+    """The MIME type puremagic reads from the file's bytes (head and tail), or OPAQUE. The
+    bytes alone: no file name is given, so that the uploader's name cannot sway it."""
     try:
-        found = puremagic.from_file(path, mime=True)
+        with open(path, "rb") as stream:
+            matches = puremagic.magic_stream(stream)
     except (puremagic.PureError, OSError, ValueError):
         return OPAQUE
-    return found.lower() if found and "/" in found and len(found) <= 100 else OPAQUE
+    matches = [m for m in matches if m.mime_type and "/" in m.mime_type]
+    if not matches:
+        return OPAQUE
+    best = max(m.confidence for m in matches)
+    tied = list(dict.fromkeys(m.mime_type.lower() for m in matches if m.confidence == best))
+    found = next((kind for kind in _GENERIC if kind in tied), tied[0]) if len(tied) > 1 else tied[0]
+    return found if len(found) <= 100 else OPAQUE
 
 
 def file_serve_type(content_type: str) -> str:
