@@ -6,6 +6,7 @@ from ninja import Router, Status
 
 from chat.payloads import attachment_payload
 from chat.services.attachments import attachment_upload, file_too_large
+from chat.uploads import MULTIPART_SLACK
 from parley.errors import BadRequest
 
 from .auth import AuthenticatedRequest
@@ -13,9 +14,6 @@ from .rooms import room_visible
 from .schemas import AttachmentOut, errors
 
 router = Router(tags=["files"])
-
-# What a multipart body may add to its file, in bytes (boundaries, part headers).
-MULTIPART_SLACK = 64 * 1024
 
 _FORM = {
     "requestBody": {

@@ -58,6 +58,9 @@ DOWNLOAD_TYPES = frozenset(
 )
 OPAQUE = "application/octet-stream"
 NAME_MAX = 200
+# What a multipart body may add to its file, in bytes (boundaries, part headers, a CSRF field):
+# a body announcing more than PARLEY_FILES_MAX_SIZE plus this is refused unread.
+MULTIPART_SLACK = 64 * 1024
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

@@ -1,5 +1,5 @@
-"""Periodic work the server process does beside serving: cleaning up idle guests, and sending
-the email digests of unread mentions and DMs.
+"""Periodic work the server process does beside serving: cleaning up idle guests and uploads
+never posted, and sending the email digests of unread mentions and DMs.
 
 One daemon thread per job in the process that runs `parley serve` (uvicorn's supervisor when
 there are several workers, so once per server, not once per worker), never on a request's path.
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from chat.services.attachments import attachments_expire
 from chat.services.guests import guest_cleanup
 from notifications.services import digests_send
 
@@ -30,6 +31,16 @@ def clean_guests_once() -> None:
     except Exception:
         # The next run tries again; the server goes on serving meanwhile.
         logger.exception("cleaning up idle guests failed")
+    finally:
+        close_old_connections()
+
+
+def clean_uploads_once() -> None:
+    try:
+        if removed := attachments_expire():
+            logger.info("removed %d upload(s) never posted", removed)
+    except Exception:
+        logger.exception("removing uploads never posted failed")
     finally:
         close_old_connections()
 
@@ -51,6 +62,7 @@ def start_jobs() -> list[threading.Thread]:
     digests = settings.PARLEY_EMAIL_RUN_INTERVAL if settings.PARLEY_EMAIL_DIGESTS else 0
     jobs = [
         ("parley-guests", settings.PARLEY_GUEST_CLEANUP_INTERVAL, clean_guests_once),
+        ("parley-uploads", settings.PARLEY_GUEST_CLEANUP_INTERVAL, clean_uploads_once),
         ("parley-digests", digests, send_digests_once),
     ]
     return [_every(name, interval, job) for name, interval, job in jobs if interval]

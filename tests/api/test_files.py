@@ -55,17 +55,15 @@ def test_an_upload_without_a_file_is_a_bad_request(make_user, make_room, make_to
     assert_error(client.post(f"{API}/rooms/{room.slug}/files", {}), 400, "bad_request")
 
 
-def test_an_upload_to_a_room_you_may_not_see_is_the_missing_rooms_404(
-    make_user, make_room, upload
-):
+def test_an_upload_to_a_room_you_may_not_see_is_the_missing_rooms_404(make_user, make_room, upload):
     ada, eve = make_user(), make_user()
     room = make_room(ada, private=True)
     hidden = upload(eve, room.slug, b"x")
     missing = upload(eve, "no-such-room", b"x")
     assert_error(hidden, 404, "not_found")
-    assert hidden.json()["message"].replace(room.slug, "S") == missing.json()[
-        "message"
-    ].replace("no-such-room", "S")
+    assert hidden.json()["message"].replace(room.slug, "S") == missing.json()["message"].replace(
+        "no-such-room", "S"
+    )
     assert not Attachment.objects.exists()
 
 
@@ -147,7 +145,9 @@ def test_a_post_naming_an_unknown_file_is_404_and_stores_nothing(
 def test_a_post_carries_at_most_ten_files(make_user, make_room, api_as):
     ada = make_user()
     room = make_room(ada)
-    assert_error(post(api_as(ada), room.slug, body="x", files=list(range(1, 12))), 400, "bad_request")
+    assert_error(
+        post(api_as(ada), room.slug, body="x", files=list(range(1, 12))), 400, "bad_request"
+    )
 
 
 def posted_file(upload, api_as, user, room, data: bytes, name: str) -> dict:
