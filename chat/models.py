@@ -257,11 +257,20 @@ class RoomEvent(models.Model):
 
 
 def files_storage():
-    """The storage uploaded files are kept in: STORAGES["parley_files"] (a setting, read when
-    used, so the embedded filesystem and production's object store are one code path)."""
-    from django.core.files.storage import storages
+    """The storage uploaded files are kept in: STORAGES["parley_files"], so the embedded
+    filesystem and production's object store are one code path. Loaded when the models are
+    (the FileFields below call this): a backend that cannot be loaded stops start-up with one
+    line saying what to install."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.files.storage import InvalidStorageError, storages
 
-    return storages["parley_files"]
+    try:
+        return storages["parley_files"]
+    except InvalidStorageError as error:
+        raise ImproperlyConfigured(
+            f"{error}. Install the package of the storage backend PARLEY_FILES_STORAGE names "
+            "(e.g. django-storages[s3]); see docs/deployment.md, 'Files'."
+        ) from None
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
