@@ -284,3 +284,53 @@ def test_a_deleted_messages_files_are_gone(make_user, make_room, upload, api_as)
     message = post(api_as(ada), room.slug, body="x", files=[upload_id]).json()
     assert api_as(ada).delete(f"/rooms/{room.slug}/messages/{message['id']}").status_code == 204
     assert session_client(ada).get(f"/files/{upload_id}/a.png").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thumbnail_is_served_once_the_job_made_it(make_user, make_room, upload, api_as):
+    from jobs import run_ready
+
+    ada, eve = make_user(), make_user()
+    room = make_room(ada, private=True)
+    attachment = posted_file(upload, api_as, ada, room, png(1600, 1200), "big.png")
+    thumbnail_url = f"/files/{attachment['id']}/thumbnail/"
+    assert session_client(ada).get(thumbnail_url).status_code == 404  # not made yet
+    run_ready()
+    message = api_as(ada).get(f"/rooms/{room.slug}/messages").json()["messages"][-1]
+    made = message["attachments"][0]["image"]["thumbnail"]
+    assert made == {"url": thumbnail_url, "width": 400, "height": 300}
+    response = session_client(ada).get(thumbnail_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert_inert(response)
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (400, 300)
+    assert session_client(eve).get(thumbnail_url).status_code == 404
+
+
+def test_a_refused_upload_loses_nothing_else(make_user, make_room, upload, api_as, settings):
+    ada = make_user()
+    room = make_room(ada)
+    kept = upload(ada, room.slug, png(), "kept.png").json()
+    assert_error(upload(ada, room.slug, png_bomb(), "bomb.png"), 413, "too_large")
+    settings.PARLEY_FILES_MAX_SIZE = 10
+    assert_error(upload(ada, room.slug, b"x" * 11, "big.bin"), 413, "too_large")
+    posted = post(api_as(ada), room.slug, body="still here", files=[kept["id"]])
+    assert posted.status_code == 201
+    assert [f["id"] for f in posted.json()["attachments"]] == [kept["id"]]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("..\\\\..\\\\windows\\\\evil.png", "evil.png"),
+        ("a/b/../../c.txt", "c.txt"),
+        ("ctl\x01\x1f\x7fname.txt", "ctlname.txt"),
+        ("\u202etxt.exe", "txt.exe"),
+    ],
+)
+def test_hostile_names_are_cleaned_at_upload(make_user, make_room, upload, sent, kept):
+    ada = make_user()
+    room = make_room(ada)
+    response = upload(ada, room.slug, b"data", sent)
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == kept

@@ -199,6 +199,7 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
             "repliers",
             "pinned",
             "reactions",
+            "attachments",  # files (docs/protocol.md, "The message object")
             "version",
         }
 
