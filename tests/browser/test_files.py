@@ -92,6 +92,10 @@ def test_the_attach_button_by_keyboard_and_a_removable_chip(new_page, tmp_path):
     ada.locator("#chat-message-input").focus()
     ada.keyboard.press("Shift+Tab")
     expect(ada.get_by_role("button", name="Attach files")).to_be_focused()
+    # Playwright turns file-chooser interception on when a listener is first added, without
+    # waiting: on first, with a round trip, so that the chooser Enter opens is surely caught.
+    ada.on("filechooser", lambda chooser: None)
+    ada.evaluate("() => 1")
     with ada.expect_file_chooser() as chosen:
         ada.keyboard.press("Enter")
     chosen.value.set_files([str(notes), str(draft)])
