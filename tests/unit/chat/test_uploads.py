@@ -256,3 +256,28 @@ def test_uploads_never_posted_expire_after_a_day(make_user, make_room):
     assert attachments_expire() == 1
     assert set(Attachment.objects.values_list("pk", flat=True)) == {fresh.pk, posted.pk}
     assert not files_storage().exists(old.file.name)
+
+
+def test_an_animation_keeps_its_frames_and_loses_its_comment(make_user, make_room):
+    ada = make_user()
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (20, 10), (i * 80, 0, 0)) for i in range(3)]
+    frames[0].save(
+        out, format="GIF", save_all=True, append_images=frames[1:], comment=SCRIPT, duration=100
+    )
+    attachment = upload(ada, make_room(ada), out.getvalue(), "dance.gif")
+    kept = stored_bytes(attachment)
+    assert Image.open(io.BytesIO(kept)).n_frames == 3
+    assert b"<script>" not in kept
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_exif_location_is_stripped_from_png_and_webp_too(make_user, make_room, kind):
+    ada = make_user()
+    exif = Image.open(io.BytesIO(jpeg_with_gps())).getexif()
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (5, 5, 5)).save(out, format=kind, exif=exif.tobytes())
+    assert Image.open(io.BytesIO(out.getvalue())).getexif().get_ifd(GPS_IFD)  # the premise
+    attachment = upload(ada, make_room(ada), out.getvalue(), f"x.{kind.lower()}")
+    assert not Image.open(io.BytesIO(stored_bytes(attachment))).getexif().get_ifd(GPS_IFD)
+    assert b"Parley Test Camera" not in stored_bytes(attachment)
