@@ -281,3 +281,16 @@ def test_exif_location_is_stripped_from_png_and_webp_too(make_user, make_room, k
     attachment = upload(ada, make_room(ada), out.getvalue(), f"x.{kind.lower()}")
     assert not Image.open(io.BytesIO(stored_bytes(attachment))).getexif().get_ifd(GPS_IFD)
     assert b"Parley Test Camera" not in stored_bytes(attachment)
+
+
+def test_a_deleted_rooms_files_go_with_it(make_user, make_room):
+    from chat.models import Room
+
+    ada = make_user()
+    room = make_room(ada)
+    posted, pending = upload(ada, room, b"posted"), upload(ada, room, b"pending")
+    post_files(ada, room, [posted.pk])
+    Room.objects.filter(pk=room.pk).delete()
+    assert not Attachment.objects.exists()
+    assert not files_storage().exists(posted.file.name)
+    assert not files_storage().exists(pending.file.name)
