@@ -13,6 +13,8 @@ deleted with their message.
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -95,25 +97,21 @@ def file_too_large() -> TooLarge:
     return TooLarge(f"A file is at most {limit} bytes ({limit / 1024 / 1024:.0f} MB).")
 
 
-class _local_copy:
-    """The upload as a file on this machine's disk (Django's temporary file; a small upload
-    held in memory is written to one), removed afterwards when it was made here."""
-
-    def __init__(self, upload: UploadedFile):
-        self.upload, self.made = upload, ""
-
-    def __enter__(self) -> str:
-        if hasattr(self.upload, "temporary_file_path"):
-            return str(self.upload.temporary_file_path())
-        descriptor, self.made = tempfile.mkstemp(prefix="parley-upload-")
+@contextmanager
+def _local_copy(upload: UploadedFile) -> Iterator[str]:
+    """The upload as a file on this machine's disk: Django's temporary file, or (a small upload
+    held in memory, as tests make) one written here and removed afterwards."""
+    if hasattr(upload, "temporary_file_path"):
+        yield str(upload.temporary_file_path())
+        return
+    descriptor, made = tempfile.mkstemp(prefix="parley-upload-")
+    try:
         with os.fdopen(descriptor, "wb") as out:
-            for chunk in self.upload.chunks():
+            for chunk in upload.chunks():
                 out.write(chunk)
-        return self.made
-
-    def __exit__(self, *exc) -> None:
-        if self.made:
-            os.unlink(self.made)
+        yield made
+    finally:
+        os.unlink(made)
 
 
 def _quota_check(*, user: User, adding: int) -> None:
