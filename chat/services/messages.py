@@ -395,8 +395,9 @@ def message_may_delete(*, message: Message, room: Room, by: User) -> bool:
 def message_delete(*, by: User, room: Room, message_id: int, operator: bool = False) -> Message:
     """Delete a message: its body, HTML and edit history are removed from the database (not
     hidden), its reactions, pin and files go with them (the files' bytes once it commits), and
-    it stays as a tombstone in its place. Records MessageDeleted, whose `message` is the tombstone; a deleted thread reply leaves its
-    root with one reply fewer (`root`, its new summary). A thread root's replies stay.
+    it stays as a tombstone in its place. Records MessageDeleted, whose `message` is the
+    tombstone; a deleted thread reply leaves its root with one reply fewer (`root`, its new
+    summary). A thread root's replies stay.
 
     NotFound for a message that is missing, already deleted (as in Slack: a second delete
     finds nothing to delete), or in a room `by` may not see; Forbidden unless `by` may delete
