@@ -30,6 +30,7 @@ def tree(root: Path, imports: dict[str, str]) -> Path:
         "accounts",
         "chat",
         "notifications",
+        "jobs",
         "throttle",
         "realtime",
         "api",
