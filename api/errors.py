@@ -34,6 +34,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ROOM_ARCHIVED: 409,
     ErrorCode.NEW_OWNER_REQUIRED: 409,
     ErrorCode.TOO_LARGE: 413,
+    ErrorCode.QUOTA_EXCEEDED: 413,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.INTERNAL_ERROR: 500,
 }

@@ -53,8 +53,9 @@ def message_list(
     response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 409, 413, 429)},
 )
 def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
-    """Post a message, or a reply in a thread (`thread_root`): 201 once stored (and broadcast to
-    the room's sockets). A retry with the same client_id stores nothing and answers 200 with the
+    """Post a message, or a reply in a thread (`thread_root`), with the caller's pending uploads
+    in this room named in `files` (the body may then be empty): 201 once stored (and broadcast
+    to the room's sockets). A retry with the same client_id stores nothing and answers 200 with the
     original message."""
     room = room_visible(slug=slug, user=request.auth)
     message, created = message_post(
@@ -64,6 +65,7 @@ def message_new(request: AuthenticatedRequest, slug: str, data: MessageIn):
         client_id=data.client_id,
         thread_root=data.thread_root,
         also_to_room=data.also_to_room,
+        files=data.files,
     )
     return Status(201 if created else 200, message_out(message, viewer=request.auth))
 

@@ -96,14 +96,23 @@ class OwnerIn(In):
     username: str
 
 
+def _post_body(schema: dict) -> None:
+    # A post with files may have an empty body.
+    schema["maxLength"] = settings.PARLEY_MAX_BODY
+
+
 class MessageIn(In):
-    body: str = Field(json_schema_extra=_max_body)
+    # Empty only when `files` names at least one file.
+    body: str = Field("", json_schema_extra=_post_body)
     # Made by the client, one per message; a retry sends the same one.
     client_id: UUID
     # A thread reply: the id of the thread's root (or of one of its replies).
     thread_root: int | None = None
     # A reply shown in the room's timeline too (it then takes the room's next seq).
     also_to_room: bool = False
+    # Ids of the caller's pending uploads in this room (POST /rooms/{slug}/files), which the
+    # message carries.
+    files: list[int] | None = Field(None, max_length=10)
 
 
 class MessageEditIn(In):
@@ -281,6 +290,34 @@ class PreviewOut(Out):
     image: PreviewImageOut | None
 
 
+class ThumbnailOut(Out):
+    url: str
+    width: int
+    height: int
+
+
+class ImageOut(Out):
+    # In pixels, as shown (upright).
+    width: int
+    height: int
+    # None until the thumbnail job made it, and for an image no larger than a thumbnail.
+    thumbnail: ThumbnailOut | None
+
+
+class AttachmentOut(Out):
+    id: int
+    # Cleaned: no path, no control or bidi characters.
+    name: str
+    # In bytes.
+    size: int
+    # Sniffed from the content, never the uploader's.
+    content_type: str
+    # The download (the session cookie or a bearer token; members of the room only).
+    url: str
+    # A raster image (PNG, JPEG, GIF, WebP), shown inline; None for any other file.
+    image: ImageOut | None
+
+
 class MessageOut(Out):
     room: str
     # None for a thread reply not also sent to the room.
@@ -306,6 +343,7 @@ class MessageOut(Out):
     reactions: list[ReactionOut]
     # Link previews (cards of the message's first links), added a moment after the post.
     previews: list[PreviewOut]
+    attachments: list[AttachmentOut]
     version: int
 
 

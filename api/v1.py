@@ -11,6 +11,7 @@ from . import (
     conversations,
     errors,
     events,
+    files,
     me,
     messages,
     notifications,
@@ -37,6 +38,7 @@ api.add_router("", accounts.router)
 api.add_router("", me.router)
 api.add_router("", rooms.router)
 api.add_router("", messages.router)
+api.add_router("", files.router)
 api.add_router("", reactions.router)
 api.add_router("", previews.router)
 api.add_router("", threads.router)

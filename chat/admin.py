@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import filesizeformat
 
 from parley.errors import ParleyError
 
-from .models import LinkPreview, Membership, Message, MessageEdit, Room
+from .models import Attachment, FileUsage, LinkPreview, Membership, Message, MessageEdit, Room
 from .services.messages import message_delete
 from .services.room_admin import room_archive, room_owner_transfer, room_unarchive
 
@@ -166,3 +169,79 @@ class MessageAdmin(HidesOthersDMs, admin.ModelAdmin):
             message_delete(by=request.user, room=message.room, message_id=message.pk, operator=True)
             deleted += 1
         self.message_user(request, f"Deleted {deleted} message(s); their tombstones stay.")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(HidesOthersDMs, admin.ModelAdmin):
+    """Files: who shared what where. Staff read the listing; the bytes stay behind the download
+    view, which serves members only. Deleting a row here deletes its stored bytes too."""
+
+    dm_path = "room"
+    list_display = ("name", "uploader", "room", "content_type", "size", "created_at", "posted")
+    list_filter = ("content_type",)
+    search_fields = ("name", "uploader__username", "room__slug")
+    readonly_fields = (
+        "uploader",
+        "room",
+        "message",
+        "name",
+        "content_type",
+        "size",
+        "file",
+        "width",
+        "height",
+        "thumbnail",
+        "thumbnail_width",
+        "thumbnail_height",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(boolean=True)
+    def posted(self, attachment: Attachment) -> bool:
+        return attachment.message_id is not None
+
+
+@admin.register(FileUsage)
+class FileUsageAdmin(admin.ModelAdmin):
+    """Each user's files against their quota (PARLEY_FILES_QUOTA), most used first."""
+
+    list_display = ("username", "files", "usage", "quota", "share")
+    search_fields = ("username",)
+
+    def get_queryset(self, request):
+        return (
+            FileUsage.objects.filter(is_guest=False)
+            .annotate(used=Coalesce(Sum("attachments__size"), 0), count=Count("attachments"))
+            .order_by("-used", "username")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="files", ordering="count")
+    def files(self, user) -> int:
+        return user.count
+
+    @admin.display(description="usage", ordering="used")
+    def usage(self, user) -> str:
+        return filesizeformat(user.used)
+
+    @admin.display(description="quota")
+    def quota(self, user) -> str:
+        return (
+            filesizeformat(settings.PARLEY_FILES_QUOTA) if settings.PARLEY_FILES_QUOTA else "none"
+        )
+
+    @admin.display(description="used")
+    def share(self, user) -> str:
+        quota = settings.PARLEY_FILES_QUOTA
+        return f"{100 * user.used / quota:.1f} %" if quota else "-"

@@ -14,6 +14,8 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
+from accounts.models import User
+
 
 def name_sort_key(name: str) -> str:
     """How people expect names sorted, the same on every engine: without case or accents
@@ -232,6 +234,23 @@ class Reaction(models.Model):
         return f"{self.emoji} on {self.message}"
 
 
+def files_storage():
+    """The storage uploaded files are kept in: STORAGES["parley_files"], so the embedded
+    filesystem and production's object store are one code path. Loaded when the models are
+    (the FileFields of LinkPreview and Attachment call this): a backend that cannot be loaded stops start-up with one
+    line saying what to install."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.files.storage import InvalidStorageError, storages
+
+    try:
+        return storages["parley_files"]
+    except InvalidStorageError as error:
+        raise ImproperlyConfigured(
+            f"{error}. Install the package of the storage backend PARLEY_FILES_STORAGE names "
+            "(e.g. django-storages[s3]); see docs/deployment.md, 'Files'."
+        ) from None
+
+
 class LinkPreview(models.Model):
     """The card of a link in a message (chat/tasks.py makes it, links/ fetches it): the page's
     title, description and site name as text, and its picture as a thumbnail Parley made and
@@ -247,7 +266,9 @@ class LinkPreview(models.Model):
     title = models.CharField(max_length=300, blank=True)
     description = models.CharField(max_length=1000, blank=True)
     site_name = models.CharField(max_length=100, blank=True)
-    image = models.FileField(upload_to="previews/", max_length=200, blank=True)
+    image = models.FileField(
+        storage=files_storage, upload_to="previews/", max_length=200, blank=True
+    )
     image_width = models.PositiveIntegerField(null=True, blank=True)
     image_height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -280,3 +301,69 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room}@{self.seq} {self.type}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where a file is stored: a random name under its room's number, never the name its
+    uploader gave (which may hold `../`, be a reserved name, or collide)."""
+    import uuid
+
+    return f"{instance.room_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file uploaded to a room: pending (`message` None) until a post of its uploader takes
+    it; it then lives and dies with that message. `content_type` is what the content was
+    sniffed as, never what the uploader said (chat/uploads.py); an image (`width` set) is a
+    raster image Pillow read, stored without its metadata (EXIF, GPS), which the thumbnail job
+    shrinks."""
+
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # The name shown and offered on download, cleaned (chat/uploads.py file_name_clean).
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    file = models.FileField(storage=files_storage, upload_to=attachment_path, max_length=255)
+    # A raster image's size in pixels, as shown (after its EXIF orientation); None otherwise.
+    width = models.IntegerField(null=True, blank=True)
+    height = models.IntegerField(null=True, blank=True)
+    # Its thumbnail, once the job made it (chat/tasks.py).
+    thumbnail = models.FileField(
+        storage=files_storage, upload_to=attachment_path, max_length=255, blank=True
+    )
+    thumbnail_width = models.IntegerField(null=True, blank=True)
+    thumbnail_height = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Pending uploads by age (the clean-up) and a user's usage (the quota).
+            models.Index(
+                fields=["created_at"],
+                name="attachment_pending",
+                condition=models.Q(message__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.width is not None
+
+
+class FileUsage(User):
+    """A user as the admin's "Files per user" list shows them: what their files take against
+    PARLEY_FILES_QUOTA (chat/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "file usage"
+        verbose_name_plural = "files per user"

@@ -1,6 +1,7 @@
 """The one shape of a message (and of a user) that REST, WebSocket frames and events share."""
 
 from typing import Any
+from urllib.parse import quote
 
 from accounts.models import User
 from accounts.payloads import moment_payload as _time
@@ -8,7 +9,7 @@ from accounts.payloads import moment_payload as _time
 # The user's shape is the identity layer's; messages carry it (re-exported).
 from accounts.payloads import user_payload as user_payload
 
-from .models import LinkPreview, Membership, Message, Notify, Room
+from .models import Attachment, LinkPreview, Membership, Message, Notify, Room
 
 
 def message_payload(
@@ -18,11 +19,13 @@ def message_payload(
     reactions: list[dict[str, Any]] | None = None,
     repliers: list[dict[str, Any]] | None = None,
     previews: list[dict[str, Any]] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> dict:
     """The message as it is now. A deleted one is a tombstone: `deleted` true, its body and
-    HTML empty. `reactions` (chat.selectors.reaction_summaries), a thread root's `repliers` and
-    its link `previews` (chat.selectors.preview_payloads) are read in bulk by the caller; a
-    message just posted has none of them."""
+    HTML empty. `reactions` (chat.selectors.reaction_summaries), a thread root's `repliers`,
+    its link `previews` (chat.selectors.preview_payloads) and its files' `attachments`
+    (attachment_payload) are read in bulk by the caller; a message just posted has no
+    reactions, repliers or previews."""
     return {
         "room": room_slug or message.room.slug,
         "seq": message.seq,
@@ -45,6 +48,7 @@ def message_payload(
         "pinned": message.pinned_at is not None,
         "reactions": reactions or [],
         "previews": previews or [],
+        "attachments": attachments or [],
         "version": message.version,
     }
 
@@ -66,6 +70,34 @@ def preview_payload(preview: LinkPreview, *, room_slug: str) -> dict:
         "title": preview.title,
         "description": preview.description,
         "site_name": preview.site_name,
+        "image": image,
+    }
+
+
+def attachment_url(attachment: Attachment) -> str:
+    """Where a file is downloaded (web/views/files.py): by id, with its name for the reader."""
+    return f"/files/{attachment.pk}/{quote(attachment.name, safe='')}"
+
+
+def attachment_payload(attachment: Attachment) -> dict:
+    """A message's file: its cleaned name, size in bytes, sniffed type and download URL, and
+    for a raster image (shown inline) its size in pixels and its thumbnail once made."""
+    image = None
+    if attachment.width is not None:
+        thumbnail = None
+        if attachment.thumbnail:
+            thumbnail = {
+                "url": f"/files/{attachment.pk}/thumbnail/",
+                "width": attachment.thumbnail_width,
+                "height": attachment.thumbnail_height,
+            }
+        image = {"width": attachment.width, "height": attachment.height, "thumbnail": thumbnail}
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": attachment_url(attachment),
         "image": image,
     }
 

@@ -13,6 +13,7 @@ from parley.text import text_is_storable
 
 from . import markdown
 from .models import (
+    Attachment,
     LinkPreview,
     Membership,
     Mention,
@@ -23,6 +24,7 @@ from .models import (
     name_sort_key,
 )
 from .payloads import (
+    attachment_payload,
     conversation_payload,
     message_payload,
     preview_payload,
@@ -275,6 +277,17 @@ def thread_repliers(*, root_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     }
 
 
+def attachment_payloads(*, message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The files of these messages, by message id, in the order they were uploaded: one query
+    for the lot (none for no messages)."""
+    if not message_ids:
+        return {}
+    files: dict[int, list[dict[str, Any]]] = {}
+    for attachment in Attachment.objects.filter(message_id__in=message_ids).order_by("id"):
+        files.setdefault(attachment.message_id or 0, []).append(attachment_payload(attachment))
+    return files
+
+
 def message_payloads(
     messages: list[Message], *, viewer: User | None = None, room_slug: str | None = None
 ) -> list[dict[str, Any]]:
@@ -287,6 +300,7 @@ def message_payloads(
     # Only a message whose HTML links out may have previews: most pages read none.
     linked = [message.pk for message in messages if markdown.LINK_MARK in message.html]
     previews = preview_payloads(message_ids=linked) if linked else {}
+    files = attachment_payloads(message_ids=ids)
     return [
         message_payload(
             message,
@@ -294,6 +308,7 @@ def message_payloads(
             reactions=reactions.get(message.pk),
             repliers=repliers.get(message.pk),
             previews=previews.get(message.pk),
+            attachments=files.get(message.pk),
         )
         for message in messages
     ]

@@ -1,16 +1,22 @@
 """A membership ends however it is deleted: by room_leave or member_remove, in the admin, or
 with its room or user. Watching the row rather than the callers announces every one of them.
-A link preview's stored image goes with its row however that is deleted, too."""
+A link preview's stored image goes with its row however that is deleted, too; likewise a
+file's stored bytes."""
 
+import logging
+
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from parley import events
 
-from .models import LinkPreview, Membership, Room
+from .models import Attachment, LinkPreview, Membership, Room, files_storage
 from .selectors import room_can_see
 from .services.previews import images_delete_on_commit
 from .services.rooms import ending_reason, member_changed
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(post_delete, sender=Membership)
@@ -44,3 +50,20 @@ def _preview_deleted(sender, instance: LinkPreview, **kwargs) -> None:
     the message deleted, or its room or author deleted in the admin)."""
     if instance.image:
         images_delete_on_commit([instance.image.name])
+
+
+@receiver(post_delete, sender=Attachment)
+def _bytes_delete(sender, instance: Attachment, **kwargs) -> None:
+    """Delete a file's stored bytes once the deletion of its row commits (never before: a
+    rolled-back deletion keeps them)."""
+    names = [name for name in (instance.file.name, instance.thumbnail.name) if name]
+
+    def delete() -> None:
+        storage = files_storage()
+        for name in names:
+            try:
+                storage.delete(name)
+            except Exception:
+                logger.exception("could not delete stored file %s", name)
+
+    transaction.on_commit(delete)

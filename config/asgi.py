@@ -11,13 +11,14 @@ django_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from ops.asgi import Observed  # noqa: E402
+from ops.body_limit import BodyLimit  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from web.static import StaticFilesHandler  # noqa: E402
 
 application = Observed(
     ProtocolTypeRouter(
         {
-            "http": StaticFilesHandler(django_application),
+            "http": BodyLimit(StaticFilesHandler(django_application)),
             "websocket": websocket_application(),
         }
     )

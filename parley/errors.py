@@ -16,7 +16,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     TOO_LONG = "too_long"
-    TOO_LARGE = "too_large"  # REST only: a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    TOO_LARGE = "too_large"  # REST only: a request body, a file or an image over its limit
+    QUOTA_EXCEEDED = "quota_exceeded"  # REST only: the upload would pass PARLEY_FILES_QUOTA
     CONFLICT = "conflict"
     NAME_TAKEN = "name_taken"  # a room name another room you can see has
     ROOM_ARCHIVED = "room_archived"  # the room is archived: read-only until unarchived
@@ -33,6 +34,7 @@ REST_ONLY = frozenset(
     {
         ErrorCode.NOT_AUTHENTICATED,
         ErrorCode.TOO_LARGE,
+        ErrorCode.QUOTA_EXCEEDED,
         ErrorCode.METHOD_NOT_ALLOWED,
         ErrorCode.INTERNAL_ERROR,
         ErrorCode.NEW_OWNER_REQUIRED,
@@ -63,6 +65,14 @@ class Forbidden(ParleyError):
 
 class TooLong(ParleyError):
     code = ErrorCode.TOO_LONG
+
+
+class TooLarge(ParleyError):
+    code = ErrorCode.TOO_LARGE
+
+
+class QuotaExceeded(ParleyError):
+    code = ErrorCode.QUOTA_EXCEEDED
 
 
 class Conflict(ParleyError):

@@ -101,6 +101,9 @@ class Post(ClientFrame):
     # A reply in the thread of this message; shown in the room too when `also_to_room`.
     thread_root: MessageId | None = None
     also_to_room: StrictBool = False
+    # Ids of the author's pending uploads in the room (REST POST /rooms/{slug}/files); the
+    # body may then be empty.
+    files: Annotated[list[MessageId], Field(max_length=10)] | None = None
 
 
 class MessageFrame(ClientFrame):

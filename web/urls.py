@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from .csp import csp
 from .forms import LoginForm
-from .views import accounts, dms, lobby, profiles, rooms, settings
+from .views import accounts, dms, files, lobby, profiles, rooms, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -47,6 +47,9 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", csp(login), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("files/<int:attachment_id>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
+    path("files/<int:attachment_id>/<str:name>", files.file_download, name="file"),
+    path("files/<int:attachment_id>/", files.file_download, name="file_unnamed"),
     path("favicon.ico", favicon, name="favicon"),
     path("emoji.json", emoji_list, name="emoji"),
 ]

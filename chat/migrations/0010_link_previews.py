@@ -3,10 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+import chat.models
+
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chat", "0008_conversations"),
+        ("chat", "0009_attachments"),
     ]
 
     operations = [
@@ -24,7 +26,15 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(blank=True, max_length=300)),
                 ("description", models.CharField(blank=True, max_length=1000)),
                 ("site_name", models.CharField(blank=True, max_length=100)),
-                ("image", models.FileField(blank=True, max_length=200, upload_to="previews/")),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=chat.models.files_storage,
+                        upload_to="previews/",
+                    ),
+                ),
                 ("image_width", models.PositiveIntegerField(blank=True, null=True)),
                 ("image_height", models.PositiveIntegerField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

@@ -26,7 +26,7 @@ from throttle.services import post_admit
 
 from .. import markdown
 from ..models import Membership, Mention, Message, MessageEdit, Notify, Reaction, Room
-from ..payloads import message_payload, thread_summary, user_payload
+from ..payloads import attachment_payload, message_payload, thread_summary, user_payload
 from ..selectors import (
     ID_MAX,
     message_get,
@@ -36,6 +36,7 @@ from ..selectors import (
     thread_repliers,
 )
 from . import stream
+from .attachments import attachments_attach, attachments_remove
 from .previews import previews_drop, previews_enqueue
 from .rooms import member_changed, room_open
 
@@ -201,8 +202,13 @@ def message_post(
     client_id: UUID,
     thread_root: int | None = None,
     also_to_room: bool = False,
+    files: list[int] | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and broadcast it once committed. Returns (message, created).
+
+    `files`: ids of the author's pending uploads in this room (chat/services/attachments.py),
+    which the message takes in its transaction (NotFound, and nothing stored, when one is not
+    such an upload); a message with files may have an empty body.
 
     With `thread_root` (a message id) it is a reply in that message's thread: the root must be
     a message of this room that is not deleted (a reply names its thread's root; naming a
@@ -223,7 +229,10 @@ def message_post(
     unique (author, client_id) constraint, which rolls its transaction back, rather than by a
     lookup before every post.
     """
-    composed = _compose(body)
+    if files and not text_check_storable(body, field="body").strip():
+        composed = Composed(body="", html="", is_action=False)
+    else:
+        composed = _compose(body)
     body, html, is_action = composed.body, composed.html, composed.is_action
     if also_to_room and thread_root is None:
         raise BadRequest("Only a thread reply is also sent to the room.")
@@ -264,13 +273,23 @@ def message_post(
             _mentions_record(message=message, room=room, composed=composed, author=author)
             if composed.linked:
                 previews_enqueue(message)
+            attached = (
+                [
+                    attachment_payload(attachment)
+                    for attachment in attachments_attach(
+                        message=message, author=author, room=room, ids=files
+                    )
+                ]
+                if files
+                else None
+            )
             events.publish_on_commit(
                 events.MessagePosted(
                     room_id=room.pk,
                     room=room.slug,
                     seq=message.event_seq,
                     number=message.seq,
-                    message=message_payload(message, room_slug=room.slug),
+                    message=message_payload(message, room_slug=room.slug, attachments=attached),
                     root=root,
                 )
             )
@@ -383,9 +402,10 @@ def message_may_delete(*, message: Message, room: Room, by: User) -> bool:
 
 def message_delete(*, by: User, room: Room, message_id: int, operator: bool = False) -> Message:
     """Delete a message: its body, HTML and edit history are removed from the database (not
-    hidden), its reactions and pin go with them, and it stays as a tombstone in its place.
-    Records MessageDeleted, whose `message` is the tombstone; a deleted thread reply leaves its
-    root with one reply fewer (`root`, its new summary). A thread root's replies stay.
+    hidden), its reactions, pin and files go with them (the files' bytes once it commits), and
+    it stays as a tombstone in its place. Records MessageDeleted, whose `message` is the
+    tombstone; a deleted thread reply leaves its root with one reply fewer (`root`, its new
+    summary). A thread root's replies stay.
 
     NotFound for a message that is missing, already deleted (as in Slack: a second delete
     finds nothing to delete), or in a room `by` may not see; Forbidden unless `by` may delete
@@ -415,6 +435,7 @@ def message_delete(*, by: User, room: Room, message_id: int, operator: bool = Fa
         MessageEdit.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
         Mention.objects.filter(message=message).delete()
+        attachments_remove(message=message)
         message.body = message.html = ""
         message.deleted_at, message.pinned_at, message.pinned_by = timezone.now(), None, None
         message.mentions_wide = False

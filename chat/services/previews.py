@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from links import Card, unfurl
 from parley.errors import Forbidden, NotFound
 
 from .. import markdown
-from ..models import LinkPreview, Message, Room
+from ..models import LinkPreview, Message, Room, files_storage
 from ..selectors import ID_MAX, message_get, room_check_open
 from ..tasks import previews_make
 
@@ -53,14 +52,14 @@ def _image_store(message_id: int, card: Card | None) -> str:
     if card is None or card.image is None:
         return ""
     name = f"previews/{message_id}/{uuid.uuid4().hex}.jpg"
-    return default_storage.save(name, ContentFile(card.image.data))
+    return files_storage().save(name, ContentFile(card.image.data))
 
 
 def _images_delete(names: list[str]) -> None:
     for name in names:
         if name:
             try:
-                default_storage.delete(name)
+                files_storage().delete(name)
             except OSError:
                 logger.warning("could not delete preview image %s", name, exc_info=True)
 

@@ -190,6 +190,61 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "parley
 # Seconds a connection to the mail server may take per step; well under the digest's claim.
 EMAIL_TIMEOUT = 30
 
+# Files and images (chat/services/attachments.py; docs/configuration.md, "Files").
+# The largest file one upload may hold, in bytes; beyond it `too_large` (413).
+PARLEY_FILES_MAX_SIZE = _count("PARLEY_FILES_MAX_SIZE", 25 * 1024 * 1024)
+# Bytes of files one user may hold in all (thumbnails not counted); beyond it `quota_exceeded`.
+# 0: no quota.
+PARLEY_FILES_QUOTA = _count("PARLEY_FILES_QUOTA", 1024 * 1024 * 1024)
+# Files one message may carry.
+PARLEY_FILES_PER_MESSAGE = 10
+# Pixels an image may have (width x height); a larger one (a decompression bomb) is refused.
+PARLEY_IMAGE_MAX_PIXELS = _count("PARLEY_IMAGE_MAX_PIXELS", 50_000_000)
+# Seconds an upload may wait unposted before it is removed.
+PARLEY_FILES_UNPOSTED_TTL = 24 * 3600
+# Uploads go to a temporary file as they arrive, never whole into memory; the first handler
+# refuses one over PARLEY_FILES_MAX_SIZE as soon as it has read that much.
+FILE_UPLOAD_HANDLERS = [
+    "chat.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def files_storage(directory: Path) -> dict[str, Any]:
+    """Where uploaded files are kept: the `parley_files` entry of STORAGES. The filesystem under
+    `directory` (files 0600 in 0700 directories), or, with PARLEY_FILES_STORAGE, any Django
+    storage backend by dotted path (django-storages' S3 one, say) with the JSON object in
+    PARLEY_FILES_STORAGE_OPTIONS as its options."""
+    backend = os.environ.get("PARLEY_FILES_STORAGE", "").strip()
+    if not backend:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(directory),
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    import json
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    raw = os.environ.get("PARLEY_FILES_STORAGE_OPTIONS", "").strip() or "{}"
+    try:
+        options = json.loads(raw)
+    except ValueError:
+        options = None
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured(
+            "PARLEY_FILES_STORAGE_OPTIONS must be a JSON object, e.g. "
+            '{"bucket_name": "parley-files"} (see docs/deployment.md, "Files").'
+        )
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
 # Login throttling (django-axes): the AXES_FAILURE_LIMIT-th failed login for one username, or
 # from one address, and every login for it after, is refused with HTTP 429 for the cool-off; every
 # attempt during it starts the cool-off again (a client that keeps guessing never gets another

@@ -17,8 +17,12 @@ from .base import BASE_DIR
 # database (so its -wal and -shm too) and the key 0600, from the moment each exists.
 DATA_DIR = files.private_directory(Path(os.environ.get("PARLEY_DATA_DIR", BASE_DIR / "data")))
 DATABASE_FILE = files.private_file(DATA_DIR / "parley.sqlite3")
-# Stored files (link preview images; Django's storage API, the filesystem by default).
-MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files: private like the database (docs/configuration.md, "Files").
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "parley_files": files_storage(DATA_DIR / "files"),  # noqa: F405
+}
 
 # A key made once per data directory, so sessions survive restarts.
 SECRET_KEY = os.environ.get("SECRET_KEY") or files.secret_in(DATA_DIR / "secret_key")

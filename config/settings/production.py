@@ -6,6 +6,7 @@ traceback); nothing falls back to the embedded engines when production was asked
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -201,6 +202,17 @@ if EMAIL_HOST:
         raise ImproperlyConfigured(
             f"Set DEFAULT_FROM_EMAIL (the sender, e.g. Parley <parley@example.com>): sending email through EMAIL_HOST requires it ({SEE})."
         )
+
+# Uploaded files (docs/deployment.md, "Files"): a directory every server process on this
+# machine shares (0700, files 0600), or an object store by PARLEY_FILES_STORAGE.
+_files_dir = os.environ.get("PARLEY_FILES_DIR", "").strip()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "parley_files": files_storage(  # noqa: F405
+        Path(_files_dir) if _files_dir else BASE_DIR / "data" / "files"  # noqa: F405
+    ),
+}
 
 PARLEY_GUESTS = _bool("PARLEY_GUESTS", False)
 PARLEY_OPEN_SIGNUP = _bool("PARLEY_OPEN_SIGNUP", False)

@@ -174,6 +174,7 @@ class ProtocolConsumer(RoomSocket):
                 "client_id": frame.client_id,
                 "thread_root": frame.thread_root,
                 "also_to_room": frame.also_to_room,
+                "files": frame.files,
             }
             if room := self.slugs.get(frame.room.lower()):
                 post = partial(sessions.post_to_room, room=room, **fields)

@@ -200,6 +200,7 @@ async def test_subscribe_post_ack_message(open_socket, user_with_token):
             "pinned",
             "reactions",
             "previews",
+            "attachments",  # files (docs/protocol.md, "The message object")
             "version",
         }
 

@@ -147,3 +147,28 @@ def test_the_admin_archives_and_unarchives_through_the_services(make_user, make_
         assert archived == (action == "archive")
     changes = RoomEvent.objects.filter(room=room, type="room_updated").order_by("seq")
     assert [change.data["archived"] for change in changes] == [True, False]
+
+
+def test_the_admin_lists_each_users_file_usage_against_the_quota(
+    make_user, make_room, staff_client, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chat.services.attachments import attachment_upload
+
+    settings.PARLEY_FILES_QUOTA = 10_000
+    ada = make_user("ada")
+    make_user("bob")
+    room = make_room(ada)
+    for data in (b"a" * 1500, b"b" * 1000):
+        attachment_upload(uploader=ada, room=room, upload=SimpleUploadedFile("f.txt", data))
+    page = staff_client.get("/admin/chat/fileusage/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    row = text[text.index(">ada<") :]
+    row = row[: row.index("</tr>")]
+    assert "2.4\xa0KB" in row  # 2500 bytes
+    assert "9.8\xa0KB" in row  # the quota
+    assert "25.0 %" in row
+    assert ">bob<" in text
+    assert staff_client.get("/admin/chat/attachment/").status_code == 200

@@ -4,10 +4,9 @@
 import logging
 
 import pytest
-from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
 
-from chat.models import LinkPreview
+from chat.models import LinkPreview, files_storage
 from chat.selectors import message_payloads
 from chat.services.messages import message_delete, message_edit
 from chat.services.previews import preview_remove
@@ -50,7 +49,7 @@ def test_a_post_with_a_link_gets_its_card_from_the_job(
         "width": 480,
         "height": 240,
     }
-    assert default_storage.exists(preview.image.name)
+    assert files_storage().exists(preview.image.name)
     (update,) = updates(published)
     assert update.message["previews"] == [card]
     assert update.seq == payload(message)["version"]
@@ -169,7 +168,7 @@ def test_an_edit_that_drops_a_link_drops_its_card_and_its_image(
     message_edit(by=ada, room=room, message_id=message.pk, body="never mind")
     run_ready()
     assert payload(message)["previews"] == []
-    assert LinkPreview.objects.count() == 0 and not default_storage.exists(image)
+    assert LinkPreview.objects.count() == 0 and not files_storage().exists(image)
     assert [u.message["previews"] for u in updates(published)][-1] == []
 
 
@@ -180,7 +179,7 @@ def test_deleting_a_message_deletes_its_previews_images(make_user, make_room, po
     run_ready()
     image = LinkPreview.objects.get().image.name
     message_delete(by=ada, room=room, message_id=message.pk)
-    assert LinkPreview.objects.count() == 0 and not default_storage.exists(image)
+    assert LinkPreview.objects.count() == 0 and not files_storage().exists(image)
 
 
 def test_the_author_removes_a_card_for_good(make_user, make_room, post, link_server, published):
@@ -192,7 +191,7 @@ def test_the_author_removes_a_card_for_good(make_user, make_room, post, link_ser
     preview_remove(by=ada, room=room, message_id=message.pk, preview_id=first.pk)
     assert [p["id"] for p in payload(message)["previews"]] == [second.pk]
     assert [p["id"] for p in updates(published)[-1].message["previews"]] == [second.pk]
-    assert not default_storage.exists(first.image.name)
+    assert not files_storage().exists(first.image.name)
     # Neither a retried job nor an edit keeping the link brings it back.
     previews_make.enqueue(message.pk)
     message_edit(by=ada, room=room, message_id=message.pk, body=f"{first.url} {second.url} !")
@@ -304,7 +303,7 @@ def test_a_link_edited_away_while_it_is_fetched_leaves_no_card_and_no_file(
     run_ready()
     assert LinkPreview.objects.count() == 0
     folder = f"previews/{message.pk}"
-    assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
+    assert not files_storage().exists(folder) or files_storage().listdir(folder)[1] == []
 
 
 def test_a_room_deleted_in_the_admin_takes_its_previews_images(
@@ -316,4 +315,4 @@ def test_a_room_deleted_in_the_admin_takes_its_previews_images(
     run_ready()
     image = LinkPreview.objects.get().image.name
     room.delete()  # what the admin's delete does
-    assert not default_storage.exists(image)
+    assert not files_storage().exists(image)

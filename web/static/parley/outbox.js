@@ -35,15 +35,16 @@ export function sessionStore() {
   }
 }
 
-function entry(room, body, clientId, threadRoot, alsoToRoom) {
-  return { room, body, client_id: clientId, thread_root: threadRoot, also_to_room: alsoToRoom, sent: false };
+function entry(room, body, clientId, threadRoot, alsoToRoom, files = []) {
+  return { room, body, client_id: clientId, thread_root: threadRoot, also_to_room: alsoToRoom, files, sent: false };
 }
 
 export class Outbox {
   constructor(storage) {
     this.storage = storage;
-    // client_id -> {room, body, client_id, thread_root, also_to_room, sent}; `sent`: on the
-    // current socket, unanswered. `thread_root`: null for a post to the room.
+    // client_id -> {room, body, client_id, thread_root, also_to_room, files, sent}; `sent`: on
+    // the current socket, unanswered. `thread_root`: null for a post to the room. `files`: ids
+    // of uploads the post carries.
     this.entries = new Map();
     this.load();
   }
@@ -52,8 +53,8 @@ export class Outbox {
     return this.entries.size;
   }
 
-  add(room, body, clientId, { threadRoot = null, alsoToRoom = false } = {}) {
-    this.entries.set(clientId, entry(room, body, clientId, threadRoot, alsoToRoom));
+  add(room, body, clientId, { threadRoot = null, alsoToRoom = false, files = [] } = {}) {
+    this.entries.set(clientId, entry(room, body, clientId, threadRoot, alsoToRoom, files));
     this.save();
   }
 
@@ -88,12 +89,13 @@ export class Outbox {
   load() {
     try {
       const saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) || "[]");
-      for (const { room, body, client_id, thread_root = null, also_to_room = false } of saved) {
+      for (const { room, body, client_id, thread_root = null, also_to_room = false, files = [] } of saved) {
         // A post an older page stored that the server would refuse is dropped, not retried
         // behind the others after every reload.
         if (typeof room !== "string" || typeof client_id !== "string" || !isSendable(body)) continue;
         if (thread_root !== null && !Number.isInteger(thread_root)) continue;
-        this.entries.set(client_id, entry(room, body, client_id, thread_root, also_to_room === true));
+        const ids = Array.isArray(files) ? files.filter(Number.isInteger) : [];
+        this.entries.set(client_id, entry(room, body, client_id, thread_root, also_to_room === true, ids));
       }
     } catch {
       // storage unavailable or corrupt: start empty

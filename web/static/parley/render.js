@@ -7,6 +7,8 @@
 // allowlist of tags, attributes and URL schemes): it is inserted as HTML. Without `html` (a
 // message from before Markdown) the `body` is shown as text.
 
+import { attachmentsNode } from "./files.js";
+
 export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -239,6 +241,8 @@ export function messageNode(message, options) {
   if (message.pinned && !message.deleted) node.append(el("div", "msg-pin", "📌 Pinned"));
   node.append(metaNode(message, options), bodyNode(message));
   if (!message.deleted && message.previews?.length > 0) node.append(previewsNode(message, mine));
+  const files = attachmentsNode(message);
+  if (files) node.append(files);
   if (!message.deleted && message.reactions.length > 0) node.append(reactionsNode(message, options));
   if (options.place === "timeline" && message.reply_count > 0) node.append(threadSummaryNode(message));
   if (!message.deleted) node.append(toolbarNode(message, options));

@@ -10,6 +10,7 @@
 // changes, views render from the store and send intents through the socket.
 
 import { MessageActions } from "./actions.js";
+import { Uploads } from "./files.js";
 import { MentionAutocomplete } from "./mentions.js";
 import { isSendable } from "./outbox.js";
 import { Drawers, PinsPanel, ThreadsPanel } from "./panels.js";
@@ -200,6 +201,7 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
     $("archived-banner").hidden = !archived;
     $("chat-message-input").disabled = archived;
     $("chat-message-submit").disabled = archived;
+    if ($("attach-button")) $("attach-button").disabled = archived;
     // A handover moves the owner badge (the Remove buttons follow at the next load).
     for (const row of memberList.querySelectorAll("li[data-username]")) {
       const badge = row.querySelector(".badge-owner");
@@ -318,15 +320,69 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
   }
 
   // Returns false, and says why, for text the server would refuse: it stays in the composer.
-  function post(body) {
+  function post(body, files = []) {
     if (!isSendable(body)) {
       notice("This message holds a character that cannot be sent (U+0000 or half of an emoji); remove it and send again.", "error");
       return false;
     }
-    const clientId = socket.post(slug, body);
-    timeline.showPending({ client_id: clientId, body });
+    const clientId = socket.post(slug, body, { files });
+    timeline.showPending({ client_id: clientId, body: files.length && !body ? `📎 ${files.length === 1 ? "1 file" : `${files.length} files`}` : body });
     return true;
   }
+
+  // ---- files: the attach button, drag-and-drop onto the conversation, pasted images ----
+
+  const uploads = new Uploads({ slug, list: $("pending-files"), notice });
+  const attachButton = $("attach-button");
+  const fileInput = $("file-input");
+  const canUpload = () => Boolean(attachButton) && !attachButton.disabled;
+  if (attachButton && fileInput) {
+    attachButton.addEventListener("click", () => fileInput.click(), { signal });
+    fileInput.addEventListener(
+      "change",
+      () => {
+        uploads.add([...fileInput.files]);
+        fileInput.value = "";
+        input.focus();
+      },
+      { signal },
+    );
+  }
+  const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
+  root.addEventListener(
+    "dragover",
+    (event) => {
+      if (!canUpload() || !carriesFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      root.classList.add("dropping");
+    },
+    { signal },
+  );
+  root.addEventListener("dragleave", (event) => {
+    if (!root.contains(event.relatedTarget)) root.classList.remove("dropping");
+  }, { signal });
+  root.addEventListener(
+    "drop",
+    (event) => {
+      root.classList.remove("dropping");
+      if (!canUpload() || !event.dataTransfer?.files?.length) return;
+      event.preventDefault();
+      uploads.add([...event.dataTransfer.files]);
+      input.focus();
+    },
+    { signal },
+  );
+  input.addEventListener(
+    "paste",
+    (event) => {
+      const files = [...(event.clipboardData?.files ?? [])];
+      if (!canUpload() || files.length === 0) return;
+      event.preventDefault(); // the image, not its file name as text
+      uploads.add(files);
+    },
+    { signal },
+  );
 
   async function rename(name) {
     if (!name) {
@@ -365,10 +421,16 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
-    const command = text.match(NAME_COMMAND);
+    if (uploads.busy) {
+      notice("Wait for the files to finish uploading, then send.", "error");
+      return;
+    }
+    const files = uploads.ids();
+    if (!text && files.length === 0) return;
+    const command = files.length === 0 && text.match(NAME_COMMAND);
     if (command) rename((command[1] ?? "").trim());
-    else if (!post(text)) return;
+    else if (!post(text, files)) return;
+    else uploads.clear();
     input.value = "";
     autosize();
     input.focus();

@@ -157,9 +157,10 @@ export class ParleySocket extends EventTarget {
 
   // Queues a post and returns its client_id. It is sent when the room is subscribed on a live
   // socket, and again after every reconnect until acknowledged. With `threadRoot` (a message
-  // id) it is a reply in that thread, shown in the room too with `alsoToRoom`.
-  post(room, body, { threadRoot = null, alsoToRoom = false, clientId = newClientId() } = {}) {
-    this.outbox.add(room, body, clientId, { threadRoot, alsoToRoom });
+  // id) it is a reply in that thread, shown in the room too with `alsoToRoom`. `files`: ids of
+  // the user's uploads (files.js) the message carries.
+  post(room, body, { threadRoot = null, alsoToRoom = false, files = [], clientId = newClientId() } = {}) {
+    this.outbox.add(room, body, clientId, { threadRoot, alsoToRoom, files });
     this.pump();
     return clientId;
   }
@@ -506,6 +507,7 @@ export class ParleySocket extends EventTarget {
         frame.thread_root = entry.thread_root;
         frame.also_to_room = entry.also_to_room;
       }
+      if (entry.files?.length) frame.files = entry.files;
       this.send(frame);
       entry.sent = true;
       inFlight += 1;

@@ -1,0 +1,56 @@
+"""Files: upload one to a room, to be carried by a post (`files` in POST .../messages and in
+the WebSocket `post` frame). Downloads are served at each file's `url` (web/views/files.py)."""
+
+from django.conf import settings
+from ninja import Router, Status
+
+from chat.payloads import attachment_payload
+from chat.services.attachments import attachment_upload, file_too_large
+from chat.uploads import MULTIPART_SLACK
+from parley.errors import BadRequest
+
+from .auth import AuthenticatedRequest
+from .rooms import room_visible
+from .schemas import AttachmentOut, errors
+
+router = Router(tags=["files"])
+
+_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/rooms/{slug}/files",
+    response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 413, 429)},
+    openapi_extra=_FORM,
+)
+def file_upload(request: AuthenticatedRequest, slug: str):
+    """Upload one file (multipart/form-data, field `file`) to a room the caller may see: 201
+    with the pending file, which only the caller sees until a post of theirs in this room
+    names it in `files` (within a day, or it is removed). Its type is read from its content; a
+    raster image is stored upright and without its metadata (EXIF location). 413 `too_large`
+    over PARLEY_FILES_MAX_SIZE (or an image over PARLEY_IMAGE_MAX_PIXELS), 413
+    `quota_exceeded` over the caller's PARLEY_FILES_QUOTA."""
+    room = room_visible(slug=slug, user=request.auth)
+    announced = request.META.get("CONTENT_LENGTH") or "0"
+    if announced.isdigit() and int(announced) > settings.PARLEY_FILES_MAX_SIZE + MULTIPART_SLACK:
+        raise file_too_large()
+    upload = request.FILES.get("file")
+    if getattr(request, "parley_upload_too_large", False):
+        raise file_too_large()
+    if upload is None:
+        raise BadRequest("Send the file as the multipart/form-data field 'file'.")
+    attachment = attachment_upload(uploader=request.auth, room=room, upload=upload)
+    return Status(201, attachment_payload(attachment))

@@ -1,0 +1,77 @@
+"""Downloads of files shared in rooms (/files/<id>/<name>) and their thumbnails: to the people
+who may see the file's room (chat.services.attachments.attachment_get_visible), signed in by
+the session cookie or, for programs, `Authorization: Bearer <token>`. Anyone else, signed in
+or not, gets the 404 a file that does not exist gets.
+
+Every answer is built not to run in the browser: the Content-Type is the one sniffed from the
+content (chat/uploads.py), with `nosniff`; only raster images are `inline`, everything else an
+`attachment`; and a CSP `sandbox` with no sources makes even a file opened by itself an inert
+document with an opaque origin (a polyglot GIF that is also HTML runs nothing)."""
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from accounts.models import User
+from accounts.services import token_authenticate
+from chat.models import Attachment
+from chat.services.attachments import attachment_get_visible
+from chat.uploads import file_inline, file_serve_type
+from parley.errors import NotFound
+
+# No scripts, no plugins, no framing, no forms; an image shows, styled by the browser's own
+# image page.
+FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
+def _caller(request: HttpRequest) -> User | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return token_authenticate(secret=secret.strip()) if secret.strip() else None
+    return request.user if request.user.is_authenticated else None
+
+
+def _visible(request: HttpRequest, attachment_id: int) -> Attachment:
+    user = _caller(request)
+    if user is None:
+        raise Http404("No such file.")
+    try:
+        return attachment_get_visible(attachment_id=attachment_id, user=user)
+    except NotFound as missing:
+        raise Http404("No such file.") from missing
+
+
+def _serve(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
+    stored = attachment.thumbnail if thumbnail else attachment.file
+    inline = file_inline(attachment.content_type)
+    if thumbnail:
+        content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
+    else:
+        content_type = file_serve_type(attachment.content_type)
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=not inline, filename=attachment.name) or ""
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_POLICY
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "no-referrer"
+    # A member's browser may keep it; no shared cache may.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_safe
+def file_download(request: HttpRequest, attachment_id: int, name: str = "") -> FileResponse:
+    """The file as uploaded (an image: upright, without metadata). `name` is for the reader and
+    the browser's save dialog; the id alone decides which file it is."""
+    return _serve(_visible(request, attachment_id))
+
+
+@require_safe
+def file_thumbnail(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """An image's thumbnail, once the job made it (404 before)."""
+    attachment = _visible(request, attachment_id)
+    if not attachment.thumbnail:
+        raise Http404("No thumbnail.")
+    return _serve(attachment, thumbnail=True)
