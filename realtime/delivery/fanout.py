@@ -43,6 +43,8 @@ class ChannelLayerFanout:
     def __init__(self):
         # Per event loop: events waiting to be sent to the layer, in commit order.
         self.queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
+        # The event loop this process serves on, as last seen by a publish.
+        self.home: asyncio.AbstractEventLoop | None = None
 
     def publish(self, event: events.Event) -> None:
         if isinstance(event, events.RoomChange):
@@ -70,6 +72,12 @@ class ChannelLayerFanout:
 
     def _send(self, group: str, layer_event: dict) -> None:
         loop = _server_loop()
+        if loop is not None:
+            self.home = loop
+        elif self.home is not None and self.home.is_running():
+            # A thread the server started itself (the job worker's, in the embedded mode):
+            # hand the event to the server's loop, whose in-memory layer is not thread-safe.
+            loop = self.home
         if loop is None or not loop.is_running():
             # No server here (a management command): send it and wait.
             async_to_sync(get_channel_layer().group_send)(group, layer_event)
