@@ -46,9 +46,13 @@ def _request(server, method, path, token, *, data=None, content_type=None) -> di
 def _upload(server, token) -> int:
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + _png() + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + _png()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     answer = _request(
         server,
         "POST",
