@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "accounts",
     "chat",
     "notifications",
+    "search",
     "realtime",
     "api",
     "web",

@@ -1,0 +1,99 @@
+"""The full-text index of messages, per engine, kept by the database itself so that every
+write path (a post, an edit, a deletion, the admin, an import, a raw UPDATE) keeps it right and
+nothing in chat knows search exists.
+
+- SQLite: an FTS5 table over chat_message's `body` (external content: the text is not stored
+  twice), kept by triggers on chat_message. Tokenizer: `porter unicode61 remove_diacritics 2`:
+  words by Unicode letters and digits, without case or accents ("cafe" finds "Café"), and
+  stemmed in English ("deploy" finds "deployed", "deploys"), as PostgreSQL's `english`
+  configuration does, so that both engines find the same messages for the same words. The
+  Porter stemmer only trims English suffixes: a word of another language is kept whole or
+  trimmed alike in the index and in the query, so it still finds itself.
+- PostgreSQL: a GIN index on the expression to_tsvector('english', body) (no column added to
+  chat's table); the query repeats that expression so that the planner uses the index.
+  PostgreSQL keeps accents (its `unaccent` is an extension not every server has) and drops
+  English stop words ("the", "and").
+
+A deleted message's body is emptied by the service that deletes it (chat/services/messages.py),
+which updates its index entry to nothing; the search also filters deleted messages out.
+"""
+
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+# The FTS5 table and the PostgreSQL text search configuration (docs/api.md, "Search").
+FTS_TABLE = "search_message"
+PG_CONFIG = "english"
+PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, chat_message.body)"
+
+SQLITE_TRIGGERS = {
+    "search_message_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS search_message_insert AFTER INSERT ON chat_message BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body);
+        END""",
+    "search_message_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS search_message_delete AFTER DELETE ON chat_message BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body) VALUES ('delete', old.id, old.body);
+        END""",
+    # Only when the text changed (an edit, a deletion emptying it): saving a message for its
+    # reactions, pins or thread summary costs the index nothing.
+    "search_message_update": f"""
+        CREATE TRIGGER IF NOT EXISTS search_message_update AFTER UPDATE OF body ON chat_message
+        WHEN old.body IS NOT new.body BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body) VALUES ('delete', old.id, old.body);
+            INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body);
+        END""",
+}
+SQLITE_CREATE = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        body, content='chat_message', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2')""",
+    *SQLITE_TRIGGERS.values(),
+    # Index the messages already there.
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+# Built over the existing rows by CREATE INDEX itself.
+POSTGRES_CREATE = [
+    f"CREATE INDEX IF NOT EXISTS search_message_body ON chat_message USING gin ({PG_VECTOR})"
+]
+POSTGRES_DROP = ["DROP INDEX IF EXISTS search_message_body"]
+
+
+def _run(schema_editor: BaseDatabaseSchemaEditor, statements: dict[str, list[str]]) -> None:
+    for statement in statements.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement)
+
+
+def schema_create(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """The migration's forward step: the engine's index, built over the existing messages."""
+    _run(schema_editor, {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE})
+
+
+def schema_drop(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    _run(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP})
+
+
+def schema_ensure(*, using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: on SQLite, put the triggers back and rebuild the index if a later
+    migration of chat_message dropped them (SQLite alters a table by copying it into a new one,
+    which loses its triggers). Does nothing when all is in place, or before search's own
+    migration ran."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
+            [FTS_TABLE, *SQLITE_TRIGGERS],
+        )
+        found = {name for _, name in cursor.fetchall()}
+        if FTS_TABLE not in found or found >= {FTS_TABLE, *SQLITE_TRIGGERS}:
+            return
+        for statement in SQLITE_CREATE[1:]:
+            cursor.execute(statement)
