@@ -16,6 +16,7 @@ from . import (
     notifications,
     reactions,
     rooms,
+    search,
     threads,
 )
 from .auth import caller_auth
@@ -41,3 +42,4 @@ api.add_router("", threads.router)
 api.add_router("", events.router)
 api.add_router("", conversations.router)
 api.add_router("", notifications.router)
+api.add_router("", search.router)
