@@ -11,8 +11,8 @@ from chat.selectors import (
     message_history_around,
     message_payloads,
 )
-from parley.errors import BadRequest
 from chat.services.messages import message_delete, message_edit, message_post
+from parley.errors import BadRequest
 from throttle.services import reader_key, replay_charge
 
 from .auth import AuthenticatedRequest
