@@ -84,10 +84,7 @@ def _fill(messages: int, rooms_count: int) -> dict:
     searcher = User.objects.create(username="searcher")
     authors = User.objects.bulk_create([User(username=f"author{i}") for i in range(200)])
     rooms = Room.objects.bulk_create(
-        [
-            Room(slug=f"room-{i}", name=f"Room {i}", private=i % 10 == 9)
-            for i in range(rooms_count)
-        ]
+        [Room(slug=f"room-{i}", name=f"Room {i}", private=i % 10 == 9) for i in range(rooms_count)]
     )
     Membership.objects.bulk_create(
         [Membership(room=room, user=searcher) for i, room in enumerate(rooms) if i % 20 in (0, 9)]

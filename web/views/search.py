@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from parley.errors import NotFound, ParleyError
+from parley.errors import ParleyError
 from search.selectors import message_search
 from throttle.services import reader_key, search_admit
 
@@ -28,14 +28,14 @@ def _result_link(result: dict) -> str:
 @require_GET
 def search(request):
     """Results for `q` (none asked: an empty page with the search box's help); `cursor` pages
-    on. A query that does not parse, or an `in:` room the visitor may not read, is said on the
-    page (with status 400 or 404), as for one that does not exist."""
+    on. A query that does not parse, an `in:` room the visitor may not read (said exactly as
+    for one that does not exist), too many searches: said on the page, which is still the
+    shell's page (200), so that the router shows it without reloading."""
     user = request.user
     if not user.is_authenticated and not settings.PARLEY_GUESTS:
         return redirect_to_login(request.get_full_path())
     query = request.GET.get("q", "")
     context: dict = {"q": query, "results": [], "error": None, "next_cursor": None}
-    status = 200
     if query.strip():
         try:
             search_admit(
@@ -47,12 +47,9 @@ def search(request):
             page = message_search(user=user, query=query, cursor=request.GET.get("cursor"))
         except ParleyError as error:
             context["error"] = error.message
-            status = 404 if isinstance(error, NotFound) else 400
-            if error.code == "rate_limited":
-                status = 429
         else:
             context["results"] = [
                 {**result, "link": _result_link(result)} for result in page["results"]
             ]
             context["next_cursor"] = page["next_cursor"]
-    return render(request, "web/search.html", context, status=status)
+    return render(request, "web/search.html", context)

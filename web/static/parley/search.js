@@ -26,8 +26,10 @@ export function mountSearchBox({ go }) {
     if (event.key !== "Escape") return;
     event.preventDefault();
     event.stopPropagation();
-    const back = before && before.isConnected ? before : document.getElementById("main");
+    const main = document.getElementById("main");
+    const back = before && before.isConnected && before !== document.body ? before : main;
     before = null;
+    input.blur();
     back?.focus();
   });
   document.addEventListener("keydown", (event) => {

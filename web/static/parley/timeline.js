@@ -14,7 +14,7 @@ import { getJson } from "./rest.js";
 const HISTORY_PAGE = 50;
 // A jump this many messages or fewer above the oldest one loaded pages back to it (a
 // contiguous log); a longer one loads the page around the message.
-const JUMP_BY_PAGES = 150;
+const JUMP_BY_PAGES = 100;
 const NEAR_BOTTOM = 60; // px: closer than this to the bottom follows new messages
 const GROUP_GAP = 5 * 60 * 1000; // ms between two messages of one author shown as one group
 
