@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from .query import Query
-from .schema import FTS_TABLE, PG_CONFIG, PG_VECTOR
+from .schema import FTS_TABLE, PG_CONFIG, PG_TEXT, PG_VECTOR
 
 # What the engines put around a match in a snippet: characters a message is not expected to
 # hold. search/snippets.py escapes the text and makes them <mark> (a stray one in a body can
@@ -73,9 +73,9 @@ def _postgresql(query: Query, where: str, params: list, limit: int, offset: int)
     # Ranked and cut to the page first; only the page's snippets are made (ts_headline reads
     # the whole text again).
     sql = f"""
-        SELECT page.id, ts_headline(%s::regconfig, page.body, {tsquery}, %s)
+        SELECT page.id, ts_headline(%s::regconfig, page.text, {tsquery}, %s)
         FROM (
-            SELECT chat_message.id, chat_message.body,
+            SELECT chat_message.id, {PG_TEXT} AS text,
                    ts_rank({PG_VECTOR}, {tsquery}) AS rank
             FROM chat_message
             WHERE {PG_VECTOR} @@ {tsquery} AND ({where})
@@ -97,7 +97,8 @@ def _postgresql(query: Query, where: str, params: list, limit: int, offset: int)
                 offset,
             ],
         )
-        return [Hit(id=row[0], snippet=row[1]) for row in cursor.fetchall()]
+        # The space PG_TEXT put after each "<" (one the text had stays: "<  " becomes "< ").
+        return [Hit(id=row[0], snippet=row[1].replace("< ", "<")) for row in cursor.fetchall()]
 
 
 def engine_search(query: Query, *, where: str, params: list, limit: int, offset: int) -> list[Hit]:

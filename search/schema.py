@@ -10,7 +10,8 @@ nothing in chat knows search exists.
   Porter stemmer only trims English suffixes: a word of another language is kept whole or
   trimmed alike in the index and in the query, so it still finds itself.
 - PostgreSQL: a GIN index on the expression to_tsvector('english', body) (no column added to
-  chat's table); the query repeats that expression so that the planner uses the index.
+  chat's table; PG_VECTOR below); the query repeats that expression so that the planner uses
+  the index.
   PostgreSQL keeps accents (its `unaccent` is an extension not every server has) and drops
   English stop words ("the", "and").
 
@@ -26,7 +27,11 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 # The FTS5 table and the PostgreSQL text search configuration (docs/api.md, "Search").
 FTS_TABLE = "search_message"
 PG_CONFIG = "english"
-PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, chat_message.body)"
+# PostgreSQL's parser reads `<word ...>` as an HTML tag and skips it (and all of a <script>),
+# so the text it reads has a space after each "<": a message is text, and "the <div> broke"
+# holds the word "div". search/engines.py takes the space out of snippets again.
+PG_TEXT = "replace(chat_message.body, '<', '< ')"
+PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, {PG_TEXT})"
 
 SQLITE_TRIGGERS = {
     "search_message_insert": f"""

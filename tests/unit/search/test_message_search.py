@@ -286,3 +286,15 @@ def test_the_index_is_rebuilt_when_a_migration_dropped_its_triggers(
     assert search(ada, "gone") == ["written while the triggers were gone"]
     post(ada, room, "and after they came back")
     assert search(ada, "came") == ["and after they came back"]
+
+
+def test_words_inside_html_like_text_are_found(make_user, make_room, post, search):
+    ada = make_user()
+    room = make_room(ada)
+    post(ada, room, "the <script>deploy</script> and <div>layout</div> a < b")
+    assert search(ada, "deploy layout") == [
+        "the <script>deploy</script> and <div>layout</div> a < b"
+    ]
+    [result] = message_search(user=ada, query="layout")["results"]
+    assert "&lt;div&gt;<mark>layout</mark>&lt;/div&gt;" in result["snippet"]
+    assert "a &lt; b" in result["snippet"]
