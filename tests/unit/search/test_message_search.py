@@ -298,3 +298,21 @@ def test_words_inside_html_like_text_are_found(make_user, make_room, post, searc
     [result] = message_search(user=ada, query="layout")["results"]
     assert "&lt;div&gt;<mark>layout</mark>&lt;/div&gt;" in result["snippet"]
     assert "a &lt; b" in result["snippet"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_the_messages_already_there(make_user, make_room, post, search):
+    from django.db import connection
+
+    from search.schema import schema_create, schema_drop
+
+    ada = make_user()
+    room = make_room(ada)
+    with connection.schema_editor() as editor:
+        schema_drop(None, editor)
+    post(ada, room, "written before search existed")
+    with connection.schema_editor() as editor:
+        schema_create(None, editor)
+    assert search(ada, "existed") == ["written before search existed"]
+    post(ada, room, "and one written later")
+    assert search(ada, "later") == ["and one written later"]
