@@ -13,6 +13,7 @@ itself; it opens no socket.
 """
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -81,6 +82,7 @@ def _fill(messages: int, rooms_count: int) -> dict:
 
     rng = random.Random(10)
     words, weights = _vocabulary(rng)
+    cumulative = list(itertools.accumulate(weights))
     searcher = User.objects.create(username="searcher")
     authors = User.objects.bulk_create([User(username=f"author{i}") for i in range(200)])
     rooms = Room.objects.bulk_create(
@@ -97,7 +99,7 @@ def _fill(messages: int, rooms_count: int) -> dict:
         for n in range(messages):
             index = rng.randrange(len(rooms))
             per_room[index] += 1
-            text = rng.choices(words, weights, k=rng.randrange(4, 25))
+            text = rng.choices(words, cum_weights=cumulative, k=rng.randrange(4, 25))
             if rng.random() < 0.05:
                 text.insert(rng.randrange(len(text)), rng.choice(PHRASES))
             link = rng.random() < 0.05
@@ -126,7 +128,7 @@ def _fill(messages: int, rooms_count: int) -> dict:
         Room.objects.bulk_update(rooms, ["last_seq", "last_event_seq"])
     return {
         "searcher": searcher,
-        "rare": words[5000],
+        "rare": words[2500],
         "room": rooms[0].slug,
         "author": authors[7].username,
         "day": (now - timedelta(days=30)).date().isoformat(),
