@@ -61,3 +61,17 @@ async def test_version_1_does_not_know_search(open_socket, user_with_token):
     socket = await ready_socket(open_socket, token, "/ws/")
     await socket.send(type="search", q="x")
     assert (await socket.recv_until("error"))["code"] == "unknown_type"
+
+
+async def test_an_anonymous_visitor_searches_the_public_rooms(open_socket, user_with_token):
+    ada, _ = await sync_to_async(user_with_token)("ada")
+    public = await sync_to_async(room_create)(owner=ada, name="Open", slug="open")
+    secret = await sync_to_async(room_create)(owner=ada, name="Secret", private=True)
+    for room in (public, secret):
+        await sync_to_async(message_post)(
+            author=ada, room=room, body=f"plan in {room.name}", client_id=uuid.uuid4()
+        )
+    socket = await ready_socket(open_socket, None)
+    await socket.send(type="search", q="plan")
+    frame = await socket.recv_until("search_results")
+    assert [result["room"]["slug"] for result in frame["results"]] == ["open"]
