@@ -9,9 +9,14 @@ nothing in chat knows search exists.
   configuration does, so that both engines find the same messages for the same words. The
   Porter stemmer only trims English suffixes: a word of another language is kept whole or
   trimmed alike in the index and in the query, so it still finds itself.
-- PostgreSQL: a GIN index on the expression to_tsvector('english', body) (no column added to
-  chat's table; PG_VECTOR below); the query repeats that expression so that the planner uses
-  the index.
+- PostgreSQL: a stored generated column `search_vector` on chat_message,
+  to_tsvector('english', body), with a GIN index on it. PostgreSQL keeps it (every write path,
+  as the triggers do on SQLite); chat's model does not know it, and Django's inserts and updates
+  name only the model's columns. Stored rather than an index on the expression: ranking
+  (ts_rank) and phrase rechecks read the stored vector instead of parsing each matching
+  message's text again, which made a frequent word 5-10 times slower at a million messages
+  (docs/performance.md, "Issue 10: search"); the price is the vector's bytes on each row. A
+  later migration changing the type of chat_message.body must drop and re-add the column.
   PostgreSQL keeps accents (its `unaccent` is an extension not every server has) and drops
   English stop words ("the", "and").
 
@@ -31,7 +36,7 @@ PG_CONFIG = "english"
 # so the text it reads has a space after each "<": a message is text, and "the <div> broke"
 # holds the word "div". search/engines.py takes the space out of snippets again.
 PG_TEXT = "replace(chat_message.body, '<', '< ')"
-PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, {PG_TEXT})"
+PG_VECTOR = "chat_message.search_vector"
 
 SQLITE_TRIGGERS = {
     "search_message_insert": f"""
@@ -63,11 +68,16 @@ SQLITE_DROP = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
-# Built over the existing rows by CREATE INDEX itself.
+# Computed for the existing rows by ALTER TABLE (which rewrites the table), then indexed.
 POSTGRES_CREATE = [
-    f"CREATE INDEX IF NOT EXISTS search_message_body ON chat_message USING gin ({PG_VECTOR})"
+    "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS "
+    f"AS (to_tsvector('{PG_CONFIG}'::regconfig, replace(body, '<', '< '))) STORED",
+    "CREATE INDEX IF NOT EXISTS search_message_vector ON chat_message USING gin (search_vector)",
 ]
-POSTGRES_DROP = ["DROP INDEX IF EXISTS search_message_body"]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS search_message_vector",
+    "ALTER TABLE chat_message DROP COLUMN IF EXISTS search_vector",
+]
 
 
 def _run(schema_editor: BaseDatabaseSchemaEditor, statements: dict[str, list[str]]) -> None:

@@ -1,6 +1,6 @@
-"""The full-text index of messages: an FTS5 table kept by triggers (SQLite), or a GIN index
-on the message text (PostgreSQL); search/schema.py says which and why. Built over the messages
-already stored."""
+"""The full-text index of messages: an FTS5 table kept by triggers (SQLite), or a stored
+tsvector column with a GIN index (PostgreSQL); search/schema.py says which and why. Built over
+the messages already stored."""
 
 from django.db import migrations
 
