@@ -5,8 +5,14 @@ from ninja import Query, Router, Status
 
 from accounts.models import User
 from chat.models import Message
-from chat.selectors import HISTORY_MAX, message_history, message_payloads
+from chat.selectors import (
+    HISTORY_MAX,
+    message_history,
+    message_history_around,
+    message_payloads,
+)
 from chat.services.messages import message_delete, message_edit, message_post
+from parley.errors import BadRequest
 from throttle.services import reader_key, replay_charge
 
 from .auth import AuthenticatedRequest
@@ -32,15 +38,25 @@ def message_list(
     slug: str,
     before: int | None = Query(None, ge=0, description="Only messages with a seq below this."),
     after: int | None = Query(None, ge=0, description="Only messages with a seq above this."),
+    around: int | None = Query(
+        None, ge=0, description="The page around the message with this seq (alone)."
+    ),
     limit: int = Query(50, ge=1, le=HISTORY_MAX),
 ):
     """Up to `limit` messages of the room's timeline, ascending by seq, each as it is now: the
     newest ones (before `before`, when given), or, with `after`, the oldest ones after it (and
     before `before`, when both are given). `has_more` says whether more lie beyond the page in
     that direction: older ones without `after`; with `after`, newer ones (below `before`, when
-    given). Thread replies not also sent to the room are not in it."""
+    given). With `around` (alone): the page holding that message, about half of it before it,
+    `has_more` for older ones (newer ones: after the page's last seq up to the room's). Thread replies not also sent to
+    the room are not in it."""
+    if around is not None and (before is not None or after is not None):
+        raise BadRequest("around: send it alone, without before or after.")
     room = room_visible(slug=slug, user=request.auth)
-    messages, has_more = message_history(room=room, before=before, after=after, limit=limit)
+    if around is not None:
+        messages, has_more = message_history_around(room=room, seq=around, limit=limit)
+    else:
+        messages, has_more = message_history(room=room, before=before, after=after, limit=limit)
     replay_charge(reader=reader(request.auth), messages=len(messages))
     return {
         "messages": message_payloads(messages, viewer=request.auth, room_slug=room.slug),

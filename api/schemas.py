@@ -352,6 +352,32 @@ class MessagePageOut(Out):
     has_more: bool
 
 
+class SearchRoomOut(Out):
+    slug: str
+    name: str
+    kind: str
+    private: bool
+
+
+class SearchResultOut(Out):
+    id: int
+    room: SearchRoomOut
+    # The message's number in the room's timeline; null for a thread reply shown only in its
+    # thread (`thread_root`).
+    seq: int | None
+    thread_root: int | None
+    author: UserOut
+    created_at: Timestamp
+    edited_at: Timestamp | None
+    # HTML: the text escaped, the matches in <mark>.
+    snippet: str
+
+
+class SearchPageOut(Out):
+    results: list[SearchResultOut]
+    next_cursor: str | None
+
+
 class ReactionStateOut(Out):
     emoji: str
     count: int

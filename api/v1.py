@@ -18,6 +18,7 @@ from . import (
     previews,
     reactions,
     rooms,
+    search,
     threads,
 )
 from .auth import caller_auth
@@ -45,3 +46,4 @@ api.add_router("", threads.router)
 api.add_router("", events.router)
 api.add_router("", conversations.router)
 api.add_router("", notifications.router)
+api.add_router("", search.router)

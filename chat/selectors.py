@@ -188,6 +188,20 @@ def message_history(
     return page[:limit][::-1], len(page) > limit
 
 
+def message_history_around(*, room: Room, seq: int, limit: int = 50) -> tuple[list[Message], bool]:
+    """The page of the room's timeline around message number `seq` (a search result shown in
+    context): up to `limit` messages (at most HISTORY_MAX), ascending, about half of them
+    before it and the rest from it on (more before it when fewer follow), and whether older
+    ones lie beyond the page."""
+    limit = max(1, min(limit, HISTORY_MAX))
+    messages = Message.objects.filter(room=room, seq__isnull=False).select_related("author")
+    older = list(messages.filter(seq__lt=seq).order_by("-seq")[:limit])
+    newer = list(messages.filter(seq__gte=seq).order_by("seq")[:limit])
+    newer = newer[: limit - min(len(older), limit // 2)]
+    kept = limit - len(newer)
+    return older[:kept][::-1] + newer, len(older) > kept
+
+
 # The largest id a row may have (a 64-bit integer): a larger one names no message, on any engine.
 ID_MAX = 2**63 - 1
 

@@ -217,6 +217,16 @@ class Name(ClientFrame):
     display_name: Annotated[StrictStr, Field(min_length=1, max_length=80)]
 
 
+class Search(ClientFrame):
+    """Version 2: the messages the user may read that match `q` (docs/api.md's query
+    language), a page at a time: `search_results`."""
+
+    type: Literal["search"]
+    q: Annotated[StrictStr, Field(max_length=500)]
+    limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    cursor: Annotated[StrictStr, Field(max_length=100)] | None = None
+
+
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     get_args(frame.model_fields["type"].annotation)[0]: frame  # the Literal's value
     for frame in (
@@ -238,12 +248,13 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
         Presence,
         Read,
         Unread,
+        Search,
     )
 }
 
 # Client frames only protocol version 2 knows; version 1 answers them `unknown_type`, as it
 # always did.
-V2_CLIENT_FRAMES = {"presence_watch", "presence"}
+V2_CLIENT_FRAMES = {"presence_watch", "presence", "search"}
 
 SERVER_FRAMES = (
     "hello",
@@ -262,6 +273,7 @@ SERVER_FRAMES = (
     "presence",
     "typing_stopped",
     "ready",
+    "search_results",
 )
 
 
@@ -369,6 +381,11 @@ def history(
         frame["thread"] = thread
     frame.update(messages=messages, has_more=has_more)
     return encode(_with_ref(frame, ref))
+
+
+def search_results(page: dict[str, Any], ref: str | None) -> str:
+    """The answer to `search`: search.selectors.message_search's page."""
+    return encode(_with_ref({"type": "search_results", **page}, ref))
 
 
 def done(room: str, seq: int, ref: str | None) -> str:

@@ -39,7 +39,8 @@ from chat.services.reactions import reaction_add, reaction_remove
 from chat.services.reading import marker_read, marker_unread_from
 from chat.services.rooms import slug_clean
 from parley.errors import NotAuthenticated
-from throttle.services import replay_charge
+from search.selectors import LIMIT_DEFAULT, message_search
+from throttle.services import replay_charge, search_admit
 
 # Re-exported for the consumers.
 __all__ = ["credential_active", "guest_for_session", "session_guest", "typing_stop"]
@@ -153,6 +154,13 @@ def thread(
     replay_charge(reader=reader, messages=len(messages))
     viewer = user if user.is_authenticated else None
     return message_payloads(messages, viewer=viewer, room_slug=room.slug), has_more
+
+
+def search(
+    *, user: User, q: str, limit: int | None, cursor: str | None, reader: str
+) -> dict[str, Any]:
+    search_admit(reader=reader)
+    return message_search(user=user, query=q, limit=limit or LIMIT_DEFAULT, cursor=cursor)
 
 
 def typing(*, user: User, slug: str, origin: str) -> Room:

@@ -71,6 +71,14 @@ def replay_charge(*, reader: str, messages: int) -> None:
         )
 
 
+def search_admit(*, reader: str) -> None:
+    """Spend one of the reader's searches (PARLEY_SEARCH_RATE; `reader` as for replay_charge),
+    REST and WebSocket alike. Raises RateLimited when none is left."""
+    rate, burst = settings.PARLEY_SEARCH_RATE
+    if wait := backend().hit(f"search:{reader}", rate=rate, burst=burst):
+        raise RateLimited("Too many searches; retry later.", retry_after=_retry_after(wait))
+
+
 def _socket_keys(*, user_id: int | None, address: str | None) -> list[tuple[str, int]]:
     """The sets a socket counts in, with their caps (0: no cap)."""
     keys = []

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from .csp import csp
 from .forms import LoginForm
-from .views import accounts, dms, files, lobby, profiles, rooms, settings
+from .views import accounts, dms, files, lobby, profiles, rooms, search, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("chat/<str:slug>/owner/", rooms.owner, name="room_owner"),
     path("chat/<str:slug>/archive/", rooms.archive, name="room_archive"),
     path("chat/<str:slug>/unarchive/", rooms.unarchive, name="room_unarchive"),
+    path("search/", search.search, name="search"),
     path("u/<str:username>/", profiles.profile, name="profile"),
     path("settings/", RedirectView.as_view(pattern_name="web:settings_profile"), name="settings"),
     path("settings/profile/", settings.profile, name="settings_profile"),

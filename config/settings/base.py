@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "links",
     "chat",
     "notifications",
+    "search",
     "realtime",
     "api",
     "web",
@@ -155,6 +156,10 @@ PARLEY_POST_RATE = _rate("PARLEY_POST_RATE", (10.0, 30))
 # Messages a user (an anonymous visitor: an address) may have replayed on resume or read as
 # history pages: a token bucket counted in messages (rate per second, burst).
 PARLEY_REPLAY_RATE = _rate("PARLEY_REPLAY_RATE", (100.0, 5000))
+# Searches per user (an anonymous visitor: an address), REST and WebSocket alike: a token
+# bucket (rate per second, burst). A search reads an index, not a page: a person types a few a
+# minute, a client paging through results a few in a row.
+PARLEY_SEARCH_RATE = _rate("PARLEY_SEARCH_RATE", (1.0, 20))
 # Open WebSockets per user and per client address, across every process; 0: no cap.
 PARLEY_MAX_SOCKETS_PER_USER = _count("PARLEY_MAX_SOCKETS_PER_USER", 20)
 PARLEY_MAX_SOCKETS_PER_ADDRESS = _count("PARLEY_MAX_SOCKETS_PER_ADDRESS", 200)

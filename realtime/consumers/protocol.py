@@ -306,6 +306,16 @@ class ProtocolConsumer(RoomSocket):
             )
             await self.send(text_data=protocol.done(frame.room.lower(), marker, frame.ref))
 
+    async def on_search(self, frame: protocol.Search):
+        page = await database_sync_to_async(sessions.search)(
+            user=self.user,
+            q=frame.q,
+            limit=frame.limit,
+            cursor=frame.cursor,
+            reader=self.reader(),
+        )
+        await self.send(text_data=protocol.search_results(page, frame.ref))
+
     async def on_ping(self, frame: protocol.Ping):
         await self.send(text_data=protocol.pong(frame.ref))
 

@@ -8,6 +8,7 @@ from django.test import Client
 from .client import API, assert_error
 
 OPERATIONS = {
+    ("get", "/api/v1/search"),
     ("get", "/api/v1/notifications/email"),
     ("put", "/api/v1/notifications/email"),
     ("post", "/api/v1/accounts"),
@@ -88,6 +89,7 @@ def test_every_call_is_documented_in_docs_api_md(db):
 
 # What each operation really answers (docs/api.md says when); every one may answer 500.
 STATUSES = {
+    ("get", "/api/v1/search"): {200, 400, 401, 404, 429, 500},
     ("post", "/api/v1/accounts"): {201, 400, 403, 409, 413, 500},
     ("post", "/api/v1/auth/token"): {200, 400, 401, 413, 429, 500},
     ("delete", "/api/v1/auth/token"): {204, 401, 500},

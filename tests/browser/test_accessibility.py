@@ -1,6 +1,6 @@
 """axe-core (axe-playwright-python bundles its JavaScript) on Parley's pages: no serious or
-critical violation on the app shell at desktop and phone widths, light and dark, nor on the
-lobby, log-in and sign-up pages."""
+critical violation on the app shell (a room, the switcher, the drawers, search results) at
+desktop and phone widths, light and dark, nor on the lobby, log-in and sign-up pages."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -77,6 +77,9 @@ def test_the_app_shell_has_no_serious_violation(new_page, size, scheme):
         page.keyboard.press("Escape")
     page.get_by_role("button", name="Details", exact=True).click()
     assert serious_violations(page) == [], "the details panel"
+    page.goto("/search/?q=hello")
+    expect(page.locator("#search-results .search-result mark")).to_have_count(1)
+    assert serious_violations(page) == [], "the search results"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

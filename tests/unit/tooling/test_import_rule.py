@@ -1,5 +1,5 @@
 """The import rules in pyproject.toml, checked by import-linter (`make lint` runs the same check):
-the layering rule of docs/architecture.md, domain apps (accounts, chat, notifications, throttle, parley) never
+the layering rule of docs/architecture.md, domain apps (accounts, chat, notifications, search, jobs, throttle, parley) never
 import transports (realtime, api, web, ops); and bench/ never imports tests/ (tests/bench imports bench)."""
 
 import shutil
@@ -31,6 +31,7 @@ def tree(root: Path, imports: dict[str, str]) -> Path:
         "chat",
         "links",
         "notifications",
+        "search",
         "jobs",
         "throttle",
         "realtime",

@@ -8,6 +8,7 @@ import { startPresence } from "./presence.js";
 import { sendJson } from "./rest.js";
 import { mountRoom } from "./room.js";
 import { Router } from "./router.js";
+import { enterSearchPage, mountSearchBox } from "./search.js";
 import { Sidebar, SidebarDrawer } from "./sidebar.js";
 import { ParleySocket } from "./socket.js";
 import { Switcher } from "./switcher.js";
@@ -53,7 +54,9 @@ function enter({ focus }) {
     workspace.setCurrent(null);
     attention.setCurrent(null);
     if (location.hash === "#new-room") focusNewRoom();
-    else if (focus) main.focus();
+    else if (enterSearchPage({ focus })) {
+      // the results page took the focus (its first result) when asked
+    } else if (focus) main.focus();
   }
   // Rooms left behind stay followed while they are conversations of yours (their unread
   // counts move live) or a post of theirs is on its way; the others are let go.
@@ -71,6 +74,7 @@ const router = new Router({ main, leave, enter });
 const open = (entry) => router.go(conversationUrl(entry));
 const switcher = new Switcher({ workspace, choose: open });
 window.parley.router = router;
+mountSearchBox({ go: (url) => router.go(url) });
 
 // ---- the shell's keyboard ----
 

@@ -82,8 +82,8 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
   }
 
   const drawers = new Drawers(root, { signal });
-  const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent });
   const signedIn = root.dataset.signedIn === "true";
+  const timeline = new Timeline({ socket, store, slug, notice, myName: () => myName.textContent, canReadRest: signedIn });
   const thread = new ThreadPanel({ socket, store, slug, notice, drawers });
   const openThread = (id, options) => thread.open(id, options);
   const actions = new MessageActions({
@@ -497,8 +497,19 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
   });
   socket.subscribe(slug);
   const linked = location.hash.match(/^#thread-(\d+)$/);
+  const jump = location.hash.match(/^#msg-(\d+)$/);
   if (linked) openThread(Number(linked[1]));
+  else if (jump) timeline.jumpOnLoad = Number(jump[1]); // once the latest page is in
   else if (focus) input.focus();
+  // A link to a message of this room while it is open (a search result): jump there.
+  window.addEventListener(
+    "hashchange",
+    async () => {
+      const seq = location.hash.match(/^#msg-(\d+)$/);
+      if (seq && !(await timeline.jumpTo({ seq: Number(seq[1]) }))) notice("That message is no longer in the room.", "error");
+    },
+    { signal },
+  );
 
   return {
     slug,

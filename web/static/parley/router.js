@@ -7,11 +7,13 @@
 // down) is loaded as a page, as a plain link would.
 
 // The client routes: a room, a direct message with someone (`/dm/<username>/`: the server
-// redirects to the DM's room, or shows a page to start one) and the lobby as "Browse channels".
+// redirects to the DM's room, or shows a page to start one), the lobby as "Browse channels",
+// and search results (`/search/?q=`).
 export const ROUTES = [
   { name: "room", pattern: /^\/chat\/([^/]+)\/$/ },
   { name: "dm", pattern: /^\/dm\/([^/]+)\/$/ },
   { name: "browse", pattern: /^\/(?:chat\/)?$/ },
+  { name: "search", pattern: /^\/search\/$/ },
 ];
 
 // The route of `href` (same origin only), or null: {name, param, url}.

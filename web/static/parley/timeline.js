@@ -3,15 +3,26 @@
 //
 // Rendered from the store ("message", "cleared"); our posts come from the socket's outbox:
 // shown "pending" at the bottom until their ack, then placed by their number.
+//
+// A jump to a message far back (a search result) loads the page around it (REST `around`)
+// instead of every page between: the log then holds that page and the newest ones, with a
+// "Load newer messages" gap between them that fills a page at a time.
 
 import { el, messageNode, replaceKeepingFocus, usernameNode } from "./render.js";
+import { getJson } from "./rest.js";
 
 const HISTORY_PAGE = 50;
+// A jump this many messages or fewer above the oldest one loaded pages back to it (a
+// contiguous log); a longer one loads the page around the message.
+const JUMP_BY_PAGES = 100;
 const NEAR_BOTTOM = 60; // px: closer than this to the bottom follows new messages
 const GROUP_GAP = 5 * 60 * 1000; // ms between two messages of one author shown as one group
 
 export class Timeline {
-  constructor({ socket, store, slug, notice, myName }) {
+  // `canReadRest`: the visitor may call the REST API (signed up), which reads a page around
+  // a message; a guest's jump loads older pages back to it instead.
+  constructor({ socket, store, slug, notice, myName, canReadRest = false }) {
+    this.canReadRest = canReadRest;
     this.socket = socket;
     this.store = store;
     this.slug = slug;
@@ -31,6 +42,15 @@ export class Timeline {
     // none). Messages that arrive while you look are read, not new.
     this.unreadAfter = null;
     this.unreadUpTo = Infinity;
+    // A message number to jump to once the latest page is in (a link to `#msg-<seq>`).
+    this.jumpOnLoad = null;
+    // Messages between `after` and `before` not loaded (a jump far back), or null.
+    this.gap = null;
+    this.gapNode = el("li", "log-gap");
+    const gapButton = el("button", "button-quiet", "Load newer messages");
+    gapButton.type = "button";
+    gapButton.addEventListener("click", () => this.fillGap());
+    this.gapNode.append(gapButton);
     this.divider = el("li", "unread-divider");
     this.divider.append(el("span", "unread-divider-label", "New messages"));
 
@@ -150,6 +170,8 @@ export class Timeline {
   }
 
   clear() {
+    this.gap = null;
+    this.gapNode.remove();
     for (const node of this.byNumber.values()) node.remove();
     this.byNumber.clear();
     this.numbers.length = 0;
@@ -194,7 +216,11 @@ export class Timeline {
       const page = await this.socket.history(this.slug, { limit: HISTORY_PAGE });
       if (mine !== this.generation) return;
       this.applyPage(page);
-      if (!this.scrollToDivider()) this.scrollToBottom();
+      if (this.jumpOnLoad !== null) {
+        const seq = this.jumpOnLoad;
+        this.jumpOnLoad = null;
+        if (!(await this.jumpTo({ seq }))) this.notice("That message is no longer in the room.", "error");
+      } else if (!this.scrollToDivider()) this.scrollToBottom();
     } catch {
       if (mine === this.generation) this.latestRetry = lastSeq; // disconnected: again once live
     }
@@ -226,6 +252,10 @@ export class Timeline {
   // mark it for a moment. False when it is not in the timeline.
   async jumpTo(message) {
     if (message.seq === null || message.seq === undefined) return false;
+    const far = this.numbers.length > 0 && this.numbers[0] - message.seq > JUMP_BY_PAGES;
+    if (!this.byNumber.has(message.seq) && (far || this.inGap(message.seq)) && this.canReadRest) {
+      await this.loadAround(message.seq);
+    }
     while (!this.byNumber.has(message.seq) && this.numbers.length > 0 && this.numbers[0] > message.seq) {
       if (!(await this.loadOlder())) break;
     }
@@ -237,6 +267,59 @@ export class Timeline {
     node.classList.add("highlight");
     setTimeout(() => node.classList.remove("highlight"), 2000);
     return true;
+  }
+
+  inGap(seq) {
+    return this.gap !== null && seq > this.gap.after && seq < this.gap.before;
+  }
+
+  // The page around message `seq` (signed-in users: REST), placed by number above what is
+  // loaded, with a gap up to it when they do not meet.
+  async loadAround(seq) {
+    let page;
+    try {
+      page = await getJson(`/api/v1/rooms/${encodeURIComponent(this.slug)}/messages?around=${seq}&limit=${HISTORY_PAGE}`);
+    } catch (error) {
+      this.notice(`Could not load that part of the room: ${error.message}`, "error");
+      return;
+    }
+    if (page.messages.length === 0) return;
+    const last = page.messages[page.messages.length - 1].seq;
+    const above = this.numbers.find((number) => number > last);
+    this.applyPage(page);
+    if (above !== undefined && above > last + 1 && !page.messages.some((m) => m.seq >= above)) {
+      this.gap = { after: last, before: above };
+      this.log.insertBefore(this.gapNode, this.byNumber.get(above));
+    } else if (this.gap && last >= this.gap.before - 1) {
+      this.closeGap();
+    }
+  }
+
+  // The next page of the gap, below its top.
+  async fillGap() {
+    if (!this.gap) return;
+    const { after, before } = this.gap;
+    const button = this.gapNode.querySelector("button");
+    button.disabled = true;
+    try {
+      const page = await getJson(`/api/v1/rooms/${encodeURIComponent(this.slug)}/messages?after=${after}&before=${before}&limit=100`);
+      this.store.applyPage(page.messages);
+      const last = page.messages.length ? page.messages[page.messages.length - 1].seq : before - 1;
+      if (!page.has_more || last >= before - 1) this.closeGap();
+      else {
+        this.gap.after = last;
+        this.log.insertBefore(this.gapNode, this.byNumber.get(before));
+      }
+    } catch (error) {
+      this.notice(`Could not load newer messages: ${error.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  closeGap() {
+    this.gap = null;
+    this.gapNode.remove();
   }
 
   // ---- our posts ----
