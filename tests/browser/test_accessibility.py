@@ -78,7 +78,8 @@ def test_the_app_shell_has_no_serious_violation(new_page, size, scheme):
     page.get_by_role("button", name="Details", exact=True).click()
     assert serious_violations(page) == [], "the details panel"
     page.goto("/search/?q=hello")
-    expect(page.locator("#search-results .search-result mark")).to_have_count(1)
+    # Each parameter's lively room adds its own match (the server is shared).
+    expect(page.locator("#search-results .search-result mark").first).to_be_visible()
     assert serious_violations(page) == [], "the search results"
 
 

@@ -34,7 +34,10 @@ def test_menu_reaction_edit_and_thread_with_the_keyboard_only(new_page):
     expect_settled(page)
     expect(page.locator("#chat-log .msg[data-id]")).to_have_count(2)
 
-    # From the composer, back into the log: the last message's "More actions".
+    # From the composer, back past its attach button into the log: the last message's
+    # "More actions".
+    keys.press("Shift+Tab")
+    assert focused(page) == "Attach files"
     keys.press("Shift+Tab")
     assert focused(page) == "More actions"
     last = message(page, "second")
@@ -85,6 +88,7 @@ def test_menu_reaction_edit_and_thread_with_the_keyboard_only(new_page):
     assert focused(page) == "Message " + page.locator("#room-title").inner_text().lstrip("# ")
 
     # A thread: "Reply in thread" opens the panel with its composer focused; Esc closes it.
+    keys.press("Shift+Tab")  # the attach button
     keys.press("Shift+Tab")
     keys.press("Enter")
     while focused(page) != "Reply in thread":
@@ -110,6 +114,7 @@ def test_the_picker_grid_moves_with_arrow_keys(new_page):
     page.keyboard.type("pick one")
     page.keyboard.press("Enter")
     expect_settled(page)
+    page.keyboard.press("Shift+Tab")  # the composer's attach button
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")  # the menu
     page.keyboard.press("Enter")  # Add reaction…
