@@ -45,67 +45,55 @@ FILES_TABLE = "search_file"
 PG_FILE_TEXT = "translate(chat_attachment.name, '._-', '   ')"
 PG_FILE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, {PG_FILE_TEXT})"
 
-SQLITE_TRIGGERS = {
-    "search_message_insert": f"""
-        CREATE TRIGGER IF NOT EXISTS search_message_insert AFTER INSERT ON chat_message BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body);
-        END""",
-    "search_message_delete": f"""
-        CREATE TRIGGER IF NOT EXISTS search_message_delete AFTER DELETE ON chat_message BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body) VALUES ('delete', old.id, old.body);
-        END""",
-    # Only when the text changed (an edit, a deletion emptying it): saving a message for its
-    # reactions, pins or thread summary costs the index nothing.
-    "search_message_update": f"""
-        CREATE TRIGGER IF NOT EXISTS search_message_update AFTER UPDATE OF body ON chat_message
-        WHEN old.body IS NOT new.body BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body) VALUES ('delete', old.id, old.body);
-            INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body);
-        END""",
-}
-FILES_TRIGGERS = {
-    "search_file_insert": f"""
-        CREATE TRIGGER IF NOT EXISTS search_file_insert AFTER INSERT ON chat_attachment BEGIN
-            INSERT INTO {FILES_TABLE}(rowid, name) VALUES (new.id, new.name);
-        END""",
-    "search_file_delete": f"""
-        CREATE TRIGGER IF NOT EXISTS search_file_delete AFTER DELETE ON chat_attachment BEGIN
-            INSERT INTO {FILES_TABLE}({FILES_TABLE}, rowid, name) VALUES ('delete', old.id, old.name);
-        END""",
-    "search_file_update": f"""
-        CREATE TRIGGER IF NOT EXISTS search_file_update AFTER UPDATE OF name ON chat_attachment
-        WHEN old.name IS NOT new.name BEGIN
-            INSERT INTO {FILES_TABLE}({FILES_TABLE}, rowid, name) VALUES ('delete', old.id, old.name);
-            INSERT INTO {FILES_TABLE}(rowid, name) VALUES (new.id, new.name);
-        END""",
-}
-SQLITE_FILES_CREATE = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FILES_TABLE} USING fts5(
-        name, content='chat_attachment', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2')""",
-    *FILES_TRIGGERS.values(),
-    f"INSERT INTO {FILES_TABLE}({FILES_TABLE}) VALUES ('rebuild')",
-]
-SQLITE_FILES_DROP = [
-    *(f"DROP TRIGGER IF EXISTS {name}" for name in FILES_TRIGGERS),
-    f"DROP TABLE IF EXISTS {FILES_TABLE}",
-]
+
+def _fts5(table: str, source: str, column: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """An FTS5 index of `source`.`column` (external content: the text is not stored twice),
+    kept by triggers: (the triggers by name, the statements that create it and index the rows
+    already there, the statements that drop it). The update trigger fires only when the text
+    changed (an edit, a deletion emptying it): saving a message for its reactions, pins or
+    thread summary costs the index nothing."""
+    delete = (
+        f"INSERT INTO {table}({table}, rowid, {column}) VALUES ('delete', old.id, old.{column});"
+    )
+    insert = f"INSERT INTO {table}(rowid, {column}) VALUES (new.id, new.{column});"
+    triggers = {
+        f"{table}_insert": f"""
+            CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON {source} BEGIN
+                {insert}
+            END""",
+        f"{table}_delete": f"""
+            CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON {source} BEGIN
+                {delete}
+            END""",
+        f"{table}_update": f"""
+            CREATE TRIGGER IF NOT EXISTS {table}_update AFTER UPDATE OF {column} ON {source}
+            WHEN old.{column} IS NOT new.{column} BEGIN
+                {delete}
+                {insert}
+            END""",
+    }
+    create = [
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(
+            {column}, content='{source}', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2')""",
+        *triggers.values(),
+        f"INSERT INTO {table}({table}) VALUES ('rebuild')",
+    ]
+    drop = [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in triggers),
+        f"DROP TABLE IF EXISTS {table}",
+    ]
+    return triggers, create, drop
+
+
+SQLITE_TRIGGERS, SQLITE_CREATE, SQLITE_DROP = _fts5(FTS_TABLE, "chat_message", "body")
+FILES_TRIGGERS, SQLITE_FILES_CREATE, SQLITE_FILES_DROP = _fts5(
+    FILES_TABLE, "chat_attachment", "name"
+)
 POSTGRES_FILES_CREATE = [
     f"CREATE INDEX IF NOT EXISTS search_file_name ON chat_attachment USING gin ({PG_FILE_VECTOR})"
 ]
 POSTGRES_FILES_DROP = ["DROP INDEX IF EXISTS search_file_name"]
-SQLITE_CREATE = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-        body, content='chat_message', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2')""",
-    *SQLITE_TRIGGERS.values(),
-    # Index the messages already there.
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-]
-SQLITE_DROP = [
-    *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
-]
 # Computed for the existing rows by ALTER TABLE (which rewrites the table), then indexed.
 POSTGRES_CREATE = [
     "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS "
@@ -150,19 +138,15 @@ def schema_ensure(*, using: str = "default", **kwargs: Any) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
-            [FTS_TABLE, *SQLITE_TRIGGERS],
-        )
-        found = {name for _, name in cursor.fetchall()}
-        if FTS_TABLE in found and not found >= {FTS_TABLE, *SQLITE_TRIGGERS}:
-            for statement in SQLITE_CREATE[1:]:
-                cursor.execute(statement)
-        cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
-            [FILES_TABLE, *FILES_TRIGGERS],
-        )
-        found = {name for _, name in cursor.fetchall()}
-        if FILES_TABLE in found and not found >= {FILES_TABLE, *FILES_TRIGGERS}:
-            for statement in SQLITE_FILES_CREATE[1:]:
-                cursor.execute(statement)
+        for table, triggers, create in (
+            (FTS_TABLE, SQLITE_TRIGGERS, SQLITE_CREATE),
+            (FILES_TABLE, FILES_TRIGGERS, SQLITE_FILES_CREATE),
+        ):
+            cursor.execute(
+                "SELECT type, name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
+                [table, *triggers],
+            )
+            found = {name for _, name in cursor.fetchall()}
+            if table in found and not found >= {table, *triggers}:
+                for statement in create[1:]:
+                    cursor.execute(statement)
