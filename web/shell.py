@@ -34,25 +34,12 @@ def shell_page(view):
 
 
 def workspace_conversations(request) -> list[dict[str, Any]]:
-    """The sidebar's conversations: the rooms and DMs the visitor is in that are not archived
-    (an archived room leaves the sidebar, as in Slack), each in the shape workspace.js keeps,
-    with the server's unread and mention counts (chat.selectors.conversation_list, what the
-    socket's `ready` frame brings too). Guests are in none: theirs lists the room open, which
-    the page adds."""
+    """The sidebar's conversations: the rooms and DMs the visitor is in, archived ones too,
+    each the object the socket's `ready` frame brings (chat.selectors.conversation_list), with
+    the server's unread and mention counts, so that conversations.js keeps one shape from the
+    page's first paint on. Guests are in none: theirs lists the room open, which the page
+    adds."""
     user = request.user
     if not user.is_authenticated:
         return []
-    return [
-        {
-            "slug": entry["room"],
-            "name": entry["name"],
-            "kind": entry["kind"],
-            "private": entry["private"],
-            "archived": entry["archived"],
-            "unread": entry["unread"],
-            "mentions": entry["mentions"],
-            "with": entry["with"],
-        }
-        for entry in conversation_list(user=user)
-        if not entry["archived"]
-    ]
+    return conversation_list(user=user)

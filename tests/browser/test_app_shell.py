@@ -222,6 +222,37 @@ def test_phone_sidebar_is_a_drawer_that_keeps_the_focus(new_page):
     expect(page.get_by_role("button", name="Details", exact=True)).to_be_focused()
 
 
+def test_on_a_phone_the_drawer_button_carries_the_counts(new_page):
+    """The sidebar's badges are out of sight behind ☰ on a phone: ☰ shows the mentions' count
+    (a dot for unread messages alone) and says it in its name, and both go once read."""
+    ada = new_page()
+    sign_up(ada, unique("teller"))
+    room = unique("told-")
+    open_room(ada, room)
+    bob_name = unique("bob")
+    bob = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_up(bob, bob_name)
+    open_room(bob, room)  # he joins it
+    open_room(bob, unique("elsewhere-"))
+    toggle = bob.locator("#sidebar-toggle")
+    badge = toggle.locator(".toggle-count")
+    expect(toggle).to_have_attribute("aria-label", "Conversations")
+    expect(badge).to_be_hidden()
+
+    send(ada, "plain words")
+    expect(toggle).to_have_attribute("aria-label", "Conversations, unread messages")
+    expect(badge).to_be_visible()
+    expect(badge).to_have_class(re.compile(r"\bcount-dot\b"))
+    send(ada, f"@{bob_name} a word for you")
+    expect(toggle).to_have_attribute("aria-label", "Conversations, 1 mention")
+    expect(badge).to_have_text("1")
+
+    toggle.click()
+    bob.locator(f'#sidebar a[data-slug="{room}"]').click()
+    expect(toggle).to_have_attribute("aria-label", "Conversations")
+    expect(badge).to_be_hidden()
+
+
 @pytest.mark.parametrize("where", ["/", "/accounts/login/", "/accounts/signup/", "room"])
 def test_skip_to_content_is_the_first_tab_stop(new_page, where):
     page = new_page()

@@ -8,6 +8,7 @@ from uuid import uuid4
 from django.test import Client
 
 from accounts.models import User
+from chat.selectors import conversation_list
 from chat.services.messages import message_post
 from chat.services.rooms import room_create, room_join
 
@@ -36,23 +37,22 @@ def test_the_shell_lists_the_rooms_you_joined_and_no_other(make_user, client):
     listed = workspace(client.get("/"))
     assert [entry["name"] for entry in listed] == ["alpha", "Mine", "Zeta"]
     assert secret.slug not in json.dumps(listed)
-    assert listed[1] == {
-        "slug": mine.slug,
-        "name": "Mine",
+    # The same object as the socket's `ready` brings (conversations.js keeps one shape).
+    assert listed[1] == conversation_list(user=ada)[1]
+    assert {key: listed[1][key] for key in ("room", "kind", "private", "archived", "unread")} == {
+        "room": mine.slug,
         "kind": "channel",
         "private": True,
         "archived": False,
         "unread": 0,
-        "mentions": 0,
-        "with": None,
     }
     # A room page is the same shell; visiting a public room joins it, so it is listed.
     elsewhere = workspace(client.get("/chat/elsewhere/"))
-    assert "elsewhere" in [entry["slug"] for entry in elsewhere]
+    assert "elsewhere" in [entry["room"] for entry in elsewhere]
 
 
 def test_guests_and_visitors_get_an_empty_list(make_user, db):
-    """Guests join no room; the page lists the room open (workspace.js `visit`)."""
+    """Guests join no room; the page lists the room open (conversations.js `visit`)."""
     room = room_create(owner=make_user(), name="Open")
     visitor = Client()
     assert workspace(visitor.get("/chat/open/")) == []
@@ -100,4 +100,4 @@ def test_joining_lists_the_room_after(make_user, client):
     client.force_login(ada)
     assert workspace(client.get("/")) == []
     room_join(room=room, user=ada)
-    assert [entry["slug"] for entry in workspace(client.get("/"))] == ["later"]
+    assert [entry["room"] for entry in workspace(client.get("/"))] == ["later"]

@@ -2,7 +2,7 @@
 // page in the middle (a room, mounted by room.js, or the lobby as "Browse channels"), the
 // router that switches between them without loading a page, and the shell's keyboard.
 
-import { Inbox } from "./inbox.js";
+import { Conversations, conversationUrl } from "./conversations.js";
 import { Attention } from "./notify.js";
 import { startPresence } from "./presence.js";
 import { sendJson } from "./rest.js";
@@ -12,24 +12,23 @@ import { enterSearchPage, mountSearchBox } from "./search.js";
 import { Sidebar, SidebarDrawer } from "./sidebar.js";
 import { ParleySocket } from "./socket.js";
 import { Switcher } from "./switcher.js";
-import { conversationUrl, Workspace } from "./workspace.js";
 
 const main = document.getElementById("main");
 const socket = new ParleySocket();
-const workspace = Workspace.fromPage();
-const drawer = new SidebarDrawer();
-new Sidebar({ workspace });
+// Your conversations and their unread counts as the server keeps them (`ready`, then the
+// user's stream and the rooms' changes): what the sidebar, the switcher and the badges show.
+const conversations = Conversations.fromPage();
+const drawer = new SidebarDrawer({ conversations });
+new Sidebar({ conversations });
 let view = null; // the room shown, from mountRoom
 
 // Who is online: one tracker for the whole page (the sidebar's DMs, member lists, authors).
 const presence = startPresence(socket);
-// Unread counts as the server keeps them (`ready`, then the user's stream and the rooms'
-// changes), and what gets your attention when you are elsewhere.
-const inbox = new Inbox();
 // A message arriving in the conversation on screen is read, not counted (nor notified).
-inbox.isViewing = (slug) => slug === view?.slug && slug !== holdRead && document.visibilityState === "visible";
-const attention = new Attention({ inbox });
-window.parley = { socket, workspace, presence, inbox, attention };
+conversations.isViewing = (slug) => slug === view?.slug && slug !== holdRead && document.visibilityState === "visible";
+// What gets your attention when you are elsewhere.
+const attention = new Attention({ conversations });
+window.parley = { socket, conversations, presence, attention };
 
 function leave() {
   view?.unmount();
@@ -39,6 +38,7 @@ function leave() {
 // Shows what <main> now holds; the rooms left behind are unsubscribed, unless a post of
 // theirs is still on its way (the socket sends it only to a subscribed room).
 function enter({ focus }) {
+  retitle(); // the router set the new page's title
   const root = document.getElementById("room");
   if (root) {
     const slug = root.dataset.room;
@@ -46,12 +46,11 @@ function enter({ focus }) {
     const unread = unreadOf(slug);
     holdRead = null;
     view = mountRoom(root, { socket, navigate: (url) => router.go(url), onRenamed, onMarkedUnread, focus, unread });
-    workspace.visit({ slug, name: root.dataset.name, private: root.dataset.private === "true" });
-    attention.setBaseTitle(document.title.replace(/^(\(\d+\) |\* )/, ""));
+    conversations.visit({ slug, name: root.dataset.name, private: root.dataset.private === "true" });
     attention.setCurrent(slug);
     readSoon();
   } else {
-    workspace.setCurrent(null);
+    conversations.setCurrent(null);
     attention.setCurrent(null);
     if (location.hash === "#new-room") focusNewRoom();
     else if (enterSearchPage({ focus })) {
@@ -61,18 +60,25 @@ function enter({ focus }) {
   // Rooms left behind stay followed while they are conversations of yours (their unread
   // counts move live) or a post of theirs is on its way; the others are let go.
   for (const slug of socket.subscribedRooms()) {
-    if (slug !== view?.slug && !inbox.get(slug) && socket.pendingPosts(slug).length === 0) socket.unsubscribe(slug);
+    if (slug !== view?.slug && !conversations.get(slug) && socket.pendingPosts(slug).length === 0) socket.unsubscribe(slug);
   }
   drawer.close({ focus: false });
 }
 
+// The page's title as the page set it (a room's name), under the counts that Attention puts
+// before it.
+function retitle() {
+  attention.setBaseTitle(document.title.replace(/^(\(\d+\) |\* )/, ""));
+}
+
 function onRenamed(slug, name) {
-  workspace.update(slug, { name });
+  retitle();
+  conversations.rename(slug, name);
 }
 
 const router = new Router({ main, leave, enter });
-const open = (entry) => router.go(conversationUrl(entry));
-const switcher = new Switcher({ workspace, choose: open });
+const open = (entry) => router.go(conversationUrl(entry.room));
+const switcher = new Switcher({ conversations, choose: open });
 window.parley.router = router;
 mountSearchBox({ go: (url) => router.go(url) });
 
@@ -87,8 +93,8 @@ document.addEventListener("keydown", (event) => {
     switcher.open();
   } else if (plainAlt && (event.key === "ArrowUp" || event.key === "ArrowDown") && !switcher.isOpen()) {
     event.preventDefault();
-    const next = workspace.neighbour(event.key === "ArrowUp" ? -1 : 1);
-    if (next && next.slug !== workspace.current) open(next);
+    const next = conversations.neighbour(event.key === "ArrowUp" ? -1 : 1);
+    if (next && next.room !== conversations.current) open(next);
   }
 });
 
@@ -106,28 +112,8 @@ window.addEventListener("keydown", (event) => {
 
 // What of the conversation is new to you now: after your marker, up to its newest event.
 function unreadOf(slug) {
-  const c = inbox.get(slug);
+  const c = conversations.get(slug);
   return c && c.unread > 0 ? { after: c.last_read, upTo: c.seq } : null;
-}
-
-// The sidebar shows what the inbox counts (archived rooms leave it).
-function sidebarEntry(c) {
-  return {
-    slug: c.room,
-    name: c.name,
-    kind: c.kind,
-    private: c.private,
-    archived: c.archived,
-    unread: c.unread,
-    mentions: c.mentions,
-    with: c.with ?? null,
-  };
-}
-
-function syncSidebar() {
-  const entries = inbox.list().filter((c) => !c.archived).map(sidebarEntry);
-  const visiting = workspace.current && !entries.some((e) => e.slug === workspace.current) ? workspace.get(workspace.current) : null;
-  workspace.replace(visiting ? [...entries, visiting] : entries);
 }
 
 // Follow your conversations, so that their counts move as messages arrive: at most FOLLOWED
@@ -135,16 +121,16 @@ function syncSidebar() {
 const FOLLOWED = 450;
 function followAll() {
   const known = new Set(socket.subscribedRooms());
-  const followed = inbox.list().filter((c) => !c.archived).slice(0, FOLLOWED);
+  const followed = conversations.active().slice(0, FOLLOWED);
   // From `ready`'s seq: a message posted between `ready` and the subscription is replayed, so
   // it counts.
   for (const c of followed) if (!known.has(c.room)) socket.subscribe(c.room, { since: c.seq });
 }
 
-socket.addEventListener("hello", ({ detail }) => inbox.setUser(detail.user));
+socket.addEventListener("hello", ({ detail }) => conversations.setUser(detail.user));
 let firstReady = true;
 socket.addEventListener("ready", ({ detail }) => {
-  inbox.applyReady(detail.conversations);
+  conversations.applyReady(detail.conversations);
   // A page loaded on a room learns where you left off only now (a switch knows it at once).
   if (firstReady && view) view.setUnread(unreadOf(view.slug));
   firstReady = false;
@@ -152,19 +138,12 @@ socket.addEventListener("ready", ({ detail }) => {
   readSoon();
 });
 socket.addEventListener("user", ({ detail }) => {
-  inbox.applyUserFrame(detail.frame);
+  conversations.applyUserFrame(detail.frame);
   if (detail.frame.type === "conversation_added") followAll();
 });
 socket.addEventListener("change", ({ detail }) => {
-  inbox.applyChange(detail.frame);
+  conversations.applyChange(detail.frame);
   if (detail.room === view?.slug && detail.frame.type === "message") readSoon();
-});
-inbox.addEventListener("reset", syncSidebar);
-inbox.addEventListener("removed", syncSidebar);
-inbox.addEventListener("change", ({ detail }) => {
-  const c = inbox.get(detail.slug);
-  if (c && workspace.get(detail.slug)) workspace.update(detail.slug, sidebarEntry(c));
-  else syncSidebar();
 });
 
 // The open conversation is read while you look at it: when it opens, and as messages arrive
@@ -185,13 +164,13 @@ document.addEventListener("visibilitychange", readSoon);
 window.addEventListener("focus", readSoon);
 
 async function markRead(slug, { clearDivider = false } = {}) {
-  const c = inbox.get(slug);
+  const c = conversations.get(slug);
   if (clearDivider) {
     view?.clearUnread();
     holdRead = null;
   }
   if (!c || c.last_read >= c.seq || !socket.isOpen()) return;
-  inbox.markedRead(slug, c.seq);
+  conversations.markedRead(slug, c.seq);
   try {
     await socket.markRead(slug);
   } catch {
@@ -219,7 +198,7 @@ if (enableNotifications) {
 }
 
 // A notification clicked: open its conversation.
-document.addEventListener("parley:open", ({ detail }) => router.go(conversationUrl({ slug: detail.slug })));
+document.addEventListener("parley:open", ({ detail }) => router.go(conversationUrl(detail.slug)));
 
 const newDm = document.getElementById("new-dm");
 let dmAttempt = 0; // only the latest start's answer counts (an older one may come back later)
@@ -235,9 +214,9 @@ newDm?.addEventListener("submit", async (event) => {
     if (attempt !== dmAttempt) return;
     error.hidden = true;
     field.value = "";
-    if (!inbox.get(conversation.room)) inbox.applyUserFrame({ type: "conversation_added", conversation });
+    conversations.applyUserFrame({ type: "conversation_added", conversation });
     followAll();
-    router.go(conversationUrl({ slug: conversation.room }));
+    router.go(conversationUrl(conversation.room));
   } catch (failure) {
     if (attempt !== dmAttempt) return;
     error.textContent = failure.message;

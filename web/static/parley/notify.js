@@ -6,18 +6,16 @@
 const ICON = "/static/parley/icon.svg";
 
 export class Attention {
-  constructor({ inbox, doc = document, NotificationImpl = globalThis.Notification } = {}) {
-    this.inbox = inbox;
+  constructor({ conversations, doc = document, NotificationImpl = globalThis.Notification } = {}) {
+    this.conversations = conversations;
     this.doc = doc;
     this.Notification = NotificationImpl;
     this.baseTitle = doc.title;
     this.current = null; // the slug open on screen
     this.icon = null; // the loaded favicon image, for drawing the badge
     this.drawn = null;
-    inbox.addEventListener("change", () => this.refresh());
-    inbox.addEventListener("reset", () => this.refresh());
-    inbox.addEventListener("removed", () => this.refresh());
-    inbox.addEventListener("message", (event) => this.onMessage(event.detail));
+    conversations.addEventListener("change", () => this.refresh());
+    conversations.addEventListener("message", (event) => this.onMessage(event.detail));
   }
 
   setBaseTitle(title) {
@@ -45,7 +43,7 @@ export class Attention {
   }
 
   refresh() {
-    const { unread, mentions } = this.inbox.totals();
+    const { unread, mentions } = this.conversations.totals();
     const count = mentions || unread;
     const prefix = mentions ? `(${mentions}) ` : unread ? "* " : "";
     this.doc.title = `${prefix}${this.baseTitle}`;
@@ -92,7 +90,7 @@ export class Attention {
   }
 
   onMessage({ slug, message, mention }) {
-    const c = this.inbox.get(slug);
+    const c = this.conversations.get(slug);
     if (!c || !this.enabled()) return;
     const level = c.notify;
     if (level === "none" || (level === "mentions" && !mention)) return;

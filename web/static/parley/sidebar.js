@@ -1,8 +1,9 @@
-// The app shell's sidebar: the workspace's channels and direct messages (workspace.js), the
-// open one marked, unread and mention badges; and, on a phone, the sidebar as a drawer.
+// The app shell's sidebar: your channels and direct messages (conversations.js), the open one
+// marked, unread and mention badges; and, on a phone, the sidebar as a drawer behind ☰, which
+// carries a badge of its own while anything is unread.
 
+import { conversationUrl } from "./conversations.js";
 import { el } from "./render.js";
-import { conversationUrl } from "./workspace.js";
 
 const PHONE = "(max-width: 640px)";
 
@@ -15,9 +16,9 @@ function countText(count, one, many) {
 export function conversationRow(entry, current) {
   const item = el("li", "conversation");
   const link = el("a", "conversation-link");
-  link.href = conversationUrl(entry);
-  link.dataset.slug = entry.slug;
-  if (entry.slug === current) link.setAttribute("aria-current", "page");
+  link.href = conversationUrl(entry.room);
+  link.dataset.slug = entry.room;
+  if (entry.room === current) link.setAttribute("aria-current", "page");
   if (entry.unread > 0) link.classList.add("unread");
   if (entry.archived) link.classList.add("archived");
   const sign = entry.kind === "dm" ? "@" : entry.private ? "🔒" : "#";
@@ -44,21 +45,21 @@ export function conversationRow(entry, current) {
 }
 
 export class Sidebar {
-  constructor({ workspace }) {
-    this.workspace = workspace;
+  constructor({ conversations }) {
+    this.conversations = conversations;
     this.channels = document.getElementById("channel-list");
     this.channelsEmpty = document.getElementById("channel-empty");
     this.dms = document.getElementById("dm-list");
     this.dmsEmpty = document.getElementById("dm-empty");
-    workspace.addEventListener("change", () => this.render());
-    workspace.addEventListener("current", () => this.render());
+    conversations.addEventListener("change", () => this.render());
+    conversations.addEventListener("current", () => this.render());
     this.render();
   }
 
   render() {
-    const { current } = this.workspace;
-    const channels = this.workspace.channels();
-    const dms = this.workspace.directMessages();
+    const { current } = this.conversations;
+    const channels = this.conversations.channels();
+    const dms = this.conversations.directMessages();
     this.channels.replaceChildren(...channels.map((entry) => conversationRow(entry, current)));
     this.dms.replaceChildren(...dms.map((entry) => conversationRow(entry, current)));
     this.channelsEmpty.hidden = channels.length > 0;
@@ -69,9 +70,15 @@ export class Sidebar {
 // On a phone the sidebar is a drawer over the page: the header's ☰ opens it, Esc, ✕ or a tap
 // outside closes it, the focus stays inside while it is open and goes back to ☰ after.
 export class SidebarDrawer {
-  constructor() {
+  constructor({ conversations }) {
     this.sidebar = document.getElementById("sidebar");
     this.toggle = document.getElementById("sidebar-toggle");
+    this.label = this.toggle.getAttribute("aria-label");
+    this.badge = el("span", "count toggle-count");
+    this.badge.setAttribute("aria-hidden", "true");
+    this.toggle.append(this.badge);
+    conversations.addEventListener("change", () => this.showCounts(conversations.totals()));
+    this.showCounts(conversations.totals());
     this.backdrop = document.getElementById("sidebar-backdrop");
     this.outside = [document.getElementById("main"), document.querySelector(".site-header .brand"), document.querySelector(".site-header .account")];
     this.toggle.addEventListener("click", () => (this.isOpen() ? this.close() : this.open()));
@@ -80,6 +87,19 @@ export class SidebarDrawer {
     this.sidebar.addEventListener("keydown", (event) => this.onKey(event));
     // Leaving the phone width with the drawer open leaves the page as on a desktop.
     window.matchMedia(PHONE).addEventListener("change", () => this.close({ focus: false }));
+  }
+
+  // ☰ says whether anything waits behind it: the mentions' count in red, or a quiet dot for
+  // unread messages alone; its name says it in words ("Conversations, 2 mentions").
+  showCounts({ unread, mentions }) {
+    this.badge.hidden = !(unread > 0 || mentions > 0);
+    this.badge.textContent = mentions > 0 ? String(mentions) : "";
+    this.badge.classList.toggle("count-mention", mentions > 0);
+    this.badge.classList.toggle("count-dot", mentions === 0 && unread > 0);
+    let label = this.label;
+    if (mentions > 0) label += `, ${countText(mentions, "mention", "mentions")}`;
+    else if (unread > 0) label += ", unread messages";
+    this.toggle.setAttribute("aria-label", label);
   }
 
   isOpen() {

@@ -1,14 +1,14 @@
 // The quick switcher (Ctrl+K, or ⌘K on a Mac): a modal dialog with a box that filters the
-// workspace's conversations by name (workspace.js), ↑/↓ to choose, Enter to open, Esc to close
+// your conversations by name (conversations.js), ↑/↓ to choose, Enter to open, Esc to close
 // with the focus back where it was. The list is a listbox the box controls
 // (aria-activedescendant), so the focus never leaves the box.
 
+import { conversationsMatching } from "./conversations.js";
 import { el } from "./render.js";
-import { conversationsMatching } from "./workspace.js";
 
 export class Switcher {
-  constructor({ workspace, choose }) {
-    this.workspace = workspace;
+  constructor({ conversations, choose }) {
+    this.conversations = conversations;
     this.choose = choose; // (conversation) => opens it
     this.dialog = document.getElementById("switcher");
     this.input = document.getElementById("switcher-input");
@@ -62,7 +62,7 @@ export class Switcher {
   }
 
   render() {
-    this.found = conversationsMatching(this.workspace.conversations(), this.input.value);
+    this.found = conversationsMatching(this.conversations.conversations(), this.input.value);
     this.active = Math.min(this.active, Math.max(0, this.found.length - 1));
     this.list.replaceChildren(
       ...this.found.map((entry, index) => {
@@ -74,7 +74,7 @@ export class Switcher {
         const sign = el("span", "conversation-sign", entry.kind === "dm" ? "@" : entry.private ? "🔒" : "#");
         sign.setAttribute("aria-hidden", "true");
         option.append(sign, el("span", "conversation-name", entry.name));
-        if (entry.slug === this.workspace.current) option.append(el("span", "muted switcher-here", " (open)"));
+        if (entry.room === this.conversations.current) option.append(el("span", "muted switcher-here", " (open)"));
         return option;
       }),
     );
