@@ -4,6 +4,22 @@ from playwright.sync_api import Page, expect
 
 PASSWORD = "correct-horse-battery-staple"
 
+# An init script (`context.add_init_script`) that counts the WebSocket objects a page makes
+# (window.__sockets) and the page loads of a tab (`loads`, kept in sessionStorage, which a load
+# keeps): the app shell changes pages without either.
+COUNT_SOCKETS = """
+window.__sockets = 0;
+const Native = window.WebSocket;
+window.WebSocket = class extends Native {
+  constructor(...args) { super(...args); window.__sockets += 1; }
+};
+sessionStorage.setItem("loads", String(Number(sessionStorage.getItem("loads") || 0) + 1));
+"""
+
+
+def loads(page: Page) -> int:
+    return int(page.evaluate("sessionStorage.getItem('loads')"))
+
 
 def sign_up(page: Page, username: str, display_name: str = "") -> None:
     page.goto("/accounts/signup/")

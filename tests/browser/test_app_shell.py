@@ -8,24 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import unique
-from .pages import expect_settled, open_room, send, sign_up, wait_live
+from .pages import COUNT_SOCKETS, expect_settled, loads, open_room, send, sign_up, wait_live
 
 pytestmark = pytest.mark.browser
-
-# Counts the WebSocket objects a page makes, and marks the page: a page loaded anew loses the
-# mark (window.__loads counts loads in sessionStorage, which a load keeps).
-COUNT_SOCKETS = """
-window.__sockets = 0;
-const Native = window.WebSocket;
-window.WebSocket = class extends Native {
-  constructor(...args) { super(...args); window.__sockets += 1; }
-};
-sessionStorage.setItem("loads", String(Number(sessionStorage.getItem("loads") || 0) + 1));
-"""
-
-
-def loads(page: Page) -> int:
-    return int(page.evaluate("sessionStorage.getItem('loads')"))
 
 
 def three_rooms(page: Page, who: str) -> list[str]:

@@ -1,12 +1,13 @@
 """An owner manages a room from its page: renames it, archives it (another member's open page
 turns read-only at once, without a reload), unarchives it, and leaves a private room by
-handing it over."""
+handing it over; the owner's own page loads no page for any of it (the shell's router sends
+the forms and keeps the one socket)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import unique
-from .pages import open_room, send, shown_bodies, sign_up, wait_live
+from .pages import COUNT_SOCKETS, loads, open_room, send, shown_bodies, sign_up, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +24,7 @@ def _create(page, name: str, *, private: bool = False) -> str:
 
 def test_an_archive_turns_open_pages_read_only_and_unarchive_opens_them(new_page):
     owner, member = new_page(), new_page()
+    owner.context.add_init_script(COUNT_SOCKETS)
     sign_up(owner, unique("owner"))
     sign_up(member, unique("member"))
     name = unique("Launch ")
@@ -30,15 +32,22 @@ def test_an_archive_turns_open_pages_read_only_and_unarchive_opens_them(new_page
     open_room(member, slug)
     send(member, "before the archive")
     expect(owner.locator("#chat-log")).to_contain_text("before the archive")
+    before = loads(owner)
 
     owner.locator("#manage-panel summary").click()
+    owner.get_by_label("Name", exact=True).fill(f"{name} renamed")
     owner.get_by_label("Topic").fill("Shipped")
     owner.get_by_role("button", name="Save").click()
     expect(member.locator(".room-header .room-topic")).to_have_text("Shipped")
+    expect(member.locator("#room-title")).to_have_text(f"# {name} renamed")
+    expect(owner.locator(".flash")).to_contain_text("Saved.")
+    expect(owner.locator(f'#channel-list a[data-slug="{slug}"]')).to_have_text(f"#{name} renamed")
+    name = f"{name} renamed"
 
     owner.locator("#manage-panel summary").click()  # the form's answer is the page again
     owner.get_by_role("button", name="Archive room").click()
     expect(owner.locator(".flash")).to_contain_text("is archived")
+    expect(owner.locator("#chat-message-input")).to_be_disabled()
     expect(member.locator("#archived-banner")).to_be_visible()
     expect(member.locator("#chat-message-input")).to_be_disabled()
     assert shown_bodies(member) == ["before the archive"]  # the history stays
@@ -62,6 +71,8 @@ def test_an_archive_turns_open_pages_read_only_and_unarchive_opens_them(new_page
     expect(
         member.locator(f'.members li[data-username="{member_name}"] .badge-owner')
     ).to_be_visible()
+    assert loads(owner) == before, "a form of the room loaded a page"
+    assert owner.evaluate("window.__sockets") == 1
 
 
 def test_the_owner_of_a_private_room_hands_it_over_as_they_leave(new_page):

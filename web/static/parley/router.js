@@ -5,6 +5,11 @@
 //
 // Anything else (a page outside the shell, a "Create #room?" page, an error, the network
 // down) is loaded as a page, as a plain link would.
+//
+// The shell's forms that post (a room's management, the lobby's New room) are sent the same
+// way: the server's answer (its redirect back to the room or to the lobby, whose flash says how
+// it went) is swapped in as a link's would be, so that renaming or archiving a room keeps the
+// socket too.
 
 // The client routes: a room, a direct message with someone (`/dm/<username>/`: the server
 // redirects to the DM's room, or shows a page to start one), the lobby as "Browse channels",
@@ -45,6 +50,7 @@ export class Router {
     this.generation = 0; // a later navigation wins over a slower earlier one
     this.shown = pageOf(window.location); // the address of what <main> shows, without its #part
     document.addEventListener("click", (event) => this.onClick(event));
+    document.addEventListener("submit", (event) => this.onSubmit(event));
     // Back and forward. A step that only changes the #part (the skip link's) stays on the page.
     window.addEventListener("popstate", () => {
       if (pageOf(window.location) !== this.shown) this.go(window.location.href, { push: false });
@@ -69,22 +75,82 @@ export class Router {
     const route = routeOf(href);
     if (!route) return this.load(href);
     const mine = ++this.generation;
-    let response;
-    let fragment;
-    try {
-      response = await fetch(route.url.pathname + route.url.search, { headers: { "X-Parley-Fragment": "1" }, credentials: "same-origin" });
-      const text = response.ok ? await response.text() : "";
-      fragment = new DOMParser().parseFromString(text, "text/html").getElementById("fragment");
-    } catch {
-      fragment = null;
-    }
+    const answer = await this.fetchFragment(route.url.pathname + route.url.search);
     if (mine !== this.generation) return false;
-    if (!fragment) return this.load(href);
+    if (!answer.fragment) return this.load(href);
     // Where the server said the page is (a redirect to the canonical slug), with the link's #part.
-    const landed = new URL(response.url);
+    const landed = new URL(answer.response.url);
     landed.hash = route.url.hash;
-    if (push && landed.href !== window.location.href) history.pushState(null, "", landed.href);
-    else if (!push && landed.href !== window.location.href) history.replaceState(null, "", landed.href);
+    this.show(answer.fragment, landed, push ? "push" : "replace");
+    return true;
+  }
+
+  // A form of the page in <main> that posts, to this site, and that no script of the page took.
+  onSubmit(event) {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method !== "post") return;
+    if (!this.main.contains(form) || new URL(form.action).origin !== window.location.origin) return;
+    event.preventDefault();
+    this.submit(form, event.submitter);
+  }
+
+  // Posts `form` (with the button that sent it) and shows the answer: a page of the shell is
+  // swapped in (at the address a redirect led to, else where it was); a redirect elsewhere is
+  // followed as a page; any other answer (a 404 page, say) is shown whole, as the browser
+  // would. The form is busy until then, so that a second press sends nothing twice.
+  async submit(form, submitter) {
+    if (form.getAttribute("aria-busy") === "true") return;
+    const mine = ++this.generation;
+    const body = submitter ? new FormData(form, submitter) : new FormData(form);
+    form.setAttribute("aria-busy", "true");
+    const answer = await this.fetchFragment(form.action, { method: "POST", body });
+    form.removeAttribute("aria-busy");
+    if (mine !== this.generation) return;
+    const { response, fragment, text } = answer;
+    if (!response) return this.unsent(form);
+    if (fragment && (!response.redirected || routeOf(response.url))) {
+      this.show(fragment, response.redirected ? new URL(response.url) : new URL(window.location.href), "push");
+    } else if (response.redirected) {
+      this.load(response.url);
+    } else {
+      document.open();
+      document.write(text);
+      document.close();
+    }
+  }
+
+  // The network failed under a post: whether it reached the server is unknown, so nothing is
+  // sent again; the form says so, as typed, for the person to try again.
+  unsent(form) {
+    let alert = form.querySelector(".form-unsent");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.className = "errorlist form-unsent";
+      alert.setAttribute("role", "alert");
+      form.append(alert);
+    }
+    alert.textContent = "Could not reach Parley: nothing changed that you can see. Try again.";
+  }
+
+  // {response, fragment, text} for a request asking for the fragment; {} when the network failed.
+  async fetchFragment(url, options = {}) {
+    try {
+      const response = await fetch(url, { ...options, headers: { "X-Parley-Fragment": "1" }, credentials: "same-origin" });
+      const text = await response.text();
+      const fragment = response.ok ? new DOMParser().parseFromString(text, "text/html").getElementById("fragment") : null;
+      return { response, fragment, text };
+    } catch {
+      return {};
+    }
+  }
+
+  // Puts `fragment` in <main> at the address `landed` (a new history entry when it is another
+  // address and `how` is "push"; the entry replaced otherwise).
+  show(fragment, landed, how) {
+    if (landed.href !== window.location.href) {
+      if (how === "push") history.pushState(null, "", landed.href);
+      else history.replaceState(null, "", landed.href);
+    }
     this.shown = pageOf(window.location);
     this.leave();
     this.main.className = fragment.dataset.mainClass;
@@ -92,7 +158,6 @@ export class Router {
     document.title = fragment.dataset.title;
     document.querySelector(".skip-link")?.setAttribute("href", `#${fragment.dataset.skipTarget}`);
     this.enter({ focus: true });
-    return true;
   }
 
   load(href) {
