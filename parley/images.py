@@ -1,6 +1,6 @@
 """Uploaded raster images, read with Pillow: measured, turned upright and stored without their
-metadata, and shrunk to thumbnails. Below every domain app: chat's files and accounts' avatars
-both take their pictures through here.
+metadata, shrunk to thumbnails, or cut to a square (an avatar). Below every domain app: chat's
+files and accounts' avatars both take their pictures through here.
 
 An image is re-encoded before it is stored, with only what drawing it needs (its pixels,
 palette transparency, colour profile, animation timing): EXIF (GPS location, camera serial
@@ -102,6 +102,40 @@ def image_prepare(path: str) -> Prepared | None:
             # Truncated or corrupt: not shown inline; kept as the download it is.
             return None
     return Prepared(IMAGE_TYPES[kind], width, height, out.getvalue())
+
+
+def image_square(source: str | IO[bytes], *, side: int) -> Prepared | None:
+    """The image at `source` upright, cut about its centre to a square and shrunk to `side`
+    pixels a side (a smaller one keeps its shorter side: never enlarged), re-encoded with its
+    colour profile alone: PNG where a pixel is not opaque, JPEG otherwise; an animation gives
+    its first frame. None when `source` is not a raster image of FORMATS that Pillow reads
+    completely; TooLarge for too many pixels."""
+    image = image_open(source)
+    if image is None:
+        return None
+    with image:
+        try:
+            image.seek(0)
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            frame = upright.convert("RGBA")
+            edge = min(side, frame.width, frame.height)
+            square = ImageOps.fit(frame, (edge, edge), Image.Resampling.LANCZOS)
+        except (OSError, SyntaxError, ValueError, EOFError):
+            return None
+        profile = image.info.get("icc_profile")
+    # Nothing of the original's `info` is written: EXIF, XMP and comments are gone.
+    square.info = {}
+    options = {"icc_profile": profile} if profile else {}
+    out = io.BytesIO()
+    lowest, _ = square.getchannel("A").getextrema()
+    if isinstance(lowest, int | float) and lowest < 255:  # some pixel is not opaque
+        square.save(out, format="PNG", optimize=True, **options)
+        kind = "PNG"
+    else:
+        square.convert("RGB").save(out, format="JPEG", quality=85, **options)
+        kind = "JPEG"
+    return Prepared(IMAGE_TYPES[kind], edge, edge, out.getvalue())
 
 
 def image_thumbnail(source: IO[bytes]) -> tuple[bytes, int, int] | None:
