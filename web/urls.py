@@ -35,6 +35,12 @@ urlpatterns = [
     path("avatars/<int:user_id>/<str:file>", avatars.avatar, name="avatar"),
     path("settings/", RedirectView.as_view(pattern_name="web:settings_profile"), name="settings"),
     path("settings/profile/", settings.profile, name="settings_profile"),
+    path("settings/profile/picture/", settings.picture_upload, name="settings_picture"),
+    path(
+        "settings/profile/picture/remove/",
+        settings.picture_remove,
+        name="settings_picture_remove",
+    ),
     path("settings/password/", settings.password, name="settings_password"),
     path("settings/sessions/", settings.sessions, name="settings_sessions"),
     path(
