@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from parley.storage import files_storage
+
 
 class User(AbstractUser):
     display_name = models.CharField(max_length=80, blank=True)
@@ -14,6 +16,12 @@ class User(AbstractUser):
     status_text = models.CharField(max_length=100, blank=True)
     # An IANA name ("Europe/Paris"); empty: not said.
     time_zone = models.CharField(max_length=64, blank=True)
+    # Their picture, as Parley re-encoded it (accounts/avatars.py): "avatars/<id>/<digest>.<ext>"
+    # in the files storage, named by its content so that its URL can be cached for ever; ""
+    # for none (their initials are shown).
+    avatar = models.FileField(
+        storage=files_storage, upload_to="avatars/", max_length=200, blank=True
+    )
 
     @property
     def shown_name(self) -> str:

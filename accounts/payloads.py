@@ -1,7 +1,8 @@
 """The one shape of a user that REST, WebSocket frames and events share, and its avatar.
 
 `user_payload` travels with every message (its author), so it holds only what is read from the
-user row already loaded and costs a few string operations: no query, no file.
+user row already loaded and costs a few string operations: no query, no file. A picture's URL
+is its stored name's (accounts/avatars.py), served by web/views/avatars.py.
 """
 
 from datetime import datetime
@@ -58,8 +59,24 @@ def avatar_color(user_id: int | None) -> str:
     return AVATAR_COLORS[(user_id * 2654435761) % 2**32 % len(AVATAR_COLORS)]
 
 
-def avatar_payload(user_id: int | None, name: str) -> dict:
-    return {"initials": avatar_initials(name), "color": avatar_color(user_id)}
+def avatar_url(stored: str) -> str | None:
+    """Where the picture stored as `stored` ("avatars/<id>/<digest>.<ext>") is served:
+    "/avatars/<id>/<digest>.<ext>" (web/urls.py). None for "": no picture."""
+    return f"/{stored}" if stored else None
+
+
+def avatar_stored(url: str | None) -> str:
+    """The stored name `avatar_url` made `url` from ("" for None)."""
+    return url.removeprefix("/") if url else ""
+
+
+def avatar_payload(user_id: int | None, name: str, stored: str = "") -> dict:
+    """Initials on a colour, always; `url`: the person's picture, to show instead, or None."""
+    return {
+        "initials": avatar_initials(name),
+        "color": avatar_color(user_id),
+        "url": avatar_url(stored),
+    }
 
 
 def user_payload(user: User) -> dict:
@@ -68,7 +85,7 @@ def user_payload(user: User) -> dict:
         "id": user.pk,
         "username": user.username,
         "display_name": name,
-        "avatar": avatar_payload(user.pk, name),
+        "avatar": avatar_payload(user.pk, name, user.avatar.name or ""),
     }
 
 

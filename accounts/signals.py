@@ -5,7 +5,8 @@ code paths outside Parley: Django's logout, the admin's user and token pages, `c
 These receivers watch the rows instead of the callers, so every path publishes the same
 `credentials.revoked` event (parley/events.py), after commit, to the user's stream.
 
-Logging in and out also keeps the user's list of browser sessions (accounts/sessions.py).
+Logging in and out also keeps the user's list of browser sessions (accounts/sessions.py), and
+a user's picture leaves the files storage with them (accounts/avatars.py).
 """
 
 from django.contrib.auth import SESSION_KEY
@@ -15,6 +16,7 @@ from django.dispatch import receiver
 
 from parley import events
 
+from .avatars import user_avatar_delete_on_commit
 from .credentials import EVERY_SESSION, EVERYTHING, session_name, token_name
 from .models import Token, User
 from .sessions import session_forget, session_record
@@ -49,6 +51,12 @@ def _user_saved(sender, instance: User, created: bool, **kwargs):
         _revoke(instance.pk, EVERYTHING)
     elif password != instance.password:
         _revoke(instance.pk, EVERY_SESSION)
+
+
+@receiver(post_delete, sender=User)
+def _user_deleted(sender, instance: User, **kwargs):
+    # However the user goes (the admin, a guest's clean-up): their picture too, once it commits.
+    user_avatar_delete_on_commit(instance)
 
 
 @receiver(post_save, sender=Token)

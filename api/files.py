@@ -6,35 +6,19 @@ from ninja import Router, Status
 
 from chat.payloads import attachment_payload
 from chat.services.attachments import attachment_upload, file_too_large
-from chat.uploads import MULTIPART_SLACK
-from parley.errors import BadRequest
 
 from .auth import AuthenticatedRequest
 from .rooms import room_visible
 from .schemas import AttachmentOut, errors
+from .uploads import FILE_FORM, upload_receive
 
 router = Router(tags=["files"])
-
-_FORM = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
 
 
 @router.post(
     "/rooms/{slug}/files",
     response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 413, 429)},
-    openapi_extra=_FORM,
+    openapi_extra=FILE_FORM,
 )
 def file_upload(request: AuthenticatedRequest, slug: str):
     """Upload one file (multipart/form-data, field `file`) to a room the caller may see: 201
@@ -44,13 +28,6 @@ def file_upload(request: AuthenticatedRequest, slug: str):
     over PARLEY_FILES_MAX_SIZE (or an image over PARLEY_IMAGE_MAX_PIXELS), 413
     `quota_exceeded` over the caller's PARLEY_FILES_QUOTA."""
     room = room_visible(slug=slug, user=request.auth)
-    announced = request.META.get("CONTENT_LENGTH") or "0"
-    if announced.isdigit() and int(announced) > settings.PARLEY_FILES_MAX_SIZE + MULTIPART_SLACK:
-        raise file_too_large()
-    upload = request.FILES.get("file")
-    if getattr(request, "parley_upload_too_large", False):
-        raise file_too_large()
-    if upload is None:
-        raise BadRequest("Send the file as the multipart/form-data field 'file'.")
+    upload = upload_receive(request, limit=settings.PARLEY_FILES_MAX_SIZE, too_large=file_too_large)
     attachment = attachment_upload(uploader=request.auth, room=room, upload=upload)
     return Status(201, attachment_payload(attachment))

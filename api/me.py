@@ -5,9 +5,11 @@ does not exist. Ending a session, logging out everywhere and revoking a token cl
 sockets they opened with 4401 (docs/api.md, "What ends access").
 """
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from accounts.avatars import avatar_too_large
 from accounts.payloads import profile_payload, session_payload, token_payload
 from accounts.selectors import token_list_active
 from accounts.services import token_hash, token_revoke_own, user_password_change
@@ -18,7 +20,7 @@ from accounts.sessions import (
     session_revoke,
     session_revoke_all,
 )
-from chat.services.people import profile_update
+from chat.services.people import avatar_remove, avatar_set, profile_update
 
 from .auth import AuthenticatedRequest, bearer_secret
 from .schemas import (
@@ -31,6 +33,7 @@ from .schemas import (
     TokenListOut,
     errors,
 )
+from .uploads import FILE_FORM, upload_receive
 
 router = Router(tags=["me"])
 
@@ -54,6 +57,30 @@ def me_update(request: AuthenticatedRequest, data: ProfileIn):
     a room with you, and every socket of yours, hears of it at once."""
     user = profile_update(user=request.auth, **data.model_dump(exclude_unset=True))
     return profile_payload(user)
+
+
+@router.put(
+    "/me/avatar",
+    response={200: ProfileOut, **errors(400, 401, 403, 413, 429)},
+    openapi_extra=FILE_FORM,
+)
+def me_avatar_set(request: AuthenticatedRequest):
+    """Upload your picture (multipart/form-data, field `file`): a JPEG, PNG, GIF or WebP image,
+    stored upright, cut to a square and without its metadata; it replaces your initials
+    wherever you are shown. 200 with your profile, whose `avatar.url` is the new picture.
+    400 `bad_request` for a file that is not such an image, 413 `too_large` over
+    PARLEY_AVATAR_MAX_SIZE or PARLEY_IMAGE_MAX_PIXELS."""
+    upload = upload_receive(
+        request, limit=settings.PARLEY_AVATAR_MAX_SIZE, too_large=avatar_too_large
+    )
+    return profile_payload(avatar_set(user=request.auth, upload=upload))
+
+
+@router.delete("/me/avatar", response={200: ProfileOut, **errors(401, 403, 429)})
+def me_avatar_remove(request: AuthenticatedRequest):
+    """Remove your picture: your initials show again. 200 with your profile (also when you had
+    none)."""
+    return profile_payload(avatar_remove(user=request.auth))
 
 
 @router.post("/me/password", response={204: None, **errors(400, 401, 403, 413, 429)})

@@ -174,6 +174,9 @@ class AvatarOut(Out):
     # Up to two letters, drawn on `color` (a #rrggbb that white text reads on).
     initials: str
     color: str
+    # The person's picture (a square JPEG or PNG), to show instead; null when they have none.
+    # Its address changes with the picture, so it may be cached for ever.
+    url: str | None
 
 
 class UserOut(Out):

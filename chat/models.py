@@ -16,6 +16,10 @@ from django.db import models
 
 from accounts.models import User
 
+# The storage of every file field here; chat.models.files_storage is the name the migrations
+# 0009 and 0010 reference it by.
+from parley.storage import files_storage
+
 
 def name_sort_key(name: str) -> str:
     """How people expect names sorted, the same on every engine: without case or accents
@@ -232,23 +236,6 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emoji} on {self.message}"
-
-
-def files_storage():
-    """The storage uploaded files are kept in: STORAGES["parley_files"], so the embedded
-    filesystem and production's object store are one code path. Loaded when the models are
-    (the FileFields of LinkPreview and Attachment call this): a backend that cannot be loaded stops start-up with one
-    line saying what to install."""
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.files.storage import InvalidStorageError, storages
-
-    try:
-        return storages["parley_files"]
-    except InvalidStorageError as error:
-        raise ImproperlyConfigured(
-            f"{error}. Install the package of the storage backend PARLEY_FILES_STORAGE names "
-            "(e.g. django-storages[s3]); see docs/deployment.md, 'Files'."
-        ) from None
 
 
 class LinkPreview(models.Model):

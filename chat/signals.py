@@ -10,8 +10,9 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from parley import events
+from parley.storage import files_storage
 
-from .models import Attachment, LinkPreview, Membership, Room, files_storage
+from .models import Attachment, LinkPreview, Membership, Room
 from .selectors import room_can_see
 from .services.previews import images_delete_on_commit
 from .services.rooms import ending_reason, member_changed

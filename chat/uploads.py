@@ -18,13 +18,10 @@ import puremagic
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
-# The raster images shown inline, by Pillow's format name -> their type.
-INLINE_IMAGES = {
-    "PNG": "image/png",
-    "JPEG": "image/jpeg",
-    "GIF": "image/gif",
-    "WEBP": "image/webp",
-}
+from parley.images import IMAGE_TYPES
+
+# The raster images shown inline, by Pillow's format name -> their type (parley/images.py).
+INLINE_IMAGES = IMAGE_TYPES
 # Types served as themselves (as a download): documents, archives and media a browser cannot
 # run as a page. Anything else, HTML, SVG, XML, scripts and text above all, is served as
 # `application/octet-stream`, so that no browser runs it from our origin.

@@ -75,3 +75,25 @@ def gif_html_polyglot() -> bytes:
     out = io.BytesIO()
     Image.new("P", (8, 8), 1).save(out, format="GIF", comment=SCRIPT)
     return out.getvalue()
+
+
+def jpeg_halves(width: int = 80, height: int = 40, orientation: int = 1) -> bytes:
+    """A JPEG red on its left half and blue on its right, whose EXIF says how its camera was
+    held (`orientation`) and where it was taken."""
+    image = Image.new("RGB", (width, height), (220, 0, 0))
+    image.paste((0, 0, 220), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[0x010F] = "Parley Test Camera"  # Make
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (48.0, 51.0, 29.0), 3: "E", 4: (2.0, 17.0, 40.0)})
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes(), quality=95)
+    return out.getvalue()
+
+
+def image_bytes(kind: str, width: int = 40, height: int = 30, mode: str = "RGB") -> bytes:
+    """A plain image of `kind` (Pillow's format name: "PNG", "GIF", "WEBP", ...)."""
+    out = io.BytesIO()
+    fill = (30, 160, 60, 0) if mode == "RGBA" else (30, 160, 60)
+    Image.new(mode, (width, height), fill).save(out, format=kind)
+    return out.getvalue()

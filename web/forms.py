@@ -2,7 +2,9 @@
 (ParleyError messages are added to the form as non-field errors)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
 
 from accounts.services import MAX_DISPLAY_NAME, MAX_STATUS_TEXT, time_zones
 from chat.services.rooms import MAX_NAME, MAX_TOPIC
@@ -130,6 +132,24 @@ class ProfileForm(_Form):
         choices=_time_zone_choices,
         help_text="Shown to others beside your name, so they know your local time.",
     )
+
+
+class PictureForm(_Form):
+    # What the file is, the service reads from its bytes (accounts/avatars.py); `accept` only
+    # narrows the browser's file chooser.
+    picture = forms.FileField(
+        label="Image file",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.PARLEY_AVATAR_MAX_SIZE)
+        self.fields[
+            "picture"
+        ].help_text = (
+            f"A JPEG, PNG, GIF or WebP image up to {limit}, cut to a square about its centre."
+        )
 
 
 class PasswordChangeForm(_Form):

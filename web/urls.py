@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from .csp import csp
 from .forms import LoginForm
-from .views import accounts, dms, files, lobby, profiles, rooms, search, settings
+from .views import accounts, avatars, dms, files, lobby, profiles, rooms, search, settings
 from .views.emoji import emoji_list
 from .views.favicon import favicon
 
@@ -31,8 +31,16 @@ urlpatterns = [
     path("chat/<str:slug>/unarchive/", rooms.unarchive, name="room_unarchive"),
     path("search/", search.search, name="search"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    # accounts.payloads.avatar_url writes these addresses.
+    path("avatars/<int:user_id>/<str:file>", avatars.avatar, name="avatar"),
     path("settings/", RedirectView.as_view(pattern_name="web:settings_profile"), name="settings"),
     path("settings/profile/", settings.profile, name="settings_profile"),
+    path("settings/profile/picture/", settings.picture_upload, name="settings_picture"),
+    path(
+        "settings/profile/picture/remove/",
+        settings.picture_remove,
+        name="settings_picture_remove",
+    ),
     path("settings/password/", settings.password, name="settings_password"),
     path("settings/sessions/", settings.sessions, name="settings_sessions"),
     path(

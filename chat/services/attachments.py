@@ -2,7 +2,7 @@
 deleted with their message.
 
 - `attachment_upload` checks the room, the size and the quota, reads what the file is from its
-  content (chat/uploads.py, chat/images.py), and stores it through the storage API under a
+  content (chat/uploads.py, parley/images.py), and stores it through the storage API under a
   random name (STORAGES["parley_files"]).
 - `attachments_attach` is called by `message_post`, in its transaction, with the ids a post
   names; `attachments_remove` by `message_delete`. Stored bytes are deleted after the
@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from parley.errors import BadRequest, NotFound, QuotaExceeded, TooLarge
+from parley.images import image_prepare, image_thumbnail
+from parley.storage import files_storage
 from throttle.services import post_admit
 
-from ..images import image_prepare, image_thumbnail
-from ..models import Attachment, Message, Room, files_storage
+from ..models import Attachment, Message, Room
 from ..selectors import ID_MAX, room_can_see, room_check_open
 from ..uploads import file_name_clean, file_sniff_type
 
@@ -47,7 +48,7 @@ def attachment_missing(attachment_id: object) -> NotFound:
 def attachment_upload(*, uploader: User, room: Room, upload: UploadedFile) -> Attachment:
     """Store `upload` as a pending file of `uploader` in `room`, which they may see and which is
     open. Its type is read from its bytes; a raster image is stored upright and without its
-    metadata (chat/images.py), anything else byte for byte, to be served as a download.
+    metadata (parley/images.py), anything else byte for byte, to be served as a download.
 
     Raises TooLarge over PARLEY_FILES_MAX_SIZE or PARLEY_IMAGE_MAX_PIXELS, QuotaExceeded when
     the user's files would pass PARLEY_FILES_QUOTA, NotFound for a room they may not see,

@@ -18,9 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from links import Card, unfurl
 from parley.errors import Forbidden, NotFound
+from parley.storage import files_storage
 
 from .. import markdown
-from ..models import LinkPreview, Message, Room, files_storage
+from ..models import LinkPreview, Message, Room
 from ..selectors import ID_MAX, message_get, room_check_open
 from ..tasks import previews_make
 

@@ -205,6 +205,9 @@ PARLEY_FILES_QUOTA = _count("PARLEY_FILES_QUOTA", 1024 * 1024 * 1024)
 PARLEY_FILES_PER_MESSAGE = 10
 # Pixels an image may have (width x height); a larger one (a decompression bomb) is refused.
 PARLEY_IMAGE_MAX_PIXELS = _count("PARLEY_IMAGE_MAX_PIXELS", 50_000_000)
+# The largest picture a person may upload as their avatar, in bytes (accounts/avatars.py);
+# beyond it `too_large` (413). Stored as a square of 256 pixels, whatever its size.
+PARLEY_AVATAR_MAX_SIZE = _count("PARLEY_AVATAR_MAX_SIZE", 5 * 1024 * 1024)
 # Seconds an upload may wait unposted before it is removed.
 PARLEY_FILES_UNPOSTED_TTL = 24 * 3600
 # Uploads go to a temporary file as they arrive, never whole into memory; the first handler

@@ -25,7 +25,7 @@ from django.db import DatabaseError
 
 from accounts.credentials import Credential
 from accounts.models import User
-from accounts.payloads import avatar_payload
+from accounts.payloads import avatar_payload, avatar_stored
 from chat.payloads import user_payload
 from parley import events, metrics
 from parley.errors import RateLimited
@@ -350,6 +350,7 @@ class RoomSocket(AsyncWebsocketConsumer):
             self.user.status_emoji = status["emoji"]
             self.user.status_text = status["text"]
             self.user.time_zone = profile["time_zone"]
+            self.user.avatar = avatar_stored(profile["avatar"]["url"])
 
     def user_conversation_removed(self, event: dict) -> None:
         if not event["can_see"] and event["room_id"] in self.rooms:

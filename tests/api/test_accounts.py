@@ -19,7 +19,7 @@ def test_sign_up_answers_201_with_the_user(db):
         "id": user.pk,
         "username": "ada",
         "display_name": "Ada L.",
-        "avatar": {"initials": "AL", "color": avatar_color(user.pk)},
+        "avatar": {"initials": "AL", "color": avatar_color(user.pk), "url": None},
     }
 
 

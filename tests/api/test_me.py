@@ -25,7 +25,7 @@ def test_me_answers_the_profile(make_user, api_as):
         "id": ada.pk,
         "username": "ada",
         "display_name": "Ada Lovelace",
-        "avatar": {"initials": "AL", "color": avatar_color(ada.pk)},
+        "avatar": {"initials": "AL", "color": avatar_color(ada.pk), "url": None},
         "status": None,
         "time_zone": "",
     }

@@ -146,3 +146,71 @@ def test_signing_out_of_all_other_sessions_keeps_this_one(make_user):
 def test_the_end_and_revoke_actions_take_only_post(make_user):
     client = signed_in(make_user("ada"))
     assert client.get("/settings/sessions/others/end/").status_code == 405
+
+
+def test_the_picture_form_uploads_replaces_and_removes_a_picture(make_user, make_room):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import png
+
+    ada = make_user("ada", "Ada Lovelace")
+    room = make_room(ada, "General")
+    client = signed_in(ada)
+    page = client.get("/settings/profile/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert '<label for="id_picture">Image file</label>' in page
+    assert "Upload a picture" in page and "Remove picture" not in page
+    assert ">AL</text>" in page
+
+    response = client.post(
+        "/settings/profile/picture/",
+        {"picture": SimpleUploadedFile("me.png", png())},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Picture saved." in page
+    ada.refresh_from_db()
+    url = f"/{ada.avatar.name}"
+    assert f'<img class="avatar" src="{url}" width="64" height="64" alt="">' in page
+    assert "Remove picture" in page and ">AL</text>" not in page
+    # Wherever the person is shown: their page, a room's member list.
+    assert f'src="{url}"' in client.get("/u/ada/").content.decode()
+    assert f'src="{url}"' in client.get(f"/chat/{room.slug}/").content.decode()
+
+    page = client.post("/settings/profile/picture/remove/", follow=True).content.decode()
+    assert "Picture removed" in page and ">AL</text>" in page and 'src="/avatars/' not in page
+    ada.refresh_from_db()
+    assert not ada.avatar
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [(b"not a picture at all", "JPEG, PNG, GIF or WebP"), (None, "This field is required")],
+)
+def test_a_refused_picture_is_400_with_the_reason_on_the_form(make_user, data, said):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ada = make_user("ada")
+    files = {"picture": SimpleUploadedFile("me.png", data)} if data is not None else {}
+    response = signed_in(ada).post("/settings/profile/picture/", files)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert said in page and 'aria-invalid="true"' in page
+    ada.refresh_from_db()
+    assert not ada.avatar
+
+
+def test_the_picture_forms_take_only_a_post_with_its_csrf_token(make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import png
+
+    ada = make_user("ada")
+    assert signed_in(ada).get("/settings/profile/picture/").status_code == 405
+    assert signed_in(ada).get("/settings/profile/picture/remove/").status_code == 405
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(ada)
+    upload = {"picture": SimpleUploadedFile("me.png", png())}
+    assert browser.post("/settings/profile/picture/", upload).status_code == 403
+    assert browser.post("/settings/profile/picture/remove/").status_code == 403
+    assert Client().post("/settings/profile/picture/", upload).status_code == 302  # log in

@@ -132,3 +132,49 @@ async def test_logging_out_everywhere_closes_every_session_socket_but_the_caller
     assert await here_socket.closed_with() == 4401
     await token_socket.send(type="ping")
     assert (await token_socket.recv_until("pong"))["type"] == "pong"
+
+
+@sync_to_async
+def picture_put(token: str, data: bytes) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile("me.png", data)})
+    response = client.put("/api/v1/me/avatar", body, content_type=MULTIPART_CONTENT)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+async def test_a_new_picture_reaches_the_persons_sockets_and_the_people_in_their_rooms(
+    open_socket, user_with_token
+):
+    from tests.files import png
+
+    ada, ada_token = await sync_to_async(user_with_token)("ada")
+    bob, bob_token = await sync_to_async(user_with_token)("bob")
+    room = await sync_to_async(room_create)(owner=ada, name="General", slug="general")
+    await sync_to_async(room_join)(room=room, user=bob)
+    adas_other_tab = await opened(open_socket, token=ada_token)
+    bobs = await opened(open_socket, token=bob_token)
+    await adas_other_tab.send(type="subscribe", room="general")
+    await adas_other_tab.recv_until("subscribed")
+
+    url = (await picture_put(ada_token, png()))["avatar"]["url"]
+    assert url.startswith(f"/avatars/{ada.pk}/")
+
+    for socket in (adas_other_tab, bobs):
+        frame = await socket.recv_until("user_updated")
+        assert frame["user"]["id"] == ada.pk and frame["user"]["avatar"]["url"] == url
+    # The other tab's user took the picture: its next message carries it.
+    await adas_other_tab.post("general", "with a face")
+    message = await adas_other_tab.recv_until("message")
+    assert message["message"]["author"]["avatar"]["url"] == url
+
+    await call(ApiClient(ada_token), "DELETE", "/me/avatar")
+    frame = await bobs.recv_until("user_updated")
+    assert frame["user"]["avatar"] == {**frame["user"]["avatar"], "url": None}
+    await adas_other_tab.recv_until("user_updated")
+    await adas_other_tab.post("general", "without")
+    message = await adas_other_tab.recv_until("message")
+    assert message["message"]["author"]["avatar"]["url"] is None

@@ -30,7 +30,7 @@ async def test_hello_names_the_token_user(open_socket, user_with_token):
         "id": user.pk,
         "username": "ada",
         "display_name": "Ada L.",
-        "avatar": {"initials": "AL", "color": avatar_color(user.pk)},
+        "avatar": {"initials": "AL", "color": avatar_color(user.pk), "url": None},
     }
 
 
@@ -59,7 +59,7 @@ async def test_anonymous_socket_is_a_guest_from_its_first_write(open_socket):
         "id": None,
         "username": None,
         "display_name": "Anonymous",
-        "avatar": {"initials": "A", "color": AVATAR_NOBODY},
+        "avatar": {"initials": "A", "color": AVATAR_NOBODY, "url": None},
     }
     await socket.send(type="subscribe", room="lobby")
     assert (await socket.recv())["code"] == "not_found"

@@ -12,27 +12,20 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from accounts.models import User
-from accounts.services import token_authenticate
 from chat.models import Attachment
 from chat.services.attachments import attachment_get_visible
 from chat.uploads import file_inline, file_serve_type
 from parley.errors import NotFound
+
+from ..callers import request_caller
 
 # No scripts, no plugins, no framing, no forms; an image shows, styled by the browser's own
 # image page.
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-def _caller(request: HttpRequest) -> User | None:
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        return token_authenticate(secret=secret.strip()) if secret.strip() else None
-    return request.user if request.user.is_authenticated else None
-
-
 def _visible(request: HttpRequest, attachment_id: int) -> Attachment:
-    user = _caller(request)
+    user = request_caller(request)
     if user is None:
         raise Http404("No such file.")
     try:

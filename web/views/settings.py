@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.avatars import avatar_too_large
 from accounts.payloads import profile_payload
 from accounts.selectors import token_list_active
 from accounts.services import token_revoke_own, user_password_change
@@ -17,17 +18,14 @@ from accounts.sessions import (
     session_revoke,
     session_revoke_all,
 )
-from chat.services.people import profile_update
+from chat.services.people import avatar_remove, avatar_set, profile_update
 from parley.errors import NotFound, ParleyError
 
 from ..csp import csp
-from ..forms import PasswordChangeForm, ProfileForm
+from ..forms import PasswordChangeForm, PictureForm, ProfileForm
 
 
-@csp
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def profile(request):
+def _profile_page(request, *, form=None, picture_form=None, status: int = 200):
     user = request.user
     initial = {
         "display_name": user.shown_name,
@@ -35,10 +33,25 @@ def profile(request):
         "status_text": user.status_text,
         "time_zone": user.time_zone,
     }
-    form = ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    context = {
+        "form": form or ProfileForm(initial=initial),
+        "picture_form": picture_form or PictureForm(),
+        "section": "profile",
+        "me": profile_payload(user),
+    }
+    return render(request, "web/settings_profile.html", context, status=status)
+
+
+@csp
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request):
+    if request.method != "POST":
+        return _profile_page(request)
+    form = ProfileForm(request.POST)
+    if form.is_valid():
         try:
-            profile_update(user=user, **form.cleaned_data)
+            profile_update(user=request.user, **form.cleaned_data)
         except ParleyError as error:
             form.add_error(None, error.message)
         else:
@@ -46,9 +59,41 @@ def profile(request):
                 request, "Profile saved. Everyone who shares a room with you sees it now."
             )
             return redirect("web:settings_profile")
-    status = 400 if form.errors else 200
-    context = {"form": form, "section": "profile", "me": profile_payload(user)}
-    return render(request, "web/settings_profile.html", context, status=status)
+    return _profile_page(request, form=form, status=400)
+
+
+@csp
+@login_required
+@require_POST
+def picture_upload(request):
+    """The profile page's picture form (multipart): the same service as PUT /api/v1/me/avatar.
+    A refusal (not an image, too large) is said on the form, with status 400."""
+    form = PictureForm(request.POST, request.FILES)
+    if getattr(request, "parley_upload_too_large", False):
+        form.add_error("picture", avatar_too_large().message)
+    elif form.is_valid():
+        try:
+            avatar_set(user=request.user, upload=form.cleaned_data["picture"])
+        except ParleyError as error:
+            form.add_error("picture", error.message)
+        else:
+            messages.success(
+                request, "Picture saved. Everyone who shares a room with you sees it now."
+            )
+            return redirect("web:settings_profile")
+    return _profile_page(request, picture_form=form, status=400)
+
+
+@login_required
+@require_POST
+def picture_remove(request):
+    try:
+        avatar_remove(user=request.user)
+    except ParleyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Picture removed: your initials show again.")
+    return redirect("web:settings_profile")
 
 
 @csp

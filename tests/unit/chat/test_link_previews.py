@@ -6,7 +6,7 @@ import logging
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from chat.models import LinkPreview, files_storage
+from chat.models import LinkPreview
 from chat.selectors import message_payloads
 from chat.services.messages import message_delete, message_edit
 from chat.services.previews import preview_remove
@@ -14,6 +14,7 @@ from chat.tasks import previews_make
 from jobs import run_ready
 from parley import events
 from parley.errors import Forbidden, NotFound
+from parley.storage import files_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image
 
-from chat.models import Attachment, files_storage
+from chat.models import Attachment
 from chat.services.attachments import (
     attachment_get_visible,
     attachment_upload,
@@ -19,6 +19,7 @@ from chat.services.attachments import (
 from chat.services.messages import message_delete, message_post
 from chat.uploads import file_inline, file_name_clean, file_serve_type
 from parley.errors import NotFound, QuotaExceeded, TooLarge
+from parley.storage import files_storage
 from tests.files import GPS_IFD, SCRIPT, gif_html_polyglot, jpeg_with_gps, png, png_bomb, zip_bomb
 
 pytestmark = pytest.mark.django_db(transaction=True)

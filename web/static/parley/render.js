@@ -7,6 +7,7 @@
 // allowlist of tags, attributes and URL schemes): it is inserted as HTML. Without `html` (a
 // message from before Markdown) the `body` is shown as text.
 
+import { avatarNode } from "./avatar.js";
 import { attachmentsNode } from "./files.js";
 
 export function el(tag, className, text) {
@@ -110,6 +111,8 @@ function metaNode(message, options) {
   // The username beside the display name: two people may share a display name.
   const author = el("span", "msg-author", message.author.display_name);
   if (message.author.id) author.dataset.presenceUser = message.author.id; // presence.js paints it
+  const avatar = avatarNode(message.author);
+  if (avatar) meta.append(avatar);
   meta.append(author, " ", usernameNode(message.author), " ", timeNode(message.created_at));
   if (options.place === "timeline" && message.thread_root !== null) {
     meta.append(" ", button("link-button msg-in-thread", "Replied to a thread", "open-thread", { text: "replied to a thread", tabbable: false }));

@@ -10,6 +10,7 @@
 // changes, views render from the store and send intents through the socket.
 
 import { MessageActions } from "./actions.js";
+import { avatarNode, avatarRefresh } from "./avatar.js";
 import { Uploads } from "./files.js";
 import { MentionAutocomplete } from "./mentions.js";
 import { isSendable } from "./outbox.js";
@@ -231,6 +232,8 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
       memberCount += 1;
       const row = document.createElement("li");
       row.dataset.username = user.username;
+      const avatar = avatarNode(user);
+      if (avatar) row.append(avatar, " ");
       const name = document.createElement("span");
       name.className = "member-name";
       name.dataset.presenceUser = user.id;
@@ -258,19 +261,25 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
 
   // Someone changed their profile (`user_updated`: a person in one of your rooms, or you in
   // another tab, the settings page or the API): their name at once in the member list and on
-  // their messages shown; yours in the header and on what you post next too.
+  // their messages shown, with their avatar (a new picture, or their initials again); yours in
+  // the header and on what you post next too.
   socket.addEventListener("user", ({ detail: { frame } }) => {
     if (frame.type !== "user_updated") return;
     const { user } = frame;
+    store.personUpdated(user);
     if (store.me && store.me.id === user.id) {
       setMe(user);
       const header = document.querySelector(".whoami strong");
       if (header) header.textContent = user.display_name;
     }
     for (const row of memberList.querySelectorAll("li[data-username]")) {
-      if (row.dataset.username === user.username) row.querySelector(".member-name").textContent = user.display_name;
+      if (row.dataset.username !== user.username) continue;
+      row.querySelector(".member-name").textContent = user.display_name;
+      avatarRefresh(row, user);
     }
     for (const node of root.querySelectorAll(`.msg[data-author="${Number(user.id)}"]`)) {
+      const meta = node.querySelector(".msg-meta");
+      if (meta) avatarRefresh(meta, user);
       const author = node.querySelector(".msg-author");
       if (author) author.textContent = user.display_name;
       const actor = node.querySelector(".msg-actor");

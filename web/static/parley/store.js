@@ -86,6 +86,15 @@ export class RoomStore extends EventTarget {
     return this.me !== null && this.me.id !== null && reaction.users.some((user) => user.id === this.me.id);
   }
 
+  // Someone's profile changed (`user_updated`): the messages held take their new name and
+  // avatar as author, so that a message drawn again later (a reaction) shows them. The views
+  // update what is on screen themselves; nothing is emitted.
+  personUpdated({ id, username, display_name: displayName, avatar }) {
+    for (const message of this.messages.values()) {
+      if (message.author.id === id) message.author = { id, username, display_name: displayName, avatar };
+    }
+  }
+
   // Show a message again as it is (an editor closed).
   touch(id) {
     const message = this.messages.get(id);

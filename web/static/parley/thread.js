@@ -3,6 +3,7 @@
 // the right of the log; on a phone it covers the page. Esc or "Close" closes it and puts the
 // focus back where it was.
 
+import { avatarNode } from "./avatar.js";
 import { el, messageNode, replaceKeepingFocus, usernameNode } from "./render.js";
 import { carryEditor } from "./timeline.js";
 import { isSendable } from "./outbox.js";
@@ -149,6 +150,8 @@ export class ThreadPanel {
     const node = el("li", "msg mine pending");
     node.dataset.clientId = clientId;
     const meta = el("div", "msg-meta");
+    const avatar = avatarNode(me);
+    if (avatar) meta.append(avatar);
     meta.append(el("span", "msg-author", me ? me.display_name : ""), " ");
     if (me) meta.append(usernameNode(me), " ");
     meta.append(el("span", "msg-state", "sending…"));

@@ -8,6 +8,7 @@
 // instead of every page between: the log then holds that page and the newest ones, with a
 // "Load newer messages" gap between them that fills a page at a time.
 
+import { avatarNode } from "./avatar.js";
 import { el, messageNode, replaceKeepingFocus, usernameNode } from "./render.js";
 import { getJson } from "./rest.js";
 
@@ -329,6 +330,8 @@ export class Timeline {
     const node = el("li", "msg mine pending");
     node.dataset.clientId = entry.client_id;
     const meta = el("div", "msg-meta");
+    const avatar = avatarNode(me);
+    if (avatar) meta.append(avatar);
     meta.append(el("span", "msg-author", me ? me.display_name : this.myName()), " ");
     if (me) meta.append(usernameNode(me), " ");
     meta.append(el("span", "msg-state", "sending…"));

@@ -1,12 +1,13 @@
 """Uploaded raster images, read with Pillow: measured, turned upright and stored without their
-metadata, and shrunk to thumbnails.
+metadata, shrunk to thumbnails, or cut to a square (an avatar). Below every domain app: chat's
+files and accounts' avatars both take their pictures through here.
 
 An image is re-encoded before it is stored, with only what drawing it needs (its pixels,
 palette transparency, colour profile, animation timing): EXIF (GPS location, camera serial
 numbers), XMP and comments are gone from every copy ever served. Its EXIF orientation is
 applied first, so it shows the way its camera held it.
 
-Pillow is asked only for the formats shown inline (chat/uploads.py INLINE_IMAGES); an image
+Pillow is asked only for the formats in IMAGE_TYPES (what a browser shows inline); an image
 with more pixels than PARLEY_IMAGE_MAX_PIXELS is refused before its pixels are decoded (a
 decompression bomb is a small file that would decode to gigabytes).
 """
@@ -19,11 +20,16 @@ from typing import IO
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from parley.errors import TooLarge
+from .errors import TooLarge
 
-from .uploads import INLINE_IMAGES
-
-FORMATS = tuple(INLINE_IMAGES)
+# The raster images Parley reads and shows inline, by Pillow's format name -> their type.
+IMAGE_TYPES = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
+FORMATS = tuple(IMAGE_TYPES)
 # What a re-encoded image keeps of its `info`: what drawing it needs, nothing that describes it.
 _KEPT = ("transparency", "icc_profile", "duration", "loop", "background", "disposal")
 # The box a thumbnail fits in, in pixels.
@@ -45,7 +51,7 @@ def _too_many_pixels(width: int, height: int) -> TooLarge:
     return TooLarge(f"The image is {width}x{height} pixels; at most {limit} pixels are accepted.")
 
 
-def _open(source: str | IO[bytes]) -> Image.Image | None:
+def image_open(source: str | IO[bytes]) -> Image.Image | None:
     """The image at `source`, opened lazily (nothing decoded yet), or None when it is not one
     of FORMATS. TooLarge for too many pixels."""
     try:
@@ -70,7 +76,7 @@ def image_prepare(path: str) -> Prepared | None:
     """The image in the file at `path` upright and without metadata, or None when the file is
     not a raster image Pillow reads completely (it is then stored as a download). TooLarge for
     too many pixels."""
-    image = _open(path)
+    image = image_open(path)
     if image is None:
         return None
     with image:
@@ -95,14 +101,48 @@ def image_prepare(path: str) -> Prepared | None:
         except (OSError, SyntaxError, ValueError, EOFError):
             # Truncated or corrupt: not shown inline; kept as the download it is.
             return None
-    return Prepared(INLINE_IMAGES[kind], width, height, out.getvalue())
+    return Prepared(IMAGE_TYPES[kind], width, height, out.getvalue())
+
+
+def image_square(source: str | IO[bytes], *, side: int) -> Prepared | None:
+    """The image at `source` upright, cut about its centre to a square and shrunk to `side`
+    pixels a side (a smaller one keeps its shorter side: never enlarged), re-encoded with its
+    colour profile alone: PNG where a pixel is not opaque, JPEG otherwise; an animation gives
+    its first frame. None when `source` is not a raster image of FORMATS that Pillow reads
+    completely; TooLarge for too many pixels."""
+    image = image_open(source)
+    if image is None:
+        return None
+    with image:
+        try:
+            image.seek(0)
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            frame = upright.convert("RGBA")
+            edge = min(side, frame.width, frame.height)
+            square = ImageOps.fit(frame, (edge, edge), Image.Resampling.LANCZOS)
+        except (OSError, SyntaxError, ValueError, EOFError):
+            return None
+        profile = image.info.get("icc_profile")
+    # Nothing of the original's `info` is written: EXIF, XMP and comments are gone.
+    square.info = {}
+    options = {"icc_profile": profile} if profile else {}
+    out = io.BytesIO()
+    lowest, _ = square.getchannel("A").getextrema()
+    if isinstance(lowest, int | float) and lowest < 255:  # some pixel is not opaque
+        square.save(out, format="PNG", optimize=True, **options)
+        kind = "PNG"
+    else:
+        square.convert("RGB").save(out, format="JPEG", quality=85, **options)
+        kind = "JPEG"
+    return Prepared(IMAGE_TYPES[kind], edge, edge, out.getvalue())
 
 
 def image_thumbnail(source: IO[bytes]) -> tuple[bytes, int, int] | None:
     """A thumbnail of the stored image `source` that fits THUMBNAIL_BOX: (its bytes, its width,
     its height). PNG where the image has transparency, JPEG otherwise. None when the image fits
     the box already (it is its own thumbnail) or cannot be read."""
-    image = _open(source)
+    image = image_open(source)
     if image is None:
         return None
     with image:
