@@ -259,6 +259,40 @@ def test_the_stream_sets_markers_and_membership(page):
     assert result == [[1, 0], [0, 0], ["new"]]
 
 
+def test_a_rename_names_the_dms_anew_as_the_server_does(page):
+    result = counting(
+        page,
+        """
+        const bob = { id: 2, username: "bob", display_name: "Bob" };
+        const cy = { id: 3, username: "cy", display_name: "cy" };
+        inbox.applyReady([
+          conversation("dm-2", { kind: "dm", name: "Bob", members: [ada, bob], with: 2 }),
+          conversation("dm-3", { kind: "dm", name: "Bob, cy", members: [ada, bob, cy] }),
+          conversation("dm-1", { kind: "dm", name: "Ada", members: [ada] }),
+          conversation("general", { name: "General" }),
+        ]);
+        const renamed = [];
+        let changes = 0;
+        inbox.addEventListener("renamed", (e) => renamed.push([e.detail.slug, e.detail.name]));
+        inbox.addEventListener("change", () => { changes += 1; });
+        inbox.applyUserFrame({ type: "user_updated", user: { ...bob, display_name: "Zed" } });
+        inbox.applyUserFrame({ type: "user_updated", user: { ...ada, display_name: "Ada L." } });
+        inbox.applyUserFrame({ type: "user_updated", user: { id: 9, username: "x", display_name: "X" } });
+        return [renamed, changes, inbox.directMessages().map((c) => c.name),
+                inbox.get("dm-3").members.map((m) => m.display_name), inbox.me.display_name,
+                window.w.dmName([cy, bob, { ...ada, display_name: "ada" }], 1)];
+        """,
+    )
+    assert result == [
+        [["dm-2", "Zed"], ["dm-3", "cy, Zed"], ["dm-1", "Ada L."]],
+        2,  # one per frame that renamed something
+        ["Ada L.", "cy, Zed", "Zed"],
+        ["Ada L.", "cy", "Zed"],
+        "Ada L.",
+        "Bob, cy",
+    ]
+
+
 def test_mention_autocomplete_ranks_and_finds_the_word_at_the_caret(page):
     result = page.evaluate(
         """

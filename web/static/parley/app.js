@@ -140,6 +140,22 @@ socket.addEventListener("ready", ({ detail }) => {
 socket.addEventListener("user", ({ detail }) => {
   conversations.applyUserFrame(detail.frame);
   if (detail.frame.type === "conversation_added") followAll();
+  if (detail.frame.type === "user_updated") onProfile(detail.frame.user);
+});
+
+// Someone changed their profile (`user_updated`). You: the header's "Signed in as" on every
+// page (a room shows it in its details too, room.js). The DMs named after them are renamed
+// in conversations.js; the one open follows here.
+function onProfile(user) {
+  const me = conversations.me ?? socket.user;
+  if (me?.id !== user.id) return;
+  const whoami = document.querySelector(".whoami strong");
+  if (whoami) whoami.textContent = user.display_name;
+}
+conversations.addEventListener("renamed", ({ detail }) => {
+  if (detail.slug !== view?.slug) return;
+  view.setName(detail.name);
+  retitle();
 });
 socket.addEventListener("change", ({ detail }) => {
   conversations.applyChange(detail.frame);

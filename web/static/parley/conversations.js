@@ -7,7 +7,8 @@
 //   the socket opens.
 // - `ready` (after every hello) replaces it: the server's counts, read in one query.
 // - The user's own stream then sets what changes: a conversation added or removed, a read
-//   marker moved in any tab or device (with the server's counts at it).
+//   marker moved in any tab or device (with the server's counts at it), a person renamed (the
+//   DMs they are in are named anew, as the server names them: `dmName`).
 // - Between those, a message in a followed conversation that someone else wrote after the
 //   marker counts as unread (and as a mention when it names this user, says @room/@here, or is
 //   in a DM), exactly as the server counts it, so badges move live without asking it.
@@ -16,7 +17,7 @@
 //
 // Events (CustomEvent): "change" (the list or a conversation changed), "current" {slug} (another
 // conversation is open), "message" {slug, message, mention} (a message that counted: what
-// notifies).
+// notifies), "renamed" {slug, name} (a DM's name changed with one of its people's).
 
 import { mentionsMe } from "./render.js";
 
@@ -42,6 +43,22 @@ export function conversationsMatching(conversations, query) {
 }
 
 const byName = (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+
+// People by their shown name, case-insensitively, by code point as the server sorts them
+// (Python's `sorted(key=str.casefold)`; equal names keep their order).
+function byShownName(people) {
+  const key = (person) => person.display_name.toLowerCase();
+  return [...people].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+// A DM's name as the member `meId` sees it, as the server names it (chat/payloads.py
+// `dm_name`): the other members' names, sorted case-insensitively, joined by ", "; their own
+// in a DM with only themself.
+export function dmName(members, meId) {
+  const people = byShownName(members);
+  const others = people.filter((person) => person.id !== meId);
+  return (others.length > 0 ? others : people.filter((person) => person.id === meId)).map((person) => person.display_name).join(", ");
+}
 
 export class Conversations extends EventTarget {
   constructor(list = []) {
@@ -98,7 +115,30 @@ export class Conversations extends EventTarget {
       // What was counted live is in the server's counts now.
       this.counted.delete(frame.room);
       this.emit("change");
+    } else if (frame.type === "user_updated") {
+      this.applyProfile(frame.user);
     }
+  }
+
+  // Someone's profile changed (`user_updated`): the DMs they are in are named anew, as the
+  // server names them; you, renamed, rename a DM with only you.
+  applyProfile(user) {
+    if (this.me?.id === user.id) this.me = { ...this.me, display_name: user.display_name };
+    const renamed = [];
+    for (const c of this.bySlug.values()) {
+      if (c.kind !== "dm" || !c.members?.some((member) => member.id === user.id)) continue;
+      c.members = byShownName(
+        c.members.map((member) => (member.id === user.id ? { ...member, display_name: user.display_name, avatar: user.avatar ?? member.avatar } : member)),
+      );
+      const name = this.me ? dmName(c.members, this.me.id) : c.name;
+      if (name && name !== c.name) {
+        c.name = name;
+        renamed.push({ slug: c.room, name });
+      }
+    }
+    if (renamed.length === 0) return;
+    this.emit("change");
+    for (const detail of renamed) this.emit("renamed", detail);
   }
 
   // A change of a room's event stream, as socket.js emits it ("change").
