@@ -26,6 +26,8 @@ let view = null; // the room shown, from mountRoom
 const presence = startPresence(socket);
 // A message arriving in the conversation on screen is read, not counted (nor notified).
 conversations.isViewing = (slug) => slug === view?.slug && slug !== holdRead && document.visibilityState === "visible";
+// A followed conversation counts its messages as they come; the others count `mentioned`.
+conversations.isFollowed = (slug) => socket.subscribedRooms().includes(slug);
 // What gets your attention when you are elsewhere.
 const attention = new Attention({ conversations });
 window.parley = { socket, conversations, presence, attention };

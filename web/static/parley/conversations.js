@@ -12,6 +12,9 @@
 // - Between those, a message in a followed conversation that someone else wrote after the
 //   marker counts as unread (and as a mention when it names this user, says @room/@here, or is
 //   in a DM), exactly as the server counts it, so badges move live without asking it.
+// - A conversation the shell does not follow (`isFollowed`: it follows at most so many) learns
+//   of a mention by name from the user's stream (`mentioned`): one mention more. Each message
+//   counts once, whichever of its message and its `mentioned` comes first.
 // A room open that is not one of yours (a public room visited, a guest's room) is listed while
 // it is open; an archived room of yours is listed only while it is open.
 //
@@ -70,6 +73,8 @@ export class Conversations extends EventTarget {
     this.visiting = null; // the open room when it is not one of yours: {room, name, private}
     // Whether the page shows the conversation now (its messages are read as they come).
     this.isViewing = () => false;
+    // Whether the shell follows the conversation live (its messages come as they are posted).
+    this.isFollowed = () => false;
     this.replace(list);
   }
 
@@ -115,9 +120,27 @@ export class Conversations extends EventTarget {
       // What was counted live is in the server's counts now.
       this.counted.delete(frame.room);
       this.emit("change");
+    } else if (frame.type === "mentioned") {
+      this.countMention(frame);
     } else if (frame.type === "user_updated") {
       this.applyProfile(frame.user);
     }
+  }
+
+  // A message mentions you by name (`mentioned`). A followed conversation counts it from the
+  // message itself, which comes too (and says more: whether it is unread, where it is); one
+  // the shell does not follow counts one mention more, once per message. Its unread count
+  // moves at the next marker or `ready`. (An edit that names you in a message you had read
+  // counts too, until then: the frame does not say where the message is.)
+  countMention(frame) {
+    const c = this.bySlug.get(frame.room);
+    if (!c || this.isFollowed(c.room) || this.isViewing(c.room)) return;
+    const seen = this.counted.get(c.room) ?? new Map();
+    if (seen.get(frame.id)?.mention) return;
+    seen.set(frame.id, { inRoom: seen.get(frame.id)?.inRoom ?? false, mention: true });
+    this.counted.set(c.room, seen);
+    c.mentions += 1;
+    this.emit("change");
   }
 
   // Someone's profile changed (`user_updated`): the DMs they are in are named anew, as the
@@ -164,11 +187,15 @@ export class Conversations extends EventTarget {
     const inRoom = message.in_room !== false;
     if (!inRoom && !mention) return;
     const seen = this.counted.get(c.room) ?? new Map();
-    if (seen.has(message.id)) return;
-    seen.set(message.id, { inRoom, mention });
+    // Counted already: this message again, or its `mentioned` (which counted the mention).
+    const before = seen.get(message.id) ?? { inRoom: false, mention: false };
+    const unread = inRoom && !before.inRoom;
+    const mentioned = mention && !before.mention;
+    if (!unread && !mentioned) return;
+    seen.set(message.id, { inRoom: before.inRoom || inRoom, mention: before.mention || mention });
     this.counted.set(c.room, seen);
-    if (inRoom) c.unread += 1;
-    if (mention) c.mentions += 1;
+    if (unread) c.unread += 1;
+    if (mentioned) c.mentions += 1;
     this.emit("change");
     this.emit("message", { slug: c.room, message, mention });
   }
