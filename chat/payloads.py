@@ -1,5 +1,6 @@
 """The one shape of a message (and of a user) that REST, WebSocket frames and events share."""
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -155,9 +156,22 @@ def conversation_payload(
         people = sorted(members or [], key=lambda user: user.shown_name.casefold())
         payload["members"] = [user_payload(user) for user in people]
         others = [user for user in people if user.pk != membership.user_id]
-        payload["name"] = ", ".join(u.shown_name for u in others) or membership.user.shown_name
+        payload["name"] = (
+            dm_name(people, viewer_id=membership.user_id) or membership.user.shown_name
+        )
         payload["with"] = others[0].pk if len(others) == 1 else None
     return payload
+
+
+def dm_name(members: Iterable[User], *, viewer_id: int) -> str:
+    """A DM's name as its member `viewer_id` sees it (its stored name is every username): the
+    other members' shown names, sorted case-insensitively, joined by ", "; their own name in a
+    DM with only themself ("" when `members` lacks them too). The sidebar, the DM's page and
+    conversations.js (which recomputes it when someone is renamed) say the same."""
+    people = sorted(members, key=lambda user: user.shown_name.casefold())
+    others = [user.shown_name for user in people if user.pk != viewer_id]
+    mine = [user.shown_name for user in people if user.pk == viewer_id]
+    return ", ".join(others) or ", ".join(mine)
 
 
 def conversation_notify_default(room: Room) -> str:

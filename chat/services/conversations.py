@@ -13,7 +13,7 @@ from parley.errors import BadRequest, Forbidden, NotFound
 from parley.text import text_check_storable
 
 from ..models import Membership, Room
-from .rooms import conversation_added
+from .rooms import conversation_added, member_changed
 
 
 def _dm_key(user_ids: set[int]) -> str:
@@ -35,15 +35,24 @@ def _people(by: User, usernames: list[str]) -> list[User]:
 
 
 def dm_find(*, by: User, usernames: list[str]) -> Room | None:
-    """The DM between `by` and `usernames` if they have one; NotFound for an unknown name."""
+    """The DM between `by` and `usernames` if they have one with all of them in it; NotFound
+    for an unknown name. A DM someone left before leaving was refused is not found (None): only
+    `dm_open` writes, and it brings them back."""
     if not by.is_authenticated or by.is_guest:
         return None
-    return Room.objects.filter(dm_key=_dm_key({user.pk for user in _people(by, usernames)})).first()
+    people = _people(by, usernames)
+    room = Room.objects.filter(dm_key=_dm_key({user.pk for user in people})).first()
+    if room is None or Membership.objects.filter(room=room).count() != len(people):
+        return None
+    return room
 
 
 def dm_open(*, by: User, usernames: list[str]) -> tuple[Room, bool]:
     """The DM between `by` and `usernames` (a DM with oneself when none), made when it does
     not exist yet: (room, created). Each member hears it on their own stream when it is made.
+    Its people are its identity: nobody leaves a DM (`room_leave` refuses), and one who left it
+    before that was refused (or whose membership was deleted in the admin) is back in it when
+    it is opened again, so that opening it always reaches a conversation of all of them.
 
     Guests cannot start DMs (Forbidden); more than PARLEY_DM_MAX_MEMBERS people is BadRequest."""
     if not by.is_authenticated or by.is_guest:
@@ -57,6 +66,7 @@ def dm_open(*, by: User, usernames: list[str]) -> tuple[Room, bool]:
         )
     key = _dm_key({user.pk for user in people})
     if (room := Room.objects.filter(dm_key=key).first()) is not None:
+        _people_restore(room=room, by=by, people=people)
         return room, False
     try:
         with transaction.atomic():
@@ -74,3 +84,19 @@ def dm_open(*, by: User, usernames: list[str]) -> tuple[Room, bool]:
         # The same people opened it at the same moment elsewhere: that one is the DM.
         return Room.objects.get(dm_key=key), False
     return room, True
+
+
+def _people_restore(*, room: Room, by: User, people: list[User]) -> None:
+    """Put back in the DM those of its `people` who are no longer in it: `by` rejoins, the
+    others are brought back by them. Each is announced as a join or an invitation is: a
+    `member` change in the DM's stream, and `conversation_added` on their own stream, with
+    everything in it read (chat.services.rooms.member_changed)."""
+    present = set(Membership.objects.filter(room=room).values_list("user_id", flat=True))
+    missing = [user for user in people if user.pk not in present]
+    if not missing:
+        return
+    with transaction.atomic():
+        for user in missing:
+            _, created = Membership.objects.get_or_create(room=room, user=user)
+            if created:
+                member_changed(room=room, user=user, change="joined" if user == by else "invited")

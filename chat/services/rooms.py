@@ -298,10 +298,19 @@ def room_leave(*, room: Room, user: User, new_owner: str | None = None) -> None:
     in the room; the last member leaving an empty private room archives it, with its history,
     for administrators (who may hand it over in the admin). The owner of a public room may
     leave and stays its owner (it is visible to all, so they still manage it), or hands it over
-    with `new_owner` as they go."""
+    with `new_owner` as they go.
+
+    Nobody leaves a direct message (BadRequest), as in Slack and Zulip: its people are what it
+    is (`dm_key`), and opening a DM with them again must reach a conversation you are in. Its
+    notifications can be set to nothing instead (chat.services.reading.notify_set)."""
     with transaction.atomic():
         if not Membership.objects.filter(room=room, user=user).exists():
             raise NotFound(f"You are not a member of {room.slug!r}.")
+        if room.kind == Room.Kind.DM:
+            raise BadRequest(
+                "A direct message cannot be left: its people are what it is. "
+                "Set its notifications to nothing instead."
+            )
         if new_owner is not None and new_owner != user.username:
             room_owner_transfer(room=room, by=user, username=new_owner)
         elif room.private and room.owner_id == user.pk:
@@ -320,11 +329,14 @@ def member_may_remove(*, room: Room, by: User) -> bool:
 
 def member_remove(*, room: Room, by: User, username: str) -> None:
     """Remove `username` from the room (themselves: leave). Only the room's owner or an
-    administrator removes others, and the owner cannot be removed. If the room is private,
-    the removed user's open sockets stop receiving it."""
+    administrator removes others, and the owner cannot be removed; nobody is removed from a
+    direct message (Forbidden), nor leaves it. If the room is private, the removed user's open
+    sockets stop receiving it."""
     if username == by.username:
         room_leave(room=room, user=by)
         return
+    if room.kind == Room.Kind.DM:
+        raise Forbidden("Nobody is removed from a direct message: its people are what it is.")
     if not member_may_remove(room=room, by=by):
         raise Forbidden("Only the room's owner or an administrator removes members.")
     member = User.objects.filter(username=username, memberships__room=room).first()

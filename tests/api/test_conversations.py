@@ -96,3 +96,18 @@ def test_the_owner_decides_whether_room_and_here_notify(make_user, make_room, ap
     api_as(ada).patch(f"/rooms/{room.slug}", {"wide_mentions": True})
     post(ada, room, "@here again")
     assert api_as(bob).get("/conversations").json()["conversations"][0]["mentions"] == 1
+
+
+def test_a_dm_cannot_be_left_and_opening_it_again_reaches_it(make_user, api_as):
+    ada, bob = make_user("ada"), make_user("bob")
+    dm = api_as(ada).post("/dms", {"usernames": ["bob"]}).json()
+    members = f"/rooms/{dm['room']}/members"
+    for body in (None, {"username": "bob"}):
+        response = api_as(bob).delete(members, body)
+        assert_error(response, 400, "bad_request")
+        assert "cannot be left" in response.json()["message"]
+    assert_error(api_as(ada).delete(members, {"username": "bob"}), 403, "forbidden")
+    assert [m["username"] for m in api_as(bob).get(members).json()["members"]] == ["ada", "bob"]
+    again = api_as(bob).post("/dms", {"usernames": ["ada"]})
+    assert (again.status_code, again.json()["id"]) == (200, dm["id"])
+    assert api_as(bob).get(f"/rooms/{dm['room']}/messages").status_code == 200

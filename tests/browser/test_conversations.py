@@ -259,6 +259,75 @@ def test_the_stream_sets_markers_and_membership(page):
     assert result == [[1, 0], [0, 0], ["new"]]
 
 
+def test_a_mention_counts_once_whether_its_message_or_its_mentioned_comes(page):
+    """The shell follows at most so many conversations live; for the others `mentioned` is the
+    only word of a mention (one more). A followed one counts the message itself, never its
+    `mentioned` again, in whichever order they come."""
+    result = counting(
+        page,
+        """
+        inbox.isFollowed = (slug) => slug === "general";
+        inbox.applyReady([conversation("general"), conversation("far")]);
+        const named = { html: '<p><a class="mention" data-user="ada">@ada</a></p>' };
+        const mentioned = (room, id) => inbox.applyUserFrame({ type: "mentioned", room_id: 1, room, id });
+        mentioned("general", 300);                      // before its message
+        inbox.applyChange(message("general", 11, 300, named));
+        inbox.applyChange(message("general", 12, 301, named));
+        mentioned("general", 301);                      // after it
+        mentioned("far", 400);
+        mentioned("far", 400);                          // the same message again
+        mentioned("far", 401);
+        mentioned("elsewhere", 500);                    // not a conversation of yours
+        const before = [counts("general"), counts("far"), inbox.totals()];
+        // Followed later (opened): its message, replayed, is unread; its mention counted already.
+        inbox.isFollowed = () => true;
+        inbox.applyChange(message("far", 11, 400, named));
+        const followed = counts("far");
+        inbox.applyUserFrame({ type: "read_marker", room: "far", last_read: 11, unread: 0, mentions: 1 });
+        return [before, followed, counts("far"), heard];
+        """,
+    )
+    before, followed, marked, heard = result
+    assert before == [[2, 2], [0, 2], {"unread": 2, "mentions": 4}]
+    assert followed == [1, 2]
+    assert marked == [0, 1]  # the server's counts
+    assert heard == [["general", True], ["general", True], ["far", True]]
+
+
+def test_a_rename_names_the_dms_anew_as_the_server_does(page):
+    result = counting(
+        page,
+        """
+        const bob = { id: 2, username: "bob", display_name: "Bob" };
+        const cy = { id: 3, username: "cy", display_name: "cy" };
+        inbox.applyReady([
+          conversation("dm-2", { kind: "dm", name: "Bob", members: [ada, bob], with: 2 }),
+          conversation("dm-3", { kind: "dm", name: "Bob, cy", members: [ada, bob, cy] }),
+          conversation("dm-1", { kind: "dm", name: "Ada", members: [ada] }),
+          conversation("general", { name: "General" }),
+        ]);
+        const renamed = [];
+        let changes = 0;
+        inbox.addEventListener("renamed", (e) => renamed.push([e.detail.slug, e.detail.name]));
+        inbox.addEventListener("change", () => { changes += 1; });
+        inbox.applyUserFrame({ type: "user_updated", user: { ...bob, display_name: "Zed" } });
+        inbox.applyUserFrame({ type: "user_updated", user: { ...ada, display_name: "Ada L." } });
+        inbox.applyUserFrame({ type: "user_updated", user: { id: 9, username: "x", display_name: "X" } });
+        return [renamed, changes, inbox.directMessages().map((c) => c.name),
+                inbox.get("dm-3").members.map((m) => m.display_name), inbox.me.display_name,
+                window.w.dmName([cy, bob, { ...ada, display_name: "ada" }], 1)];
+        """,
+    )
+    assert result == [
+        [["dm-2", "Zed"], ["dm-3", "cy, Zed"], ["dm-1", "Ada L."]],
+        2,  # one per frame that renamed something
+        ["Ada L.", "cy, Zed", "Zed"],
+        ["Ada L.", "cy", "Zed"],
+        "Ada L.",
+        "Bob, cy",
+    ]
+
+
 def test_mention_autocomplete_ranks_and_finds_the_word_at_the_caret(page):
     result = page.evaluate(
         """

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import guest_for_session, session_guest
-from chat.payloads import conversation_notify_default
+from chat.models import Room
+from chat.payloads import conversation_notify_default, dm_name
 from chat.selectors import membership_notify, room_find_visible, room_get_visible, room_members
 from chat.services.pins import pin_may_change
 from chat.services.reading import notify_set
@@ -75,8 +76,17 @@ def room(request, slug):
     shown, count = list(members[:MEMBER_PANEL_SIZE]), members.count()
     # Whom the owner of a private room hands it to as they leave (the leave form asks).
     successors = [m for m in shown if m.pk != room.owner_id] if room.private and is_owner else []
+    # A DM is shown by the name its viewer sees, as the sidebar shows it (its stored name is
+    # every username, the viewer's too), with the sidebar's @ rather than a channel's #.
+    is_dm = room.kind == Room.Kind.DM
+    title = room.name
+    if is_dm and visitor is not None:
+        title = dm_name(shown, viewer_id=visitor.pk) or visitor.shown_name
     context = {
         "room": room,
+        "is_dm": is_dm,
+        "room_title": title,
+        "room_sign": "@" if is_dm else "#",
         "visitor_name": visitor.shown_name if visitor is not None else "Anonymous",
         "visitor_is_guest": visitor is None or visitor.is_guest,
         # The first page of members (all of them: GET /api/v1/rooms/{slug}/members, paged).
@@ -84,7 +94,8 @@ def room(request, slug):
         "member_count": count,
         "members_more": count - len(shown),
         "invite_form": InviteForm() if room.private and is_owner and not archived else None,
-        "can_leave": visitor is not None and not visitor.is_guest,
+        # Nobody leaves a DM (chat.services.rooms.room_leave): its people are what it is.
+        "can_leave": visitor is not None and not visitor.is_guest and not is_dm,
         "archived": archived,
         # What its owner or an administrator manages (docs/web.md, "Managing a room").
         "manager": manager,

@@ -4,12 +4,12 @@ stream: chat/services/conversations.py, chat/services/reading.py, chat.selectors
 import pytest
 
 from accounts.services import guest_create
-from chat.models import Membership, Room
+from chat.models import Membership, Room, RoomEvent
 from chat.selectors import conversation_list, room_can_see, room_list_visible
-from chat.services.conversations import dm_open
+from chat.services.conversations import dm_find, dm_open
 from chat.services.messages import message_delete, message_edit
 from chat.services.reading import marker_read, marker_unread_from, markers_read_all, notify_set
-from chat.services.rooms import room_invite, room_join, room_update
+from chat.services.rooms import member_remove, room_invite, room_join, room_leave, room_update
 from parley import events
 from parley.errors import BadRequest, Forbidden, NotFound
 
@@ -273,3 +273,49 @@ def test_nobody_is_added_to_a_dm_and_it_is_not_renamed(make_user):
     with pytest.raises(Forbidden):  # a DM is its people's, not an administrator's
         room_update(room=room, by=staff, name="Ours")
     assert room.memberships.count() == 2
+
+
+def test_nobody_leaves_a_dm_nor_is_removed_from_it(make_user):
+    """Its people are what it is (`dm_key`): leaving would leave a DM that opening the same
+    people again finds, without you in it."""
+    ada, bob, staff = make_user("ada"), make_user("bob"), make_user("staff")
+    staff.is_staff = True
+    staff.save()
+    room, _ = dm_open(by=ada, usernames=["bob", "staff"])
+    with pytest.raises(BadRequest, match="cannot be left"):
+        room_leave(room=room, user=bob)
+    with pytest.raises(BadRequest, match="cannot be left"):
+        member_remove(room=room, by=bob, username="bob")  # leaving, said the other way
+    with pytest.raises(Forbidden, match="direct message"):  # nor an administrator in it
+        member_remove(room=room, by=staff, username="bob")
+    assert room.memberships.count() == 3
+    assert dm_open(by=bob, usernames=["ada", "staff"]) == (room, False)
+    with pytest.raises(NotFound):  # one who is not in it is told nothing more
+        room_leave(room=room, user=make_user())
+
+
+def test_opening_a_dm_again_brings_back_who_left_it_before(make_user, heard):
+    """Data from before leaving was refused (or a membership deleted in the admin): opening the
+    DM again reaches it with all its people in it, the one who opens it first, rather than a
+    room that answers 404."""
+    ada, bob, cy = make_user("ada"), make_user("bob"), make_user("cy")
+    room, _ = dm_open(by=ada, usernames=["bob", "cy"])
+    Membership.objects.filter(room=room, user__in=[bob, cy]).delete()  # as a leave once did
+    assert dm_find(by=ada, usernames=["bob", "cy"]) is None  # a GET offers to open it again
+    heard.clear()
+
+    assert dm_open(by=bob, usernames=["ada", "cy"]) == (room, False)
+    assert room_can_see(room=room, user=bob) and room_can_see(room=room, user=cy)
+    assert {m.user_id for m in room.memberships.all()} == {ada.pk, bob.pk, cy.pk}
+    assert entry(bob, room)["unread"] == 0
+    added = sorted(e["user_id"] for e in heard if e["type"] == "conversation_added")
+    assert added == sorted([bob.pk, cy.pk])
+    changes = [
+        (change.data["user"]["username"], change.data["change"])
+        for change in RoomEvent.objects.filter(room=room, type="member").order_by("seq")
+    ]
+    assert changes[-2:] == [("bob", "joined"), ("cy", "invited")]
+    assert dm_find(by=ada, usernames=["bob", "cy"]) == room
+    heard.clear()
+    assert dm_open(by=cy, usernames=["ada", "bob"]) == (room, False)  # nothing more to restore
+    assert [e for e in heard if e["type"] == "conversation_added"] == []

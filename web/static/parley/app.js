@@ -26,6 +26,8 @@ let view = null; // the room shown, from mountRoom
 const presence = startPresence(socket);
 // A message arriving in the conversation on screen is read, not counted (nor notified).
 conversations.isViewing = (slug) => slug === view?.slug && slug !== holdRead && document.visibilityState === "visible";
+// A followed conversation counts its messages as they come; the others count `mentioned`.
+conversations.isFollowed = (slug) => socket.subscribedRooms().includes(slug);
 // What gets your attention when you are elsewhere.
 const attention = new Attention({ conversations });
 window.parley = { socket, conversations, presence, attention };
@@ -140,6 +142,22 @@ socket.addEventListener("ready", ({ detail }) => {
 socket.addEventListener("user", ({ detail }) => {
   conversations.applyUserFrame(detail.frame);
   if (detail.frame.type === "conversation_added") followAll();
+  if (detail.frame.type === "user_updated") onProfile(detail.frame.user);
+});
+
+// Someone changed their profile (`user_updated`). You: the header's "Signed in as" on every
+// page (a room shows it in its details too, room.js). The DMs named after them are renamed
+// in conversations.js; the one open follows here.
+function onProfile(user) {
+  const me = conversations.me ?? socket.user;
+  if (me?.id !== user.id) return;
+  const whoami = document.querySelector(".whoami strong");
+  if (whoami) whoami.textContent = user.display_name;
+}
+conversations.addEventListener("renamed", ({ detail }) => {
+  if (detail.slug !== view?.slug) return;
+  view.setName(detail.name);
+  retitle();
 });
 socket.addEventListener("change", ({ detail }) => {
   conversations.applyChange(detail.frame);

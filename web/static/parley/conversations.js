@@ -7,16 +7,20 @@
 //   the socket opens.
 // - `ready` (after every hello) replaces it: the server's counts, read in one query.
 // - The user's own stream then sets what changes: a conversation added or removed, a read
-//   marker moved in any tab or device (with the server's counts at it).
+//   marker moved in any tab or device (with the server's counts at it), a person renamed (the
+//   DMs they are in are named anew, as the server names them: `dmName`).
 // - Between those, a message in a followed conversation that someone else wrote after the
 //   marker counts as unread (and as a mention when it names this user, says @room/@here, or is
 //   in a DM), exactly as the server counts it, so badges move live without asking it.
+// - A conversation the shell does not follow (`isFollowed`: it follows at most so many) learns
+//   of a mention by name from the user's stream (`mentioned`): one mention more. Each message
+//   counts once, whichever of its message and its `mentioned` comes first.
 // A room open that is not one of yours (a public room visited, a guest's room) is listed while
 // it is open; an archived room of yours is listed only while it is open.
 //
 // Events (CustomEvent): "change" (the list or a conversation changed), "current" {slug} (another
 // conversation is open), "message" {slug, message, mention} (a message that counted: what
-// notifies).
+// notifies), "renamed" {slug, name} (a DM's name changed with one of its people's).
 
 import { mentionsMe } from "./render.js";
 
@@ -43,6 +47,22 @@ export function conversationsMatching(conversations, query) {
 
 const byName = (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
 
+// People by their shown name, case-insensitively, by code point as the server sorts them
+// (Python's `sorted(key=str.casefold)`; equal names keep their order).
+function byShownName(people) {
+  const key = (person) => person.display_name.toLowerCase();
+  return [...people].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+// A DM's name as the member `meId` sees it, as the server names it (chat/payloads.py
+// `dm_name`): the other members' names, sorted case-insensitively, joined by ", "; their own
+// in a DM with only themself.
+export function dmName(members, meId) {
+  const people = byShownName(members);
+  const others = people.filter((person) => person.id !== meId);
+  return (others.length > 0 ? others : people.filter((person) => person.id === meId)).map((person) => person.display_name).join(", ");
+}
+
 export class Conversations extends EventTarget {
   constructor(list = []) {
     super();
@@ -53,6 +73,8 @@ export class Conversations extends EventTarget {
     this.visiting = null; // the open room when it is not one of yours: {room, name, private}
     // Whether the page shows the conversation now (its messages are read as they come).
     this.isViewing = () => false;
+    // Whether the shell follows the conversation live (its messages come as they are posted).
+    this.isFollowed = () => false;
     this.replace(list);
   }
 
@@ -98,7 +120,48 @@ export class Conversations extends EventTarget {
       // What was counted live is in the server's counts now.
       this.counted.delete(frame.room);
       this.emit("change");
+    } else if (frame.type === "mentioned") {
+      this.countMention(frame);
+    } else if (frame.type === "user_updated") {
+      this.applyProfile(frame.user);
     }
+  }
+
+  // A message mentions you by name (`mentioned`). A followed conversation counts it from the
+  // message itself, which comes too (and says more: whether it is unread, where it is); one
+  // the shell does not follow counts one mention more, once per message. Its unread count
+  // moves at the next marker or `ready`. (An edit that names you in a message you had read
+  // counts too, until then: the frame does not say where the message is.)
+  countMention(frame) {
+    const c = this.bySlug.get(frame.room);
+    if (!c || this.isFollowed(c.room) || this.isViewing(c.room)) return;
+    const seen = this.counted.get(c.room) ?? new Map();
+    if (seen.get(frame.id)?.mention) return;
+    seen.set(frame.id, { inRoom: seen.get(frame.id)?.inRoom ?? false, mention: true });
+    this.counted.set(c.room, seen);
+    c.mentions += 1;
+    this.emit("change");
+  }
+
+  // Someone's profile changed (`user_updated`): the DMs they are in are named anew, as the
+  // server names them; you, renamed, rename a DM with only you.
+  applyProfile(user) {
+    if (this.me?.id === user.id) this.me = { ...this.me, display_name: user.display_name };
+    const renamed = [];
+    for (const c of this.bySlug.values()) {
+      if (c.kind !== "dm" || !c.members?.some((member) => member.id === user.id)) continue;
+      c.members = byShownName(
+        c.members.map((member) => (member.id === user.id ? { ...member, display_name: user.display_name, avatar: user.avatar ?? member.avatar } : member)),
+      );
+      const name = this.me ? dmName(c.members, this.me.id) : c.name;
+      if (name && name !== c.name) {
+        c.name = name;
+        renamed.push({ slug: c.room, name });
+      }
+    }
+    if (renamed.length === 0) return;
+    this.emit("change");
+    for (const detail of renamed) this.emit("renamed", detail);
   }
 
   // A change of a room's event stream, as socket.js emits it ("change").
@@ -124,11 +187,15 @@ export class Conversations extends EventTarget {
     const inRoom = message.in_room !== false;
     if (!inRoom && !mention) return;
     const seen = this.counted.get(c.room) ?? new Map();
-    if (seen.has(message.id)) return;
-    seen.set(message.id, { inRoom, mention });
+    // Counted already: this message again, or its `mentioned` (which counted the mention).
+    const before = seen.get(message.id) ?? { inRoom: false, mention: false };
+    const unread = inRoom && !before.inRoom;
+    const mentioned = mention && !before.mention;
+    if (!unread && !mentioned) return;
+    seen.set(message.id, { inRoom: before.inRoom || inRoom, mention: before.mention || mention });
     this.counted.set(c.room, seen);
-    if (inRoom) c.unread += 1;
-    if (mention) c.mentions += 1;
+    if (unread) c.unread += 1;
+    if (mentioned) c.mentions += 1;
     this.emit("change");
     this.emit("message", { slug: c.room, message, mention });
   }

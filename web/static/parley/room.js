@@ -179,13 +179,27 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
 
   // ---- room name, topic and members ----
 
+  // The name the page shows wherever it says it: its header, the tab's title, the details,
+  // the composer, the thread panel. A channel's is the room's; a DM's is the one its viewer
+  // sees (the others' names, after the sidebar's @), which the shell sets when one of them is
+  // renamed (`setName`).
+  const sign = root.dataset.sign || "#";
+  function showName(name) {
+    root.dataset.name = name;
+    $("room-title").lastChild.textContent = ` ${name}`;
+    $("about-name").textContent = name;
+    document.title = `${sign} ${name} · Parley`;
+    input.placeholder = sign === "#" ? `Message # ${name}` : `Message ${name}`;
+    document.querySelector(`label[for="${input.id}"]`).textContent = `Message ${name}`;
+    $("log-scroller").setAttribute("aria-label", `Messages in ${name}`);
+    $("log-start").querySelector("strong").textContent = name;
+    for (const node of root.querySelectorAll(".room-name")) node.textContent = name;
+  }
+
   store.addEventListener("room", ({ detail }) => {
-    const title = $("room-title");
-    title.lastChild.textContent = ` ${detail.name}`;
-    $("about-name").textContent = detail.name;
+    showName(detail.name);
     $("about-topic").textContent = detail.topic;
     $("about-topic").hidden = !detail.topic;
-    document.title = `# ${detail.name} · Parley`;
     onRenamed?.(slug, detail.name);
     let topic = document.querySelector(".room-header .room-topic");
     if (!topic) {
@@ -262,16 +276,13 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
   // Someone changed their profile (`user_updated`: a person in one of your rooms, or you in
   // another tab, the settings page or the API): their name at once in the member list and on
   // their messages shown, with their avatar (a new picture, or their initials again); yours in
-  // the header and on what you post next too.
+  // the details and on what you post next too (the shell, app.js, sets the header's and names
+  // a DM anew).
   socket.addEventListener("user", ({ detail: { frame } }) => {
     if (frame.type !== "user_updated") return;
     const { user } = frame;
     store.personUpdated(user);
-    if (store.me && store.me.id === user.id) {
-      setMe(user);
-      const header = document.querySelector(".whoami strong");
-      if (header) header.textContent = user.display_name;
-    }
+    if (store.me && store.me.id === user.id) setMe(user);
     for (const row of memberList.querySelectorAll("li[data-username]")) {
       if (row.dataset.username !== user.username) continue;
       row.querySelector(".member-name").textContent = user.display_name;
@@ -524,6 +535,10 @@ export function mountRoom(root, { socket: shared, navigate, onRenamed, onMarkedU
     slug,
     input,
     notice,
+    // A DM's name as its viewer sees it changed (one of its people was renamed).
+    setName(name) {
+      if (name && name !== root.dataset.name) showName(name);
+    },
     // Where the "New messages" line goes ({after, upTo}, or null: nowhere).
     setUnread(unread) {
       if (unread) timeline.setUnreadAfter(unread.after, unread.upTo);
