@@ -1,6 +1,7 @@
 """Makes docs/screenshot-room.png: the app shell, its sidebar with four rooms (unread and mention
-badges on one) and a direct message, one room open as seen by one of two people, with Markdown, reactions, an edited and a deleted message, a pin,
-and a thread open beside the log.
+badges on one) and a direct message, one room open as seen by one of two people (each with a
+picture of their own), with Markdown, reactions, an edited and a deleted message, a pin, an
+image posted, and a thread open beside the log.
 
 .venv/bin/python -m tests.browser.screenshot [--out PATH] [--width 1280] [--height 800]
     [--phone] [--no-thread] [--drawer]
@@ -11,9 +12,12 @@ a touch screen); on a phone the thread panel covers the log, hence `--no-thread`
 """
 
 import argparse
+import io
 import re
 import tempfile
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 from playwright.sync_api import expect, sync_playwright
 
@@ -68,6 +72,49 @@ def main() -> None:
     print(f"wrote {args.out}")
 
 
+def picture(colours: tuple[str, str], seed: int) -> bytes:
+    """A person's picture: two colours in bands at an angle, as a stand-in for a photo."""
+    image = Image.new("RGB", (256, 256), colours[0])
+    draw = ImageDraw.Draw(image)
+    for band in range(-256, 512, 64):
+        offset = band + seed * 16
+        draw.polygon(
+            [(offset, 0), (offset + 32, 0), (offset + 32 - 256, 256), (offset - 256, 256)],
+            fill=colours[1],
+        )
+    draw.ellipse((72, 56, 184, 168), fill="#f5d0a9")
+    draw.ellipse((40, 170, 216, 330), fill="#f5d0a9")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def graph() -> bytes:
+    """The canary's graph: requests a minute, flat, then the 5 % step."""
+    image = Image.new("RGB", (720, 360), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 330, 58):
+        draw.line((50, y, 700, y), fill="#e5e7eb", width=1)
+    points = [(50 + x * 13, 250 - (x // 25) * 60 + (7 * x % 11)) for x in range(51)]
+    draw.line(points, fill="#4338ca", width=4)
+    errors = [(50 + x * 13, 318 - (3 * x % 5)) for x in range(51)]
+    draw.line(errors, fill="#b91c1c", width=3)
+    draw.line((50, 330, 700, 330), fill="#6b7280", width=2)
+    draw.line((50, 30, 50, 330), fill="#6b7280", width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def set_picture(page, data: bytes, tmp: Path) -> None:
+    path = tmp / f"picture-{id(page)}.png"
+    path.write_bytes(data)
+    page.goto("/settings/")
+    page.get_by_label("Image file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload a picture").click()
+    expect(page.get_by_role("button", name="Remove picture")).to_be_visible()
+
+
 def create_room(page, name: str, *, topic: str = "", private: bool = False) -> None:
     page.goto("/")
     page.get_by_label("Name", exact=True).fill(name)
@@ -91,6 +138,9 @@ def shoot(server: ParleyServer, args) -> None:
             sign_up(page, username, name)
             people[username] = page
         ada, grace = people["ada"], people["grace"]
+        shots = Path(server.env["PARLEY_DATA_DIR"])
+        set_picture(ada, picture(("#1d4ed8", "#3b82f6"), 1), shots)
+        set_picture(grace, picture(("#0f766e", "#14b8a6"), 2), shots)
         for name, private in (("General", False), ("Design reviews", True), ("Random", False)):
             create_room(ada, name, private=private)
         create_room(ada, "Release train", topic="Shipping 2.4: blockers, deploys, go/no-go")
@@ -117,6 +167,12 @@ def shoot(server: ParleyServer, args) -> None:
         reply(ada, "Great: 50% after lunch, then everyone.")
         reply(grace, "Will do. I'll post the graphs here.")
         expect(ada.locator("#thread-replies .msg[data-id]")).to_have_count(3)
+        chart = shots / "canary-requests.png"
+        chart.write_bytes(graph())
+        grace.locator("#file-input").set_input_files(str(chart))
+        expect(grace.locator(".pending-file")).to_have_attribute("data-state", "done")
+        send(grace, "Canary, first hour: requests up, errors flat.")
+        expect(ada.locator("#chat-log .attachment-image img")).to_be_visible()
 
         # Elsewhere, for the sidebar's badges: a mention in #general and a direct message.
         release = grace.url
@@ -157,7 +213,7 @@ def shoot(server: ParleyServer, args) -> None:
         ada.locator(composer).fill("Thanks, both!")
         ada.mouse.move(0, 0)
         if args.drawer:
-            ada.get_by_role("button", name="Conversations", exact=True).click()
+            ada.locator("#sidebar-toggle").click()
             expect(ada.locator("#sidebar")).to_be_visible()
         args.out.parent.mkdir(parents=True, exist_ok=True)
         ada.screenshot(path=str(args.out))
