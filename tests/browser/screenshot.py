@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-
 from playwright.sync_api import expect, sync_playwright
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
