@@ -16,7 +16,7 @@ from accounts.avatars import avatar_find
 from parley.errors import NotFound
 
 from ..callers import request_caller
-from .files import FILE_POLICY
+from .files import FILE_POLICY, FileStream
 
 
 @require_safe
@@ -27,7 +27,7 @@ def avatar(request: HttpRequest, user_id: int, file: str) -> FileResponse:
         picture = avatar_find(user_id=user_id, file=file)
     except NotFound as missing:
         raise Http404("No such picture.") from missing
-    response = FileResponse(picture.open(), content_type=picture.content_type)
+    response = FileStream(picture.open(), content_type=picture.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_POLICY
     response["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -8,6 +8,7 @@ content (chat/uploads.py), with `nosniff`; only raster images are `inline`, ever
 `attachment`; and a CSP `sandbox` with no sources makes even a file opened by itself an inert
 document with an opaque origin (a polyglot GIF that is also HTML runs nothing)."""
 
+from asgiref.sync import sync_to_async
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -34,6 +35,19 @@ def _visible(request: HttpRequest, attachment_id: int) -> Attachment:
         raise Http404("No such file.") from missing
 
 
+class FileStream(FileResponse):
+    """A FileResponse that an ASGI server reads block by block, each read in a thread.
+
+    Django's own `__aiter__` takes a file's blocks as a synchronous iterator: it warns, then
+    reads the whole file into memory before sending a byte (a 25 MB upload held whole per
+    download). Served synchronously (the test client, WSGI) it is a FileResponse as before."""
+
+    async def __aiter__(self):
+        read = sync_to_async(self.file_to_stream.read, thread_sensitive=False)
+        while block := await read(self.block_size):
+            yield block
+
+
 def _serve(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
     stored = attachment.thumbnail if thumbnail else attachment.file
     inline = file_inline(attachment.content_type)
@@ -41,7 +55,7 @@ def _serve(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
         content_type = "image/png" if stored.name.endswith(".png") else "image/jpeg"
     else:
         content_type = file_serve_type(attachment.content_type)
-    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response = FileStream(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = (
         content_disposition_header(as_attachment=not inline, filename=attachment.name) or ""
     )
