@@ -21,6 +21,27 @@ def loads(page: Page) -> int:
     return int(page.evaluate("sessionStorage.getItem('loads')"))
 
 
+# An init script that records each desktop notification the page shows (headless Chromium
+# draws none) in window.shown, the permission being the context's (`permissions=[...]`).
+NOTIFICATIONS = """
+window.shown = [];
+const Real = window.Notification;
+window.Notification = class extends Real {
+  static get permission() { return Real.permission; }
+  static requestPermission() { return Real.requestPermission(); }
+  constructor(title, options) { super(title, options); window.shown.push({ title, body: options.body }); }
+};
+"""
+
+
+def harness(page: Page, script: str) -> Page:
+    """`page` on a page of the site without a socket or the shell (the login page), with
+    `script` evaluated in it: how the tests that run the client's modules alone begin."""
+    page.goto("/accounts/login/")
+    page.evaluate(script)
+    return page
+
+
 def sign_up(page: Page, username: str, display_name: str = "") -> None:
     page.goto("/accounts/signup/")
     page.get_by_label("Username").fill(username)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import unique
-from .pages import open_room, sign_up
+from .pages import harness, open_room, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,7 @@ async () => {
 
 @pytest.fixture
 def page(new_page):
-    page = new_page()
-    page.goto("/accounts/login/")
-    page.evaluate(HARNESS)
-    return page
+    return harness(new_page(), HARNESS)
 
 
 def run(page, script: str):

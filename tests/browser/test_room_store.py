@@ -4,6 +4,8 @@ pins and the timeline's floor."""
 
 import pytest
 
+from .pages import harness
+
 pytestmark = pytest.mark.browser
 
 HARNESS = """
@@ -35,10 +37,7 @@ async () => {
 
 @pytest.fixture
 def page(new_page):
-    page = new_page()
-    page.goto("/accounts/login/")
-    page.evaluate(HARNESS)
-    return page
+    return harness(new_page(), HARNESS)
 
 
 def run(page, script: str):

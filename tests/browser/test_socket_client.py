@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from .pages import harness
+
 pytestmark = pytest.mark.browser
 
 HARNESS = """
@@ -60,10 +62,7 @@ async () => {
 
 @pytest.fixture
 def page(new_page):
-    page = new_page()
-    page.goto("/accounts/login/")
-    page.evaluate(HARNESS)
-    return page
+    return harness(new_page(), HARNESS)
 
 
 def run(page, script: str):

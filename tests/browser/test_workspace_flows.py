@@ -8,21 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import unique
-from .pages import message, open_room, send, sign_up, wait_live
+from .pages import NOTIFICATIONS, message, open_room, send, sign_up, wait_live
 
 pytestmark = pytest.mark.browser
-
-# The browser's own notifications, the permission granted in the context; each one shown is
-# also recorded, since headless Chromium draws none.
-NOTIFICATIONS = """
-window.shown = [];
-const Real = window.Notification;
-window.Notification = class extends Real {
-  static get permission() { return Real.permission; }
-  static requestPermission() { return Real.requestPermission(); }
-  constructor(title, options) { super(title, options); window.shown.push({ title, body: options.body }); }
-};
-"""
 
 
 def badge(page, name: str):

@@ -10,24 +10,20 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.pages import COUNT_SOCKETS, loads, open_room, send, sign_up, wait_live
+from tests.browser.pages import (
+    COUNT_SOCKETS,
+    NOTIFICATIONS,
+    loads,
+    open_room,
+    send,
+    sign_up,
+    wait_live,
+)
 
 from .engines import production_env
 from .server import ParleyServer, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.browser]
-
-# The browser's notifications, granted in the context; each one shown is recorded too, since
-# headless Chromium draws none (as in tests/browser/test_workspace_flows.py).
-NOTIFICATIONS = """
-window.shown = [];
-const Real = window.Notification;
-window.Notification = class extends Real {
-  static get permission() { return Real.permission; }
-  static requestPermission() { return Real.requestPermission(); }
-  constructor(title, options) { super(title, options); window.shown.push({ title, body: options.body }); }
-};
-"""
 
 
 @pytest.fixture
@@ -114,14 +110,14 @@ def test_a_team_of_three_on_two_production_processes(servers, browser):
     # the DM: a desktop notification, and the badge in both tabs; read in one, gone in both.
     ada_tab = ada.context.new_page()  # cookies know no ports: she is signed in there too
     ada_tab.goto(f"{b.url}/")
-    ada_tab.wait_for_function("window.parley.socket.isOpen()")
+    ada_tab.wait_for_function("() => window.parley.socket.isOpen()")
     expect(ada_tab.locator(".whoami")).to_contain_text("Ada")
     send(carol, "@ada can you look at the release notes?")
     for page in (ada, ada_tab):
         expect(page.locator(f'#channel-list a[data-slug="{slug}"] .count-mention')).to_have_text(
             "1"
         )
-    ada.wait_for_function("window.shown.length > 0")
+    ada.wait_for_function("() => window.shown.length > 0")
     shown = ada.evaluate("window.shown")
     assert shown[0]["title"] == "Cleo in #Launch"
     assert "release notes" in shown[0]["body"]

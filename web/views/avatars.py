@@ -16,7 +16,7 @@ from accounts.avatars import avatar_find
 from parley.errors import NotFound
 
 from ..callers import request_caller
-from .files import FILE_POLICY, FileStream
+from .files import file_stream
 
 
 @require_safe
@@ -27,10 +27,6 @@ def avatar(request: HttpRequest, user_id: int, file: str) -> FileResponse:
         picture = avatar_find(user_id=user_id, file=file)
     except NotFound as missing:
         raise Http404("No such picture.") from missing
-    response = FileStream(picture.open(), content_type=picture.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    return file_stream(
+        picture.open(), picture.content_type, cache="private, max-age=31536000, immutable"
+    )
