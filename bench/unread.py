@@ -11,13 +11,13 @@ Bounded: it stops by itself; it opens no socket.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
+
+from .database import POSTGRES, throwaway_database
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -27,9 +27,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="print the counting query's plan")
-    parser.add_argument(
-        "--postgres", default="postgres://postgres@127.0.0.1:5432/postgres", help="server to use"
-    )
+    parser.add_argument("--postgres", default=POSTGRES, help="server to use")
     return parser.parse_args(argv)
 
 
@@ -139,43 +137,19 @@ def _measure(reader, runs: int) -> dict:
 
 def main(argv: list[str]) -> None:
     args = _arguments(argv)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_unread"
-    database = None
-    with tempfile.TemporaryDirectory(prefix="parley-unread-") as data:
-        os.environ["PARLEY_DATA_DIR"] = data
-        if args.engine == "postgres":
-            import psycopg
+    with throwaway_database(args.engine, name="unread", postgres=args.postgres):
+        started = time.perf_counter()
+        reader = _fill(args.conversations, args.messages)
+        filled = time.perf_counter() - started
+        result = _measure(reader, args.runs)
+        if args.explain:
+            from chat.selectors import conversation_counts
 
-            database = f"parley_bench_unread_{os.getpid()}"
-            with psycopg.connect(args.postgres, autocommit=True) as server:
-                server.execute(f'CREATE DATABASE "{database}"')
-            base = args.postgres.rsplit("/", 1)[0]
-            os.environ["PARLEY_BENCH_DATABASE_URL"] = f"{base}/{database}"
-        try:
-            import django
-            from django.core.management import call_command
-
-            django.setup()
-            call_command("migrate", verbosity=0)
-            started = time.perf_counter()
-            reader = _fill(args.conversations, args.messages)
-            filled = time.perf_counter() - started
-            result = _measure(reader, args.runs)
-            if args.explain:
-                from chat.selectors import conversation_counts
-
-                print(conversation_counts(user=reader).explain(analyze=True))
-            print(
-                f"{args.engine}: {args.messages} messages, {args.conversations} conversations "
-                f"(filled in {filled:.0f} s): {result}"
-            )
-        finally:
-            if database is not None:
-                from django.db import connections
-
-                connections.close_all()
-                with psycopg.connect(args.postgres, autocommit=True) as server:
-                    server.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            print(conversation_counts(user=reader).explain(analyze=True))
+        print(
+            f"{args.engine}: {args.messages} messages, {args.conversations} conversations "
+            f"(filled in {filled:.0f} s): {result}"
+        )
 
 
 if __name__ == "__main__":
