@@ -39,5 +39,6 @@ def throwaway_database(engine: str, *, name: str, postgres: str = POSTGRES) -> I
                 from django.db import connections
 
                 connections.close_all()
+                # FORCE: also when a connection of another thread was left open.
                 with psycopg.connect(postgres, autocommit=True) as server:
-                    server.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                    server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
