@@ -206,9 +206,8 @@ async def _connect_once(
     application, token: str, frames: Counter, count_queries: bool = False
 ) -> dict:
     import orjson
-    from channels.testing import WebsocketCommunicator
 
-    communicator = WebsocketCommunicator(
+    communicator = _communicator()(
         application, "/ws/?protocol=2", headers=[(b"authorization", f"Bearer {token}".encode())]
     )
     database = await _database_pid()
@@ -254,6 +253,24 @@ async def _connect_once(
         "follow": _span(follow_from, follow_to),
         "close": _span(close_from, close_to),
     }
+
+
+def _communicator() -> type:
+    """Channels' WebsocketCommunicator without its test patch: while it sends or waits, it makes
+    channels.db.close_old_connections a no-op (for tests in a transaction), which a server does
+    not do; with CONN_HEALTH_CHECKS, that call makes the next query check the connection first
+    (a `SELECT 1` on PostgreSQL), as in production."""
+    from asgiref.testing import ApplicationCommunicator
+    from channels.testing import WebsocketCommunicator
+
+    class Communicator(WebsocketCommunicator):
+        async def send_input(self, message):
+            return await ApplicationCommunicator.send_input(self, message)
+
+        async def receive_output(self, timeout=1):  # noqa: ASYNC109 (its signature)
+            return await ApplicationCommunicator.receive_output(self, timeout)
+
+    return Communicator
 
 
 def _span(start: tuple, end: tuple) -> tuple[float, ...]:
