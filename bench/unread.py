@@ -34,6 +34,7 @@ from .database import POSTGRES, throwaway_database
 from .procstat import cpu_seconds
 
 FOLLOWED = 450  # the conversations the app shell follows (web/static/parley/app.js)
+REF = "subscribe:"  # the `ref` socket.js gives a subscribe, before the slug
 TIMEOUT = 120.0  # seconds a frame may take before the bench gives up
 
 
@@ -225,7 +226,7 @@ async def _connect_once(
     follow_from = _mark(database)
     for conversation in followed:  # as socket.js sends them, unpaced
         slug = conversation["room"]
-        frame = {"type": "subscribe", "room": slug, "ref": f"subscribe:{slug}"}
+        frame = {"type": "subscribe", "room": slug, "ref": f"{REF}{slug}"}
         await communicator.send_to(
             text_data=orjson.dumps(frame | {"since": conversation["seq"]}).decode()
         )
@@ -234,10 +235,8 @@ async def _connect_once(
         frame = orjson.loads(await communicator.receive_from(TIMEOUT))
         if frame["type"] != "subscribed":
             frames[frame["type"]] += 1
-        if frame["type"] in ("subscribed", "error") and frame.get("ref", "").startswith(
-            "subscribe"
-        ):
-            waiting -= 1
+        if frame["type"] in ("subscribed", "error") and frame.get("ref", "").startswith(REF):
+            waiting -= 1  # an error answers its subscribe too (and is counted above)
     follow_to = _mark(database)
     queries.append(await _queries(False))
     while not await communicator.receive_nothing(0.2):  # anything after the last answer
@@ -316,8 +315,8 @@ async def _queries(record: bool) -> int:
 
 
 async def _profiled(application, token: str) -> str:
-    """One more connect under cProfile, on the event loop's thread and on the database thread;
-    the functions that took the most time, with what they called."""
+    """One more connect under cProfile, on the event loop's thread and on the database thread:
+    each one's functions by cumulative time, then by their own time."""
     from channels.db import database_sync_to_async
 
     loop, database = cProfile.Profile(), cProfile.Profile()
