@@ -52,7 +52,17 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--profile", action="store_true", help="with --connect: one more connect under cProfile"
     )
     parser.add_argument("--postgres", default=POSTGRES, help="server to use")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.conversations < 1:
+        parser.error("--conversations must be at least 1")
+    if args.messages // (2 * args.conversations) <= 50:
+        # Some conversations are 50 or more messages behind (_fill).
+        parser.error(
+            f"--messages must be at least {102 * args.conversations} for "
+            f"{args.conversations} conversations: they are spread over twice as many rooms, and "
+            "some conversations are 50 or more behind"
+        )
+    return args
 
 
 def _fill(conversations: int, messages: int) -> object:
