@@ -14,14 +14,14 @@ itself; it opens no socket.
 
 import argparse
 import itertools
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
+
+from .database import POSTGRES, throwaway_database
 
 # Real words first (the common ones), then made-up ones for the long tail of rare words.
 COMMON = (
@@ -55,9 +55,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--rooms", type=int, default=200)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument(
-        "--postgres", default="postgres://postgres@127.0.0.1:5432/postgres", help="server to use"
-    )
+    parser.add_argument("--postgres", default=POSTGRES, help="server to use")
     return parser.parse_args(argv)
 
 
@@ -155,50 +153,28 @@ def _measure(filled: dict, runs: int) -> list[tuple[str, str, int, float, float]
 
 def main(argv: list[str]) -> None:
     args = _arguments(argv)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_unread"
-    database = None
-    with tempfile.TemporaryDirectory(prefix="parley-search-") as data:
-        os.environ["PARLEY_DATA_DIR"] = data
-        if args.engine == "postgres":
-            import psycopg
+    with throwaway_database(args.engine, name="search", postgres=args.postgres):
+        from django.core.management import call_command
+        from django.db import connection
 
-            database = f"parley_bench_search_{os.getpid()}"
-            with psycopg.connect(args.postgres, autocommit=True) as server:
-                server.execute(f'CREATE DATABASE "{database}"')
-            base = args.postgres.rsplit("/", 1)[0]
-            os.environ["PARLEY_BENCH_DATABASE_URL"] = f"{base}/{database}"
-        try:
-            import django
-            from django.core.management import call_command
-            from django.db import connection
-
-            django.setup()
-            call_command("migrate", verbosity=0)
-            call_command("migrate", "search", "zero", verbosity=0)  # indexed after the fill
-            started = time.perf_counter()
-            filled = _fill(args.messages, args.rooms)
-            seeded = time.perf_counter() - started
-            started = time.perf_counter()
-            call_command("migrate", "search", verbosity=0)  # builds the index over them all
-            indexed = time.perf_counter() - started
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print(
-                f"{args.engine}: {args.messages} messages in {args.rooms} rooms "
-                f"(written in {seeded:.0f} s, indexed by the migration in {indexed:.0f} s); "
-                f"{args.runs} runs of each query, a page of 20:"
-            )
-            print("| query | typed | results | p50 ms | p99 ms |")
-            print("|---|---|---|---|---|")
-            for label, query, found, p50, p99 in _measure(filled, args.runs):
-                print(f"| {label} | `{query}` | {found} | {p50:.1f} | {p99:.1f} |")
-        finally:
-            if database is not None:
-                from django.db import connections
-
-                connections.close_all()
-                with psycopg.connect(args.postgres, autocommit=True) as server:
-                    server.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        call_command("migrate", "search", "zero", verbosity=0)  # indexed after the fill
+        started = time.perf_counter()
+        filled = _fill(args.messages, args.rooms)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        call_command("migrate", "search", verbosity=0)  # builds the index over them all
+        indexed = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"{args.engine}: {args.messages} messages in {args.rooms} rooms "
+            f"(written in {seeded:.0f} s, indexed by the migration in {indexed:.0f} s); "
+            f"{args.runs} runs of each query, a page of 20:"
+        )
+        print("| query | typed | results | p50 ms | p99 ms |")
+        print("|---|---|---|---|---|")
+        for label, query, found, p50, p99 in _measure(filled, args.runs):
+            print(f"| {label} | `{query}` | {found} | {p50:.1f} | {p99:.1f} |")
 
 
 if __name__ == "__main__":
