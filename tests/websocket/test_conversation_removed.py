@@ -109,9 +109,7 @@ async def test_nobody_else_is_told(open_socket, user_with_token):
 
 
 @pytest.mark.parametrize("how", ["left", "removed"])
-async def test_a_public_room_stays_readable_after_it_is_removed(
-    open_socket, user_with_token, how
-):
+async def test_a_public_room_stays_readable_after_it_is_removed(open_socket, user_with_token, how):
     ada, _ = await sync_to_async(user_with_token)("ada")
     bob, bob_token = await sync_to_async(user_with_token)("bob")
     room = await sync_to_async(room_create)(owner=ada, name="Open", slug="open")
