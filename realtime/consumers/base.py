@@ -100,7 +100,21 @@ class RoomSocket(AsyncWebsocketConsumer):
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except Exception:
+            # The socket ends here, and `websocket.disconnect` will never come: a handler that
+            # raises ends the consumer, and the client going away while it was answered is
+            # such a raise (uvicorn raises ClientDisconnected into the send, then ends the app
+            # without a word). Let go of what the socket holds now, or its user stays online
+            # (the heartbeat keeps its presence entry), in the user's stream, and counted
+            # under the socket caps until the process stops.
+            if message["type"] != "websocket.disconnect":
+                try:
+                    await self.disconnect(1006)  # "abnormal closure": no close frame
+                except Exception:
+                    logger.exception("could not let go of a socket that ended on an error")
+            raise
 
     async def refuse(self, code: CloseCode, reason: str | None = None) -> None:
         """Close with a protocol close code. A handshake refused before accept reaches the

@@ -12,7 +12,9 @@ export class Attention {
     this.Notification = NotificationImpl;
     this.baseTitle = doc.title;
     this.current = null; // the slug open on screen
-    this.icon = null; // the loaded favicon image, for drawing the badge
+    this.icon = null; // the favicon image the badge is drawn on, once loaded (iconLoaded)
+    this.iconLoaded = false;
+    this.badge = { mentions: 0, unread: false }; // what the favicon should show
     this.drawn = null;
     conversations.addEventListener("change", () => this.refresh());
     conversations.addEventListener("message", (event) => this.onMessage(event.detail));
@@ -52,41 +54,54 @@ export class Attention {
   }
 
   // The favicon with a red dot (mentions, with their count) or a quiet one (only unread).
+  // The icon is drawn from once it has loaded; counts that change meanwhile (read in another
+  // tab, say) are what it then draws, or nothing when they fell to zero.
   drawBadge(mentions, unread) {
     const key = `${mentions}:${unread}`;
     if (this.drawn === key) return;
     this.drawn = key;
+    this.badge = { mentions, unread };
     const link = this.doc.querySelector('link[rel="icon"]');
     if (!link) return;
     if (!mentions && !unread) {
       link.href = ICON;
       return;
     }
-    const paint = () => {
-      const canvas = this.doc.createElement("canvas");
-      canvas.width = canvas.height = 64;
-      const ctx = canvas.getContext("2d");
-      if (!ctx) return;
-      ctx.drawImage(this.icon, 0, 0, 64, 64);
-      ctx.beginPath();
-      ctx.arc(46, 18, mentions ? 18 : 12, 0, 2 * Math.PI);
-      ctx.fillStyle = mentions ? "#d93025" : "#5f6368";
-      ctx.fill();
-      if (mentions) {
-        ctx.fillStyle = "#fff";
-        ctx.font = "bold 24px sans-serif";
-        ctx.textAlign = "center";
-        ctx.textBaseline = "middle";
-        ctx.fillText(mentions > 9 ? "9+" : String(mentions), 46, 19);
-      }
-      link.href = canvas.toDataURL("image/png");
-    };
-    if (this.icon?.complete) paint();
-    else {
+    if (this.iconLoaded) this.paint(link);
+    else if (!this.icon) {
       this.icon = new Image();
-      this.icon.addEventListener("load", paint, { once: true });
+      this.icon.addEventListener(
+        "load",
+        () => {
+          this.iconLoaded = true;
+          this.paint(link);
+        },
+        { once: true },
+      );
       this.icon.src = ICON;
     }
+  }
+
+  paint(link) {
+    const { mentions, unread } = this.badge;
+    if (!mentions && !unread) return;
+    const canvas = this.doc.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.drawImage(this.icon, 0, 0, 64, 64);
+    ctx.beginPath();
+    ctx.arc(46, 18, mentions ? 18 : 12, 0, 2 * Math.PI);
+    ctx.fillStyle = mentions ? "#d93025" : "#5f6368";
+    ctx.fill();
+    if (mentions) {
+      ctx.fillStyle = "#fff";
+      ctx.font = "bold 24px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(mentions > 9 ? "9+" : String(mentions), 46, 19);
+    }
+    link.href = canvas.toDataURL("image/png");
   }
 
   onMessage({ slug, message, mention }) {
