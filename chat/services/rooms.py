@@ -28,8 +28,8 @@ from parley.errors import (
 from parley.text import text_check_name, text_check_storable
 
 from ..models import Membership, Room
-from ..payloads import user_payload
-from ..selectors import conversation_list, room_check_open, room_find_visible, room_name_holder
+from ..payloads import conversation_payload, user_payload
+from ..selectors import room_check_open, room_find_visible, room_name_holder
 from . import stream
 from .room_admin import room_archive, room_may_manage, room_owner_transfer, room_updated_record
 
@@ -246,10 +246,18 @@ def conversation_added(*, room: Room, user: User) -> None:
     a join records its own event first), and their sockets add it to their sidebar."""
     newest = Room.objects.filter(pk=room.pk).values_list("last_event_seq", flat=True)
     Membership.objects.filter(room=room, user=user).update(last_read=Subquery(newest[:1]))
-    # One query here; joining is rare next to posting.
-    entry = conversation_list(user=user, room_ids=[room.pk])
-    if entry:
-        events.publish_on_commit(events.ConversationAdded(user_id=user.pk, conversation=entry[0]))
+    # Everything in it is read, so its counts are nought: the conversation is the membership's
+    # payload as conversation_list makes it, without its counting query (a first post joins,
+    # so this is on that post's path).
+    membership = Membership.objects.select_related("room", "user").filter(room=room, user=user)
+    joined = membership.first()
+    if joined is None:
+        return
+    members = None
+    if room.kind == Room.Kind.DM:
+        members = [m.user for m in Membership.objects.filter(room=room).select_related("user")]
+    conversation = conversation_payload(joined, members=members)
+    events.publish_on_commit(events.ConversationAdded(user_id=user.pk, conversation=conversation))
 
 
 def room_join(*, room: Room, user: User) -> Membership:

@@ -232,6 +232,26 @@ def test_an_invited_member_starts_with_everything_read(make_user, make_room, pos
     assert added["conversation"]["room"] == room.slug
 
 
+def test_the_conversation_added_is_the_one_the_list_gives(make_user, make_room, post, heard):
+    """conversation_added builds the new member's conversation without the counting query:
+    it must be what conversation_list (ready, the page) says of it, for a channel joined, a
+    room invited to, and a DM of three."""
+    ada, bob, cy = make_user("ada", "Ada"), make_user("bob", "Bob"), make_user("cy", "Cy")
+    public, private = make_room(ada), make_room(ada, private=True)
+    post(ada, public, "before bob")
+    post(ada, private, "before bob")
+    room_join(room=public, user=bob)
+    room_invite(room=private, by=ada, username=bob.username)
+    dm, _ = dm_open(by=ada, usernames=["bob", "cy"])
+    added = {
+        (e["user_id"], e["conversation"]["room"]): e["conversation"]
+        for e in heard
+        if e["type"] == "conversation_added"
+    }
+    for user, room in ((bob, public), (bob, private), (ada, dm), (bob, dm), (cy, dm)):
+        assert added[(user.pk, room.slug)] == entry(user, room)
+
+
 def test_a_first_post_joins_with_the_marker_at_the_join(make_user, make_room, post):
     ada, bob = make_user(), make_user()
     room = make_room(ada)
