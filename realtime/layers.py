@@ -367,8 +367,13 @@ class _LoopLayer:
     async def _receive(self) -> None:
         while True:
             pubsub = self._pubsub
+            # While Redis is away only the recovery touches the connection (until it awaits its
+            # PING's answer): a read would reconnect it too, and two handshakes on one
+            # connection take each other's replies (the recovery then waited out the socket
+            # timeout for an answer this loop had read).
+            reading = self.healthy or self._confirming is not None
             try:
-                if pubsub is not None and pubsub.subscribed:
+                if pubsub is not None and pubsub.subscribed and reading:
                     self._deliver(await pubsub.get_message(timeout=0.1))
                 else:
                     await asyncio.sleep(0.1)
