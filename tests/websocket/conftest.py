@@ -4,7 +4,12 @@ import uuid
 
 import orjson
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+
+from chat.models import Room
+from chat.services.messages import message_post
+from chat.services.rooms import room_create, room_invite
 
 ORIGIN = b"http://testserver"
 
@@ -86,3 +91,20 @@ def user_with_token(transactional_db, make_user, make_token):
         return user, make_token(user)
 
     return make
+
+
+@sync_to_async
+def private_room_with(owner, *members, slug="secret"):
+    """A private room of `owner` with `members` invited, at the plain `slug` (private rooms get
+    a random suffix: readable tests)."""
+    room = room_create(owner=owner, name=slug.title(), slug=slug, private=True)
+    Room.objects.filter(pk=room.pk).update(slug=slug)
+    room.slug = slug
+    for member in members:
+        room_invite(room=room, by=owner, username=member.username)
+    return room
+
+
+@sync_to_async
+def post(user, room, body):
+    return message_post(author=user, room=room, body=body, client_id=uuid.uuid4())[0]

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Token, User
 from accounts.services import token_revoke, user_deactivate, user_password_set
-from chat.models import Message, Room
-from chat.services.messages import message_post
-from chat.services.rooms import member_remove, room_create, room_invite, room_leave
+from chat.models import Message
+from chat.services.rooms import member_remove, room_create, room_leave
+
+from .conftest import post, private_room_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,22 +34,6 @@ async def subscribed(open_socket, slug: str, **kwargs):
     await socket.send(type="subscribe", room=slug)
     assert (await socket.recv())["type"] == "subscribed"
     return socket
-
-
-@sync_to_async
-def private_room_with(owner, *members, slug="secret"):
-    room = room_create(owner=owner, name=slug.title(), slug=slug, private=True)
-    # The plain slug private rooms made before their random suffix have: readable tests.
-    Room.objects.filter(pk=room.pk).update(slug=slug)
-    room.slug = slug
-    for member in members:
-        room_invite(room=room, by=owner, username=member.username)
-    return room
-
-
-@sync_to_async
-def post(user, room, body):
-    return message_post(author=user, room=room, body=body, client_id=uuid.uuid4())[0]
 
 
 @sync_to_async

@@ -3,14 +3,12 @@ room or is removed from it is told on every protocol v2 socket of theirs, subscr
 room or not; a private room's frames stop reaching them, a public room's keep coming (it stays
 readable), and nobody else hears of it."""
 
-import uuid
-
 import pytest
 from asgiref.sync import sync_to_async
 
-from chat.models import Room
-from chat.services.messages import message_post
-from chat.services.rooms import member_remove, room_create, room_invite, room_join, room_leave
+from chat.services.rooms import member_remove, room_create, room_join, room_leave
+
+from .conftest import post, private_room_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,21 +37,6 @@ async def frames_until(socket, kind: str) -> list[dict]:
 
 
 @sync_to_async
-def private_room(owner, *members):
-    room = room_create(owner=owner, name="Secret", slug="secret", private=True)
-    Room.objects.filter(pk=room.pk).update(slug="secret")  # no random suffix: readable tests
-    room.slug = "secret"
-    for member in members:
-        room_invite(room=room, by=owner, username=member.username)
-    return room
-
-
-@sync_to_async
-def post(user, room, body):
-    return message_post(author=user, room=room, body=body, client_id=uuid.uuid4())[0]
-
-
-@sync_to_async
 def end_membership(room, owner, user, how: str) -> None:
     if how == "left":
         room_leave(room=room, user=user)
@@ -67,7 +50,7 @@ async def test_every_socket_of_theirs_is_told_and_a_private_room_goes_quiet(
 ):
     ada, ada_token = await sync_to_async(user_with_token)("ada")
     bob, bob_token = await sync_to_async(user_with_token)("bob")
-    room = await private_room(ada, bob)
+    room = await private_room_with(ada, bob)
     reading = await connect(open_socket, bob_token)  # a tab on the room
     await subscribe(reading, "secret")
     elsewhere = await connect(open_socket, bob_token)  # a tab on another page
@@ -101,7 +84,7 @@ async def test_nobody_else_is_told(open_socket, user_with_token):
     ada, ada_token = await sync_to_async(user_with_token)("ada")
     bob, _ = await sync_to_async(user_with_token)("bob")
     cy, cy_token = await sync_to_async(user_with_token)("cy")
-    room = await private_room(ada, bob, cy)
+    room = await private_room_with(ada, bob, cy)
     others = [await connect(open_socket, ada_token), await connect(open_socket, cy_token)]
     await sync_to_async(member_remove)(room=room, by=ada, username="bob")
     for socket in others:
